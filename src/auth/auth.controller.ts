@@ -1,0 +1,105 @@
+import { Controller, Delete, Get, HttpCode, Patch, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth-user';
+import { AuthRateLimited } from '../infra/http/rate-limit';
+import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
+import {
+  listUsersQuerySchema,
+  loginSchema,
+  messageSchema,
+  profileResponseSchema,
+  profileUpdateSchema,
+  registerSchema,
+  tokenResponseSchema,
+  updateUserSchema,
+  userResponseSchema,
+  type LoginInput,
+  type ProfileUpdateInput,
+  type RegisterInput,
+} from './auth.schemas';
+import { AuthService } from './auth.service';
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @Public()
+  @AuthRateLimited()
+  @ApiOperation({ summary: 'Create an account and sign in' })
+  @ApiZodResponse(201, tokenResponseSchema, 'Created')
+  register(@ZodBody(registerSchema) body: RegisterInput) {
+    return this.auth.register(body);
+  }
+
+  @Post('login')
+  @Public()
+  @AuthRateLimited()
+  @HttpCode(200)
+  @ApiZodResponse(200, tokenResponseSchema)
+  login(@ZodBody(loginSchema) body: LoginInput) {
+    return this.auth.login(body);
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke the presented token' })
+  @ApiZodResponse(200, messageSchema)
+  async logout(@CurrentUser() user: AuthUser) {
+    await this.auth.logout(user);
+    return { message: 'Successfully logged out' };
+  }
+
+  @Get('me')
+  @ApiZodResponse(200, userResponseSchema)
+  me(@CurrentUser() user: AuthUser) {
+    return this.auth.me(user.id);
+  }
+
+  @Get('profile')
+  @ApiZodResponse(200, profileResponseSchema)
+  profile(@CurrentUser() user: AuthUser) {
+    return this.auth.getProfile(user.id);
+  }
+
+  @Put('profile')
+  @ApiZodResponse(200, messageSchema.extend({ profile: profileResponseSchema }))
+  updateProfile(@CurrentUser() user: AuthUser, @ZodBody(profileUpdateSchema) body: ProfileUpdateInput) {
+    return this.auth.updateProfile(user.id, body);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a valid token for a fresh one (the old one is revoked)' })
+  @ApiZodResponse(200, tokenResponseSchema)
+  refresh(@CurrentUser() user: AuthUser) {
+    return this.auth.refresh(user);
+  }
+
+  @Delete('account')
+  @ApiOperation({ summary: 'Delete the account and all of its data' })
+  @ApiZodResponse(200, messageSchema)
+  async deleteAccount(@CurrentUser() user: AuthUser) {
+    await this.auth.deleteAccount(user.id);
+    return { message: 'Account and all its data deleted' };
+  }
+
+  @Get('users')
+  @Roles('admin')
+  @ApiOperation({ summary: 'List users (admin)' })
+  @ApiZodResponse(200, z.array(userResponseSchema))
+  listUsers(@ZodQuery(listUsersQuerySchema) query: z.output<typeof listUsersQuerySchema>) {
+    return this.auth.listUsers(query);
+  }
+
+  @Patch('users/:id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Activate/deactivate a user or change their role (admin)' })
+  @ApiZodResponse(200, userResponseSchema)
+  updateUser(@ZodParam('id', z.uuid()) id: string, @ZodBody(updateUserSchema) body: z.output<typeof updateUserSchema>) {
+    return this.auth.updateUser(id, body);
+  }
+}

@@ -1,0 +1,64 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { IS_PUBLIC, REQUIRED_ROLE, type AuthUser, type Role } from '../common/auth-user';
+import { PrismaService } from '../infra/prisma/prisma.service';
+import { TokenService } from './token.service';
+
+interface SessionRow {
+  id: string;
+  email: string;
+  role: Role;
+  is_active: boolean;
+  revoked: boolean;
+}
+
+/**
+ * Global guard: every route needs a valid bearer token unless marked @Public().
+ * One indexed query checks that the user still exists, is active, and that this
+ * token was not revoked by logout/refresh. @Roles('admin') routes answer 403 to others.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenService,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
+    const header = request.headers.authorization;
+    if (!header || !/^Bearer\s+\S+$/i.test(header)) throw new UnauthorizedException('Not authenticated');
+
+    let claims;
+    try {
+      claims = this.tokens.verify(header.replace(/^Bearer\s+/i, ''));
+    } catch {
+      throw new UnauthorizedException('Could not validate credentials');
+    }
+    const [session] = await this.prisma.$queryRaw<SessionRow[]>`
+      SELECT u.id, u.email, u.role::text AS role, u.is_active,
+             EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${claims.jti}::uuid) AS revoked
+      FROM users u WHERE u.id = ${claims.sub}::uuid`;
+    if (!session || !session.is_active || session.revoked) {
+      throw new UnauthorizedException('Could not validate credentials');
+    }
+    request.user = {
+      id: session.id,
+      email: session.email,
+      role: session.role,
+      tokenId: claims.jti,
+      tokenExpiresAt: new Date(claims.exp * 1000),
+      authTime: claims.auth_time ?? claims.iat,
+    };
+
+    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
+    if (required && session.role !== required) {
+      throw new ForbiddenException(`This action requires the ${required} role`);
+    }
+    return true;
+  }
+}

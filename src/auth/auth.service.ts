@@ -1,0 +1,152 @@
+import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client';
+import type { AuthUser } from '../common/auth-user';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+import { PrismaService } from '../infra/prisma/prisma.service';
+import type { LoginInput, ProfileUpdateInput, RegisterInput, TokenResponse } from './auth.schemas';
+import { PasswordHasher } from './password-hasher';
+import { TokenService } from './token.service';
+import { toProfileResponse, toUserResponse } from './users.mapper';
+
+@Injectable()
+export class AuthService {
+  private readonly hasher: PasswordHasher;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly tokens: TokenService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.hasher = new PasswordHasher(config.auth.passwordHashCost);
+  }
+
+  async register(input: RegisterInput): Promise<TokenResponse> {
+    const passwordHash = await this.hasher.hash(input.password);
+    try {
+      const user = await this.prisma.user.create({
+        data: {
+          email: input.email,
+          passwordHash,
+          firstName: input.first_name,
+          lastName: input.last_name,
+          dateOfBirth: input.date_of_birth ? new Date(`${input.date_of_birth}T00:00:00Z`) : null,
+          profile: { create: {} },
+        },
+      });
+      return this.tokenResponse(user);
+    } catch (error) {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        throw new ConflictException('User with this email already exists');
+      }
+      throw error;
+    }
+  }
+
+  async login(input: LoginInput): Promise<TokenResponse> {
+    const user = await this.prisma.user.findUnique({ where: { email: input.email } });
+    if (!user) {
+      await this.hasher.burn(input.password);
+      throw new UnauthorizedException('Invalid email or password');
+    }
+    if (!(await this.hasher.verify(input.password, user.passwordHash))) {
+      throw new UnauthorizedException('Invalid email or password');
+    }
+    if (!user.isActive) throw new UnauthorizedException('Account is deactivated');
+    return this.tokenResponse(user);
+  }
+
+  async me(userId: string) {
+    const user = await this.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    return toUserResponse(user);
+  }
+
+  /** Revokes the presented token; other sessions stay signed in. */
+  async logout(user: AuthUser): Promise<void> {
+    await this.revoke(user);
+  }
+
+  /**
+   * A fresh token for a still-valid one; the old one is revoked and the session
+   * keeps its original login time, so it cannot be extended forever.
+   */
+  async refresh(user: AuthUser): Promise<TokenResponse> {
+    if (this.tokens.sessionExpired(user.authTime)) {
+      throw new UnauthorizedException('Session too old to refresh: log in again');
+    }
+    const row = await this.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
+    await this.revoke(user);
+    return this.tokenResponse(row, user.authTime);
+  }
+
+  async getProfile(userId: string) {
+    const profile = await this.prisma.userProfile.upsert({ where: { userId }, create: { userId }, update: {} });
+    return toProfileResponse(profile);
+  }
+
+  async updateProfile(userId: string, input: ProfileUpdateInput) {
+    const changes: Prisma.UserProfileUpdateInput = {};
+    if (input.monthly_income != null) changes.monthlyIncome = input.monthly_income;
+    if (input.savings_goal != null) changes.savingsGoal = input.savings_goal;
+    if (input.risk_tolerance != null) changes.riskTolerance = input.risk_tolerance;
+    if (input.financial_goals != null) changes.financialGoals = input.financial_goals;
+    const profile = await this.prisma.userProfile.upsert({
+      where: { userId },
+      create: { ...(changes as Prisma.UserProfileUncheckedCreateInput), userId },
+      update: changes,
+    });
+    return { message: 'Profile updated successfully', profile: toProfileResponse(profile) };
+  }
+
+  /** Deletes the user and, by cascade, every row of theirs (wallet, transactions, events, …). */
+  async deleteAccount(userId: string): Promise<void> {
+    await this.prisma.user.delete({ where: { id: userId } });
+  }
+
+  async listUsers(query: { page: number; limit: number; search?: string; isActive?: boolean }) {
+    const where: Prisma.UserWhereInput = {
+      ...(query.isActive !== undefined ? { isActive: query.isActive } : {}),
+      ...(query.search
+        ? {
+            OR: [
+              { email: { contains: query.search, mode: 'insensitive' } },
+              { firstName: { contains: query.search, mode: 'insensitive' } },
+              { lastName: { contains: query.search, mode: 'insensitive' } },
+            ],
+          }
+        : {}),
+    };
+    const users = await this.prisma.user.findMany({
+      where,
+      orderBy: { createdAt: 'desc' },
+      skip: (query.page - 1) * query.limit,
+      take: query.limit,
+    });
+    return users.map(toUserResponse);
+  }
+
+  async updateUser(id: string, changes: { isActive?: boolean; role?: 'user' | 'admin' }) {
+    const user = await this.prisma.user.update({ where: { id }, data: changes }).catch((error: unknown) => {
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
+        throw new NotFoundException('User not found');
+      }
+      throw error;
+    });
+    return toUserResponse(user);
+  }
+
+  private async revoke(user: AuthUser): Promise<void> {
+    await this.prisma.revokedToken.upsert({
+      where: { jti: user.tokenId },
+      create: { jti: user.tokenId, userId: user.id, expiresAt: user.tokenExpiresAt },
+      update: {},
+    });
+  }
+
+  private tokenResponse(
+    user: Parameters<typeof toUserResponse>[0],
+    authTime?: number,
+  ): TokenResponse {
+    const { token, expiresIn } = this.tokens.issue(user.id, user.role, authTime);
+    return { access_token: token, token_type: 'bearer', expires_in: expiresIn, user: toUserResponse(user) };
+  }
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+import type { Role } from '../common/auth-user';
+
+export interface AccessTokenClaims {
+  sub: string;
+  role: Role;
+  jti: string;
+  /** Unix seconds of the original login; a refresh keeps it, which bounds a session's life. */
+  auth_time: number;
+  iat: number;
+  exp: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresIn: number;
+}
+
+/** Signs and verifies HS256 access tokens with a numeric `exp` (the client decodes it). */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  issue(userId: string, role: Role, authTime = Math.floor(Date.now() / 1000)): IssuedToken {
+    const expiresIn = this.config.auth.expiresInSeconds;
+    const token = this.jwt.sign(
+      { sub: userId, role, jti: randomUUID(), auth_time: authTime },
+      { secret: this.config.auth.jwtSecret, expiresIn, algorithm: 'HS256' },
+    );
+    return { token, expiresIn };
+  }
+
+  /** Throws on a bad signature, a wrong algorithm, a missing claim or expiry. */
+  verify(token: string): AccessTokenClaims {
+    const claims = this.jwt.verify<AccessTokenClaims>(token, {
+      secret: this.config.auth.jwtSecret,
+      algorithms: ['HS256'],
+    });
+    if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') {
+      throw new Error('token is missing required claims');
+    }
+    return claims;
+  }
+
+  sessionExpired(authTime: number): boolean {
+    return Date.now() / 1000 - authTime > this.config.auth.maxSessionHours * 3600;
+  }
+}

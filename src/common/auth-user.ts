@@ -1,0 +1,34 @@
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
+
+export type Role = 'user' | 'admin';
+
+/** What the auth guard attaches to an authenticated request. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+  /** The token's id (jti) and expiry, so logout/refresh can revoke exactly this token. */
+  tokenId: string;
+  tokenExpiresAt: Date;
+  /** When the session began (original login), carried across refreshes. */
+  authTime: number;
+}
+
+export const IS_PUBLIC = 'fincoach:is-public';
+export const REQUIRED_ROLE = 'fincoach:required-role';
+
+/** Opts a route out of the global bearer-token guard. */
+export const Public = () =>
+  // The extension tells the OpenAPI builder to leave this operation without bearer security.
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension('x-public', true));
+
+/** Restricts a route to a role (403 for authenticated users without it). */
+export const Roles = (role: Role) => SetMetadata(REQUIRED_ROLE, role);
+
+/** The authenticated user of the request (routes behind the guard only). */
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser => {
+  const request = ctx.switchToHttp().getRequest<{ user?: AuthUser }>();
+  if (!request.user) throw new Error('CurrentUser used on a route without authentication');
+  return request.user;
+});

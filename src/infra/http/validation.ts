@@ -1,0 +1,56 @@
+import { ArgumentMetadata, HttpStatus, Injectable, PipeTransform, UnprocessableEntityException } from '@nestjs/common';
+import { z } from 'zod';
+
+export type RequestPart = 'body' | 'query' | 'path';
+
+/** One FastAPI-style validation problem: the React client reads `detail` in this shape. */
+export interface ValidationIssue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+}
+
+/** 422 whose `detail` lists every offending field, like the reference system's validation errors. */
+export class RequestValidationError extends UnprocessableEntityException {
+  constructor(readonly issues: ValidationIssue[]) {
+    super({ statusCode: HttpStatus.UNPROCESSABLE_ENTITY, issues });
+  }
+
+  /** "body.amount: Transaction amount cannot be zero; query.limit: …" */
+  get summary(): string {
+    return this.issues.map((i) => `${i.loc.join('.')}: ${i.msg}`).join('; ');
+  }
+}
+
+export function toValidationIssues(error: z.ZodError, part: RequestPart, field?: string): ValidationIssue[] {
+  return error.issues.map((issue) => ({
+    type: issue.code,
+    loc: [part, ...(field ? [field] : []), ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))],
+    msg: issue.message,
+  }));
+}
+
+/** Parses one part of the request with a zod schema; the parsed (coerced, defaulted) value reaches the handler. */
+@Injectable()
+export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform {
+  constructor(
+    private readonly schema: S,
+    private readonly part: RequestPart,
+    /** For a single path/query value: its name, so the error still says which field. */
+    private readonly field?: string,
+  ) {}
+
+  transform(value: unknown, _meta: ArgumentMetadata): z.output<S> {
+    // A JSON body that is missing altogether reaches us as undefined; validate it as an empty object
+    // so the error names the missing fields instead of saying "expected object".
+    const input = value === undefined && !this.field ? {} : value;
+    const result = this.schema.safeParse(input);
+    if (!result.success) throw new RequestValidationError(toValidationIssues(result.error, this.part, this.field));
+    return result.data;
+  }
+}
+
+/** Validates a single value (used by services for inputs that do not come from a DTO, e.g. CSV rows). */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, part: RequestPart): z.output<S> {
+  return new ZodValidationPipe(schema, part).transform(value, { type: 'custom' });
+}
