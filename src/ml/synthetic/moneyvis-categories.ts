@@ -1,0 +1,50 @@
+/** The 11 transaction categories, in the order the feature vectors use. */
+export const CATEGORIES = [
+  'groceries',
+  'dine_out',
+  'entertainment',
+  'bills',
+  'transport',
+  'shopping',
+  'health',
+  'fitness',
+  'savings',
+  'income',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+// MoneyVis labels (trimmed, lower-cased) → our categories. Labels not listed map to `other`
+// (Cash, Services, Home Improvement, Hotels, Others, blanks, one-offs, …).
+const LABELS: Record<string, Category> = {
+  groceries: 'groceries',
+  'food shopping': 'groceries',
+  'dine out': 'dine_out',
+  entertainment: 'entertainment',
+  bills: 'bills',
+  mortgage: 'bills',
+  rent: 'bills',
+  travel: 'transport',
+  transport: 'transport',
+  amazon: 'shopping',
+  'other shopping': 'shopping',
+  clothes: 'shopping',
+  health: 'health',
+  insurance: 'health',
+  fitness: 'fitness',
+  savings: 'savings',
+  investment: 'savings',
+  'supplementary income': 'income',
+  paycheck: 'income',
+  interest: 'income',
+};
+
+/**
+ * Maps a MoneyVis (or similar bank-export) category label to one of our 11
+ * categories. Shared by the statement importer and the synthetic-user
+ * calibration, so imported data and training data agree.
+ */
+export function mapMoneyVisCategory(label: string | null | undefined): Category {
+  const key = (label ?? '').trim().toLowerCase().replace(/\s+/g, ' ');
+  return LABELS[key] ?? 'other';
+}
