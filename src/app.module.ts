@@ -4,12 +4,15 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { CoachingModule } from './coaching/coaching.module';
 import { HealthModule } from './health/health.module';
 import type { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
 import { ClientThrottlerGuard, rateLimitOptions } from './infra/http/rate-limit';
 import { loggerParams } from './infra/logging/logging';
 import { PrismaModule } from './infra/prisma/prisma.module';
+import { MlModule } from './ml/ml.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 @Module({})
 export class AppModule {
@@ -23,6 +26,9 @@ export class AppModule {
         ThrottlerModule.forRoot(rateLimitOptions(config)),
         AuthModule,
         HealthModule,
+        MlModule,
+        CoachingModule,
+        SchedulerModule,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.

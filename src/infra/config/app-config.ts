@@ -33,7 +33,7 @@ export interface AppConfig {
     maxPayloadBytes: number;
     retentionDays: number;
   };
-  scheduler: { enabled: boolean };
+  scheduler: { enabled: boolean; retrainCommand?: string; retrainMinNewSamples: number };
 }
 
 export class ConfigError extends Error {
@@ -90,7 +90,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPayloadBytes: e.EVENTS_MAX_PAYLOAD_BYTES,
       retentionDays: e.EVENTS_RETENTION_DAYS,
     },
-    scheduler: { enabled: e.SCHEDULER_ENABLED },
+    scheduler: { enabled: e.SCHEDULER_ENABLED, retrainCommand: e.RETRAIN_COMMAND, retrainMinNewSamples: e.RETRAIN_MIN_NEW_SAMPLES },
   };
 }
 

@@ -69,6 +69,10 @@ export const envSchema = z
     EVENTS_RETENTION_DAYS: int(1, 3650).default(180),
 
     SCHEDULER_ENABLED: bool.default(true),
+    /** Shell command the weekly retraining job runs when enough new data arrived (empty: only record readiness). */
+    RETRAIN_COMMAND: z.string().optional(),
+    /** New feedback rows/transactions since the last training that make a dataset ready. */
+    RETRAIN_MIN_NEW_SAMPLES: int(1, 10_000_000).default(100),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.JWT_SECRET_KEY === DEV_JWT_SECRET) {

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+
+export const historyQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const feedbackSchema = z.object({
+  recommendation_id: z.uuid('recommendation_id must be the id of a recommendation you received'),
+  helpful: z.boolean(),
+  /** "implemented" also counts as helpful. */
+  feedback_type: z.enum(['helpful', 'not_helpful', 'implemented']).optional(),
+  feedback_text: z.string().trim().max(2000).nullish(),
+});
+export type FeedbackInput = z.output<typeof feedbackSchema>;
+
+export const goalProbabilitySchema = z.object({
+  goal_amount: z.number().positive('goal_amount must be greater than zero').max(1_000_000_000),
+  timeline_days: z.number().int().min(1, 'timeline_days must be at least 1').max(3650, 'timeline_days must be at most 3650'),
+});
+export type GoalProbabilityInput = z.output<typeof goalProbabilitySchema>;
+
+export const forecastQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(365).default(30),
+});
+
+const financialState = z.object({
+  current_balance: z.number(),
+  weekly_spending: z.number(),
+  weekly_income: z.number(),
+  transaction_count: z.number().int(),
+  savings_rate: z.number(),
+  daily_spending_avg: z.number(),
+  category_spending: z.record(z.string(), z.number()),
+});
+
+export const financialStateResponseSchema = financialState.extend({
+  financial_health_score: z.number().min(0).max(100),
+  health_components: z.record(z.string(), z.number()),
+});
+
+export const recommendationResponseSchema = z.object({
+  id: z.uuid(),
+  recommendation_id: z.uuid(),
+  action_id: z.number().int().min(0).max(4),
+  action_type: z.string(),
+  recommendation: z.string(),
+  confidence: z.number().min(0).max(1),
+  state_summary: financialState,
+  generated_at: z.string(),
+  decision_source: z.enum(['model', 'fallback']),
+  model_version: z.string().nullable(),
+});
+
+export const segmentInfoSchema = z.object({
+  segment_id: z.number().int(),
+  segment_name: z.string(),
+  confidence: z.number(),
+  characteristics: z.record(z.string(), z.number()),
+  peer_comparison: z.record(z.string(), z.unknown()).nullable(),
+  decision_source: z.enum(['model', 'fallback']),
+  model_version: z.string().nullable(),
+  assigned_at: z.string(),
+});
+
+export const enhancedRecommendationResponseSchema = recommendationResponseSchema.extend({
+  segment_info: segmentInfoSchema,
+  strategy: z.string(),
+  bandit: z.object({ arm: z.string(), propensity: z.number() }),
+  policy_action_probabilities: z.array(z.number()).nullable(),
+});
+
+export const historyResponseSchema = z.object({
+  recommendations: z.array(
+    z.object({
+      id: z.uuid(),
+      recommendation_text: z.string(),
+      action_type: z.string(),
+      confidence_score: z.number(),
+      created_at: z.string(),
+      feedback_status: z.string(),
+    }),
+  ),
+  total: z.number().int(),
+  page: z.number().int(),
+  limit: z.number().int(),
+});
+
+export const spendingPredictionResponseSchema = z.object({
+  total_predicted_spending: z.number(),
+  category_breakdown: z.record(z.string(), z.number()),
+  confidence: z.number(),
+  prediction_period: z.literal('weekly'),
+  window_weeks: z.number().int().nullable(),
+  decision_source: z.enum(['model', 'fallback']),
+  model_version: z.string().nullable(),
+  cached: z.boolean(),
+  generated_at: z.string(),
+});
+
+export const goalProbabilityResponseSchema = z.object({
+  goal_amount: z.number(),
+  timeline_days: z.number().int(),
+  achievement_probability: z.number().min(0).max(1),
+  required_daily_savings: z.number(),
+  current_daily_savings: z.number(),
+  risk_factors: z.array(z.string()),
+  decision_source: z.enum(['model', 'fallback']),
+  model_version: z.string().nullable(),
+  cached: z.boolean(),
+  generated_at: z.string(),
+});

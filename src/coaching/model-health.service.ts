@@ -1,0 +1,93 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { EVENT_PIPELINE_STATS, type EventPipelineStatsProvider } from '../common/pipeline-stats';
+import { PrismaService } from '../infra/prisma/prisma.service';
+import { BanditService } from '../ml/bandit/bandit.service';
+import { ACTIONS } from '../ml/coaching-domain';
+import { ModelRegistry, type ModelStatus } from '../ml/model-registry';
+import { FEATURE_NAMES } from '../ml/features/feature-names';
+import { floatTensor } from '../ml/models/tensor-utils';
+
+const SERVICE_OF_MODEL: Record<string, string> = {
+  policy: 'enhanced_cql_service',
+  segmentation: 'segmentation_service',
+  spending_forecast: 'spending_prediction_service',
+  goal: 'goal_prediction_service',
+};
+
+/** What operators see: each model's state and fallback, the bandit, the event pipeline, the database. */
+@Injectable()
+export class ModelHealthService {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly prisma: PrismaService,
+    private readonly bandit: BanditService,
+    @Optional() @Inject(EVENT_PIPELINE_STATS) private readonly pipeline?: EventPipelineStatsProvider,
+  ) {}
+
+  async enhancedHealth() {
+    const statuses = this.registry.allStatuses();
+    const databaseUp = await this.prisma.ping();
+    const services: Record<string, unknown> = {};
+    for (const s of statuses) services[SERVICE_OF_MODEL[s.name]] = serviceView(s);
+    const eventPipeline = this.pipeline ? { status: 'healthy', ...this.pipeline.stats() } : { status: 'unknown' };
+    const armsLearned = databaseUp ? (await this.bandit.summary()).length : null;
+    const allModels = statuses.every((s) => s.state === 'loaded');
+    return {
+      overall_status: !databaseUp ? 'unhealthy' : allModels ? 'healthy' : 'degraded',
+      manifest: this.registry.manifestInfo(),
+      ...services,
+      bandit_service: { status: databaseUp ? 'healthy' : 'unhealthy', algorithm: 'thompson_sampling', arms: ACTIONS.map((a) => a.type), arms_with_feedback: armsLearned },
+      behavioral_service: eventPipeline,
+      database: { status: databaseUp ? 'up' : 'down' },
+      last_check: new Date().toISOString(),
+    };
+  }
+
+  /** /coaching/model-info: the policy model as the client and the original described it. */
+  modelInfo() {
+    const policy = this.registry.status('policy');
+    return {
+      model_loaded: policy.state === 'loaded',
+      model_path: policy.file,
+      model_version: policy.version,
+      decision_source: policy.state === 'loaded' ? 'model' : 'fallback',
+      state_dimensions: FEATURE_NAMES.length,
+      action_dimensions: ACTIONS.length,
+      feature_names: FEATURE_NAMES,
+      available_actions: ACTIONS.map((a) => a.type),
+      metrics: policy.metrics,
+    };
+  }
+
+  /** /coaching/health: the policy's status plus a live inference on a neutral state. */
+  async policyHealth() {
+    const policy = this.registry.status('policy');
+    const base = { model_loaded: policy.state === 'loaded', fallback_available: true, last_check: new Date().toISOString() };
+    const model = this.registry.get('policy');
+    if (!model) return { status: 'degraded', ...base, error: policy.error };
+    const input = floatTensor(new Array(FEATURE_NAMES.length).fill(0), [1, FEATURE_NAMES.length]);
+    const out = await this.registry.run('policy', { [model.inputNames[0]]: input });
+    if (!out) return { status: 'unhealthy', ...base, inference_test: 'failed', error: this.registry.status('policy').last_failure };
+    return { status: 'healthy', ...base, inference_test: 'passed', output_shape: out[model.outputNames[0]].dims };
+  }
+}
+
+function serviceView(s: ModelStatus) {
+  return {
+    status: s.state === 'loaded' ? 'healthy' : 'degraded',
+    model: s.name,
+    model_loaded: s.state === 'loaded',
+    state: s.state,
+    version: s.version,
+    file: s.file,
+    sha256_verified: s.sha256_verified,
+    fallback_in_use: s.fallback_in_use,
+    fallback_available: true,
+    error: s.error,
+    load_ms: s.load_ms,
+    inferences: s.inferences,
+    failures: s.failures,
+    last_failure: s.last_failure,
+    metrics: s.metrics,
+  };
+}

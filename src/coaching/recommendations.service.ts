@@ -1,0 +1,180 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../infra/prisma/prisma.service';
+import { BanditService } from '../ml/bandit/bandit.service';
+import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
+import { round4 } from '../ml/fallback-rules';
+import { PolicyModel, type PolicyDecision } from '../ml/models/policy.model';
+import { UserStateService } from '../ml/user-state.service';
+import type { FeedbackInput } from './coaching.schemas';
+import { recommendationText } from './recommendation-texts';
+import { SegmentsService, type SegmentInfo } from './segments.service';
+
+/** The FinancialState object the client reads (the 7-day part of the summary). */
+export function stateSummary(s: FinancialSummary) {
+  return {
+    current_balance: s.current_balance,
+    weekly_spending: s.weekly_spending,
+    weekly_income: s.weekly_income,
+    transaction_count: s.transaction_count,
+    savings_rate: s.savings_rate,
+    daily_spending_avg: s.daily_spending_avg,
+    category_spending: s.category_spending,
+  };
+}
+
+const ARM_TO_ACTION = new Map<string, ActionId>(ACTIONS.map((a) => [a.type, a.id as ActionId]));
+
+@Injectable()
+export class RecommendationsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly states: UserStateService,
+    private readonly policy: PolicyModel,
+    private readonly bandit: BanditService,
+    private readonly segments: SegmentsService,
+  ) {}
+
+  /** /coaching/recommendation: the policy's greedy action (deterministic, propensity 1). */
+  async recommend(userId: string) {
+    const state = await this.states.load(userId);
+    const decision = await this.policy.decide(state.features, state.summary);
+    const text = recommendationText(decision.actionId, state.summary);
+    const row = await this.persist(userId, 'basic', decision, decision.actionId, decision.confidence, text, state.summary, state.vector, {
+      propensity: 1,
+    });
+    return this.toResponse(row.id, row.createdAt, decision.actionId, decision.confidence, text, state.summary, decision);
+  }
+
+  /**
+   * /coaching/enhanced-recommendation: segment → policy action probabilities →
+   * Thompson sampling over recommendation types for that segment, tilted by the
+   * policy (so the bandit learns what each segment finds helpful while the policy
+   * keeps the choice state-aware). The bandit's choice probability is logged.
+   */
+  async recommendEnhanced(userId: string) {
+    const state = await this.states.load(userId);
+    const segment = await this.segments.current(userId, state);
+    const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_id);
+    const prior = policyPrior(decision);
+    const choice = await this.bandit.choose(segment.segment_id, prior);
+    const actionId = ARM_TO_ACTION.get(choice.arm)!;
+    const confidence = decision.actionProbabilities ? decision.actionProbabilities[actionId] : actionId === decision.actionId ? decision.confidence : round4(decision.confidence * 0.5);
+    const text = recommendationText(actionId, state.summary, segment.segment_name);
+    const row = await this.persist(userId, 'enhanced', decision, actionId, confidence, text, state.summary, state.vector, {
+      propensity: choice.propensity,
+      segmentId: segment.segment_id,
+      strategy: choice.arm,
+    });
+    return {
+      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
+      segment_info: segment,
+      strategy: choice.arm,
+      bandit: { arm: choice.arm, propensity: round4(choice.propensity) },
+      policy_action_probabilities: decision.actionProbabilities,
+    };
+  }
+
+  async history(userId: string, limit: number, offset: number) {
+    const [rows, total] = await Promise.all([
+      this.prisma.recommendationHistory.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, skip: offset, take: limit }),
+      this.prisma.recommendationHistory.count({ where: { userId } }),
+    ]);
+    return {
+      recommendations: rows.map((r) => ({
+        id: r.id,
+        recommendation_text: r.recommendationText,
+        action_type: r.actionType,
+        confidence_score: r.confidenceScore,
+        created_at: r.createdAt.toISOString(),
+        feedback_status: r.feedbackStatus,
+      })),
+      total,
+      page: Math.floor(offset / limit) + 1,
+      limit,
+    };
+  }
+
+  /**
+   * Stores feedback on one of the user's own recommendations (another user's or an
+   * unknown id is a 404 — the original created placeholder rows) and teaches the
+   * bandit: helpful/implemented = success for that recommendation type in that segment.
+   */
+  async feedback(userId: string, input: FeedbackInput): Promise<{ message: string; feedback_id: string; recommendation_id: string }> {
+    const recommendation = await this.prisma.recommendationHistory.findFirst({ where: { id: input.recommendation_id, userId } });
+    if (!recommendation) throw new NotFoundException('Recommendation not found');
+    const type = input.feedback_type ?? (input.helpful ? 'helpful' : 'not_helpful');
+    const helpful = type !== 'not_helpful';
+    const previous = await this.prisma.recommendationFeedback.findUnique({
+      where: { recommendationId_userId: { recommendationId: recommendation.id, userId } },
+    });
+    const [feedback] = await this.prisma.$transaction([
+      this.prisma.recommendationFeedback.upsert({
+        where: { recommendationId_userId: { recommendationId: recommendation.id, userId } },
+        create: { recommendationId: recommendation.id, userId, feedbackType: type, feedbackText: input.feedback_text ?? null },
+        update: { feedbackType: type, feedbackText: input.feedback_text ?? null },
+      }),
+      this.prisma.recommendationHistory.update({ where: { id: recommendation.id }, data: { feedbackStatus: type, reward: helpful ? 1 : 0 } }),
+    ]);
+    const segmentId = recommendation.segmentId ?? (await this.prisma.userSegment.findUnique({ where: { userId } }))?.segmentId;
+    if (segmentId !== undefined && segmentId !== null) {
+      const wasHelpful = previous ? previous.feedbackType !== 'not_helpful' : undefined;
+      await this.bandit.recordOutcome(segmentId, recommendation.strategy ?? recommendation.actionType, helpful, wasHelpful);
+    }
+    return { message: 'Feedback submitted successfully', feedback_id: feedback.id, recommendation_id: recommendation.id };
+  }
+
+  private persist(
+    userId: string,
+    kind: 'basic' | 'enhanced',
+    decision: PolicyDecision,
+    actionId: ActionId,
+    confidence: number,
+    text: string,
+    summary: FinancialSummary,
+    features: number[],
+    extra: { propensity: number; segmentId?: number; strategy?: string },
+  ) {
+    return this.prisma.recommendationHistory.create({
+      data: {
+        userId,
+        kind,
+        recommendationText: text,
+        actionId,
+        actionType: ACTIONS[actionId].type,
+        confidenceScore: confidence,
+        decisionSource: decision.source,
+        policyVersion: decision.version,
+        propensity: extra.propensity,
+        segmentId: extra.segmentId ?? null,
+        strategy: extra.strategy ?? null,
+        financialStateSnapshot: stateSummary(summary) as Prisma.InputJsonValue,
+        featureSnapshot: features.map(round4) as Prisma.InputJsonValue,
+      },
+    });
+  }
+
+  private toResponse(id: string, createdAt: Date, actionId: ActionId, confidence: number, text: string, summary: FinancialSummary, decision: PolicyDecision) {
+    return {
+      id,
+      recommendation_id: id,
+      action_id: actionId,
+      action_type: ACTIONS[actionId].type,
+      recommendation: text,
+      confidence: round4(Math.min(1, Math.max(0, confidence))),
+      state_summary: stateSummary(summary),
+      generated_at: createdAt.toISOString(),
+      decision_source: decision.source,
+      model_version: decision.version,
+    };
+  }
+}
+
+/** The policy's preference per recommendation type: softmax(Q), or the rule's action favoured. */
+function policyPrior(decision: PolicyDecision): Record<string, number> {
+  return Object.fromEntries(
+    ACTIONS.map((a) => [a.type, decision.actionProbabilities ? decision.actionProbabilities[a.id] : a.id === decision.actionId ? decision.confidence : (1 - decision.confidence) / 4]),
+  );
+}
+
+export type { SegmentInfo };

@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
+import { PrismaService } from '../infra/prisma/prisma.service';
+import { round2, round4 } from '../ml/fallback-rules';
+import { ModelRegistry } from '../ml/model-registry';
+import { SegmentationModel } from '../ml/models/segmentation.model';
+import { UserStateService, type UserState } from '../ml/user-state.service';
+
+/** Peers are only shown as aggregates of at least this many users (k-anonymity). */
+export const MIN_PEERS = 5;
+// A stored segment older than this is recomputed on read.
+const SEGMENT_MAX_AGE_MS = 24 * 3600 * 1000;
+// Behaviour features shown as a segment's/user's characteristics.
+const CHARACTERISTIC_FEATURES = [
+  'current_balance',
+  'total_spending',
+  'total_income',
+  'savings_rate',
+  'spending_volatility',
+  'impulse_buying_score',
+  'category_diversity',
+  'emergency_fund_ratio',
+  'financial_stress_indicator',
+];
+
+export interface SegmentInfo {
+  segment_id: number;
+  segment_name: string;
+  confidence: number;
+  characteristics: Record<string, number>;
+  peer_comparison: Record<string, unknown> | null;
+  decision_source: 'model' | 'fallback';
+  model_version: string | null;
+  assigned_at: string;
+}
+
+export interface PeerStats {
+  peer_count: number;
+  peer_averages: { current_balance: number; savings_rate: number; spending_volatility: number };
+  user_metrics: { current_balance: number; savings_rate: number; spending_volatility: number };
+  percentiles: { balance_percentile: number; savings_percentile: number; volatility_percentile: number };
+}
+
+@Injectable()
+export class SegmentsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly states: UserStateService,
+    private readonly model: SegmentationModel,
+    private readonly registry: ModelRegistry,
+  ) {}
+
+  /** The stored segment when fresh and computed from the same data, else a new classification. */
+  async current(userId: string, state?: UserState): Promise<SegmentInfo> {
+    const stored = await this.prisma.userSegment.findUnique({ where: { userId } });
+    const version = state?.dataVersion ?? (await this.states.dataVersion(userId));
+    const storedVersion = (stored?.features as { data_version?: string } | null)?.data_version;
+    if (stored && storedVersion === version && Date.now() - stored.updatedAt.getTime() < SEGMENT_MAX_AGE_MS) {
+      return this.toInfo(stored);
+    }
+    return this.refresh(userId, state);
+  }
+
+  /** Classifies the user now and stores the result (with the features it saw, for peer statistics). */
+  async refresh(userId: string, state?: UserState): Promise<SegmentInfo> {
+    const s = state ?? (await this.states.load(userId));
+    const assignment = await this.model.classify(s.features, s.summary);
+    const features = { ...roundAll(s.features), data_version: s.dataVersion } as Prisma.InputJsonValue;
+    const data = {
+      segmentId: assignment.segmentId,
+      segmentName: assignment.segmentName,
+      confidence: assignment.confidence,
+      distances: (assignment.distances ?? { rule: assignment.rule }) as Prisma.InputJsonValue,
+      features,
+      source: assignment.source,
+      modelVersion: assignment.version,
+      assignedAt: new Date(),
+    };
+    const row = await this.prisma.userSegment.upsert({ where: { userId }, create: { userId, ...data }, update: data });
+    return this.toInfo(row);
+  }
+
+  /** Averages and the user's percentiles among users of the same segment, in one SQL aggregate. */
+  async peerStats(userId: string, segmentId: number): Promise<PeerStats | null> {
+    const [row] = await this.prisma.$queryRaw<
+      Array<{ n: number; avg_balance: number | null; avg_savings: number | null; avg_volatility: number | null; balance_pct: number | null; savings_pct: number | null; volatility_pct: number | null; my_balance: number | null; my_savings: number | null; my_volatility: number | null }>
+    >`
+      WITH me AS (
+        SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
+               (features->>'spending_volatility')::float8 AS volatility
+        FROM user_segments WHERE user_id = ${userId}::uuid
+      ), peers AS (
+        SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
+               (features->>'spending_volatility')::float8 AS volatility
+        FROM user_segments WHERE segment_id = ${segmentId} AND user_id <> ${userId}::uuid
+      )
+      SELECT count(*)::int AS n, avg(p.balance) AS avg_balance, avg(p.savings) AS avg_savings, avg(p.volatility) AS avg_volatility,
+             avg((p.balance < me.balance)::int)::float8 AS balance_pct, avg((p.savings < me.savings)::int)::float8 AS savings_pct,
+             avg((p.volatility < me.volatility)::int)::float8 AS volatility_pct,
+             max(me.balance) AS my_balance, max(me.savings) AS my_savings, max(me.volatility) AS my_volatility
+      FROM peers p CROSS JOIN me`;
+    if (!row || row.n < MIN_PEERS) return null;
+    return {
+      peer_count: row.n,
+      peer_averages: { current_balance: round2(row.avg_balance ?? 0), savings_rate: round4(row.avg_savings ?? 0), spending_volatility: round2(row.avg_volatility ?? 0) },
+      user_metrics: { current_balance: round2(row.my_balance ?? 0), savings_rate: round4(row.my_savings ?? 0), spending_volatility: round2(row.my_volatility ?? 0) },
+      percentiles: { balance_percentile: round4(row.balance_pct ?? 0), savings_percentile: round4(row.savings_pct ?? 0), volatility_percentile: round4(row.volatility_pct ?? 0) },
+    };
+  }
+
+  /** The trained profile of a segment from the manifest (feature means of its members), if any. */
+  segmentProfile(segmentId: number): Record<string, unknown> | null {
+    const profiles = this.registry.entry('segmentation')?.profiles as Record<string, unknown> | unknown[] | undefined;
+    const profile = Array.isArray(profiles) ? profiles[segmentId] : profiles?.[String(segmentId)];
+    return (profile as Record<string, unknown> | undefined) ?? null;
+  }
+
+  private toInfo(row: { segmentId: number; segmentName: string; confidence: number; features: unknown; source: string; modelVersion: string | null; assignedAt: Date }): SegmentInfo {
+    const features = (row.features ?? {}) as Record<string, number>;
+    const characteristics: Record<string, number> = {};
+    for (const name of CHARACTERISTIC_FEATURES) if (typeof features[name] === 'number') characteristics[name] = features[name];
+    return {
+      segment_id: row.segmentId,
+      segment_name: row.segmentName,
+      confidence: row.confidence,
+      characteristics,
+      peer_comparison: null,
+      decision_source: row.source === 'model' ? 'model' : 'fallback',
+      model_version: row.modelVersion,
+      assigned_at: row.assignedAt.toISOString(),
+    };
+  }
+}
+
+function roundAll(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, round4(v)]));
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** The four served models; keys of `models` in models/manifest.json. */
+export const MODEL_NAMES = ['policy', 'segmentation', 'spending_forecast', 'goal'] as const;
+export type ModelName = (typeof MODEL_NAMES)[number];
+
+// Symbolic dimensions (batch) are written as null or a string by the exporter.
+const shape = z.array(z.union([z.number().int(), z.string(), z.null()]));
+
+const scaler = z.object({ mean: z.array(z.number()), scale: z.array(z.number()) });
+
+export const modelEntrySchema = z
+  .object({
+    file: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    version: z.string().optional(),
+    inputs: z.record(z.string(), shape),
+    outputs: z.record(z.string(), shape),
+    feature_names: z.array(z.string()).optional(),
+    scaler: scaler.optional(),
+    metrics: z.record(z.string(), z.unknown()).optional(),
+    targets_met: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+export type ModelEntry = z.output<typeof modelEntrySchema>;
+
+export const manifestSchema = z
+  .object({
+    version: z.string(),
+    created_at: z.string(),
+    feature_names: z.array(z.string()),
+    models: z.record(z.string(), modelEntrySchema),
+  })
+  .loose();
+export type Manifest = z.output<typeof manifestSchema>;

@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import * as ort from 'onnxruntime-node';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+import { MODEL_NAMES, manifestSchema, type Manifest, type ModelEntry, type ModelName } from './model-manifest';
+
+export type ModelState = 'loaded' | 'missing' | 'invalid';
+
+export interface ModelStatus {
+  name: ModelName;
+  state: ModelState;
+  version: string | null;
+  file: string | null;
+  /** Why the model is not served (missing file, checksum mismatch, wrong shape, failed probe…). */
+  error: string | null;
+  fallback_in_use: boolean;
+  sha256_verified: boolean;
+  load_ms: number | null;
+  inferences: number;
+  failures: number;
+  last_failure: string | null;
+  metrics: Record<string, unknown> | null;
+}
+
+export interface LoadedModel {
+  name: ModelName;
+  entry: ModelEntry;
+  session: ort.InferenceSession;
+  inputNames: string[];
+  outputNames: string[];
+}
+
+/**
+ * Loads every model listed in models/manifest.json once at start-up: checks the
+ * file's sha256 against the manifest, the graph's inputs/outputs against the
+ * declared names and shapes, and runs one probe inference. A model that fails
+ * any check is not served; its wrapper answers with the documented rule fallback
+ * and the status (reported by /coaching/enhanced-health) says why.
+ */
+@Injectable()
+export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ModelRegistry.name);
+  private readonly models = new Map<ModelName, LoadedModel>();
+  private readonly statuses = new Map<ModelName, ModelStatus>();
+  private manifest: Manifest | null = null;
+  private manifestError: string | null = null;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    for (const name of MODEL_NAMES) this.statuses.set(name, emptyStatus(name, 'missing', 'not loaded yet'));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.loadAll();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.models.values()].map((m) => m.session.release().catch(() => undefined)));
+    this.models.clear();
+  }
+
+  get modelsDir(): string {
+    return path.resolve(this.config.ml.modelsDir);
+  }
+
+  /** (Re)loads the manifest and all models; safe to call again after retraining. */
+  async loadAll(): Promise<void> {
+    this.manifest = null;
+    this.manifestError = null;
+    try {
+      const raw = JSON.parse(await readFile(path.join(this.modelsDir, 'manifest.json'), 'utf8'));
+      this.manifest = manifestSchema.parse(raw);
+    } catch (error) {
+      this.manifestError = `manifest unreadable: ${describe(error)}`;
+      this.logger.warn(`${this.manifestError} — every model will use its rule fallback`);
+    }
+    for (const name of MODEL_NAMES) {
+      const previous = this.models.get(name);
+      this.models.delete(name);
+      await previous?.session.release().catch(() => undefined);
+      await this.load(name);
+    }
+  }
+
+  get(name: ModelName): LoadedModel | undefined {
+    return this.models.get(name);
+  }
+
+  entry(name: ModelName): ModelEntry | undefined {
+    return this.manifest?.models[name];
+  }
+
+  manifestInfo(): { version: string | null; created_at: string | null; feature_names: string[]; error: string | null } {
+    return {
+      version: this.manifest?.version ?? null,
+      created_at: this.manifest?.created_at ?? null,
+      feature_names: this.manifest?.feature_names ?? [],
+      error: this.manifestError,
+    };
+  }
+
+  status(name: ModelName): ModelStatus {
+    return { ...this.statuses.get(name)! };
+  }
+
+  allStatuses(): ModelStatus[] {
+    return MODEL_NAMES.map((n) => this.status(n));
+  }
+
+  /**
+   * Runs a model. Returns undefined (and counts the failure) when the model is not
+   * loaded or the run throws, so callers fall back to rules instead of failing a request.
+   */
+  async run(name: ModelName, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor> | undefined> {
+    const model = this.models.get(name);
+    const status = this.statuses.get(name)!;
+    if (!model) return undefined;
+    try {
+      const out = await model.session.run(feeds);
+      status.inferences++;
+      return out as Record<string, ort.Tensor>;
+    } catch (error) {
+      status.failures++;
+      status.last_failure = describe(error);
+      this.logger.error(`inference failed for ${name}: ${status.last_failure}`);
+      return undefined;
+    }
+  }
+
+  private async load(name: ModelName): Promise<void> {
+    const entry = this.manifest?.models[name];
+    if (!entry) {
+      this.statuses.set(name, emptyStatus(name, 'missing', this.manifestError ?? `no "${name}" entry in the manifest`));
+      return;
+    }
+    const started = performance.now();
+    const file = path.join(this.modelsDir, entry.file);
+    const status = emptyStatus(name, 'invalid', null);
+    status.version = entry.version ?? this.manifest?.version ?? null;
+    status.file = entry.file;
+    status.metrics = entry.metrics ?? null;
+    try {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(file);
+      } catch {
+        status.state = 'missing';
+        throw new Error(`file not found: ${entry.file}`);
+      }
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (digest !== entry.sha256) throw new Error(`sha256 mismatch: manifest ${entry.sha256.slice(0, 12)}…, file ${digest.slice(0, 12)}…`);
+      status.sha256_verified = true;
+      const session = await ort.InferenceSession.create(bytes, {
+        // One thread per session: requests are concurrent, and the event loop must stay free.
+        intraOpNumThreads: 1,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
+      const loaded: LoadedModel = { name, entry, session, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+      checkSignature(loaded);
+      await probe(loaded);
+      this.models.set(name, loaded);
+      status.state = 'loaded';
+      status.fallback_in_use = false;
+      status.error = null;
+    } catch (error) {
+      status.error = describe(error);
+      status.fallback_in_use = true;
+      this.logger.warn(`model ${name} not served (${status.error}); its rule fallback answers instead`);
+    }
+    status.load_ms = Math.round((performance.now() - started) * 10) / 10;
+    this.statuses.set(name, status);
+  }
+}
+
+function emptyStatus(name: ModelName, state: ModelState, error: string | null): ModelStatus {
+  return {
+    name,
+    state,
+    version: null,
+    file: null,
+    error,
+    fallback_in_use: true,
+    sha256_verified: false,
+    load_ms: null,
+    inferences: 0,
+    failures: 0,
+    last_failure: null,
+    metrics: null,
+  };
+}
+
+/** The graph must take and give exactly what the manifest declares (names, ranks, fixed dims). */
+function checkSignature(model: LoadedModel): void {
+  const { entry, session } = model;
+  const declaredIn = Object.keys(entry.inputs);
+  const declaredOut = Object.keys(entry.outputs);
+  for (const n of declaredIn) if (!model.inputNames.includes(n)) throw new Error(`graph has no input "${n}" (has ${model.inputNames.join(', ')})`);
+  for (const n of declaredOut) if (!model.outputNames.includes(n)) throw new Error(`graph has no output "${n}" (has ${model.outputNames.join(', ')})`);
+  for (const meta of session.inputMetadata ?? []) {
+    if (!meta.isTensor) continue;
+    const declared = entry.inputs[meta.name];
+    if (!declared) continue;
+    if (declared.length !== meta.shape.length) throw new Error(`input "${meta.name}" has rank ${meta.shape.length}, manifest says ${declared.length}`);
+    meta.shape.forEach((dim, i) => {
+      const want = declared[i];
+      if (typeof dim === 'number' && typeof want === 'number' && dim !== want) {
+        throw new Error(`input "${meta.name}" dim ${i} is ${dim}, manifest says ${want}`);
+      }
+    });
+  }
+}
+
+/** One inference on zeros (batch 1) proves the graph runs and its outputs have the declared sizes. */
+async function probe(model: LoadedModel): Promise<void> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, declared] of Object.entries(model.entry.inputs)) {
+    const dims = declared.map((d) => (typeof d === 'number' ? d : 1));
+    const meta = (model.session.inputMetadata ?? []).find((m) => m.name === name);
+    const type = meta && meta.isTensor ? meta.type : 'float32';
+    const size = dims.reduce((a, b) => a * b, 1);
+    feeds[name] =
+      type === 'int64' ? new ort.Tensor('int64', new BigInt64Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
+  }
+  const out = await model.session.run(feeds);
+  for (const [name, declared] of Object.entries(model.entry.outputs)) {
+    const tensor = out[name] as ort.Tensor | undefined;
+    if (!tensor) throw new Error(`probe produced no "${name}"`);
+    declared.forEach((want, i) => {
+      if (typeof want === 'number' && i > 0 && tensor.dims[i] !== want) {
+        throw new Error(`output "${name}" dim ${i} is ${tensor.dims[i]}, manifest says ${want}`);
+      }
+    });
+    const values = tensor.data as ArrayLike<number | bigint>;
+    for (let i = 0; i < values.length; i++) {
+      if (typeof values[i] === 'number' && !Number.isFinite(values[i] as number)) throw new Error(`probe output "${name}" is not finite`);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

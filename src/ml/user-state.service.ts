@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../infra/prisma/prisma.service';
+import type { FinancialSummary } from './coaching-domain';
+import { extractFeatures, type FeatureTransaction } from './features/extract-features';
+import { FEATURE_NAMES } from './features/feature-names';
+import { weeklyCategorySpend } from './features/weekly';
+import { round2, round4 } from './fallback-rules';
+import { SpendingForecastModel } from './models/spending-forecast.model';
+import { CATEGORIES, type Category } from './synthetic/moneyvis-categories';
+
+/** Everything the coaching models read about one user, computed once per request. */
+export interface UserState {
+  userId: string;
+  now: Date;
+  balance: number;
+  features: Record<string, number>;
+  vector: number[];
+  summary: FinancialSummary;
+  /** Oldest first; one row of 11 category totals per 7-day bucket ending at `now`. */
+  weeklySpend: number[][];
+  /** Mean weekly income over the last 4 weeks (steadier than the last 7 days alone). */
+  weeklyIncomeAvg: number;
+  /** Changes whenever the user's transactions change: the prediction-cache key. */
+  dataVersion: string;
+}
+
+interface TransactionRow {
+  amount: string;
+  transaction_type: 'debit' | 'credit';
+  category: Category;
+  transaction_date: Date;
+  merchant_name: string | null;
+  location_city: string | null;
+  balance_after: string;
+}
+
+const DAY_MS = 86_400_000;
+// New accounts start with this balance (the wallet is created with it on first access).
+const STARTING_BALANCE = 1000;
+
+@Injectable()
+export class UserStateService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly forecaster: SpendingForecastModel,
+  ) {}
+
+  async load(userId: string, now = new Date()): Promise<UserState> {
+    const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7);
+    const since = new Date(now.getTime() - windowDays * DAY_MS);
+    const [rows, wallet, version] = await Promise.all([
+      this.prisma.$queryRaw<TransactionRow[]>`
+        SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
+               merchant_name, location_city, balance_after::text
+        FROM transactions
+        WHERE user_id = ${userId}::uuid AND transaction_date >= ${since} AND transaction_date <= ${now}
+        ORDER BY transaction_date, seq`,
+      this.prisma.wallet.findUnique({ where: { userId }, select: { balance: true } }),
+      this.dataVersion(userId),
+    ]);
+    const transactions: FeatureTransaction[] = rows.map((r) => ({
+      amount: Number(r.amount),
+      type: r.transaction_type,
+      category: r.category,
+      date: r.transaction_date,
+      merchant: r.merchant_name,
+      city: r.location_city,
+      balanceAfter: Number(r.balance_after),
+    }));
+    const balance = wallet ? Number(wallet.balance) : STARTING_BALANCE;
+    const vector = Array.from(extractFeatures({ transactions, balance, now }));
+    const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
+    const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);
+    return {
+      userId,
+      now,
+      balance,
+      features,
+      vector,
+      summary: summarize(transactions, balance, features, now),
+      weeklySpend,
+      weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),
+      dataVersion: version,
+    };
+  }
+
+  /** Count, newest sequence number and last update of the user's transactions. */
+  async dataVersion(userId: string): Promise<string> {
+    const [row] = await this.prisma.$queryRaw<Array<{ n: bigint; max_seq: bigint | null; updated: Date | null }>>`
+      SELECT count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated FROM transactions WHERE user_id = ${userId}::uuid`;
+    return `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`;
+  }
+}
+
+/** The 7-day financial state the client shows (and the rule fallbacks read). */
+export function summarize(transactions: FeatureTransaction[], balance: number, features: Record<string, number>, now: Date): FinancialSummary {
+  const since = now.getTime() - 7 * DAY_MS;
+  let spending = 0;
+  let income = 0;
+  let count = 0;
+  const byCategory: Record<string, number> = {};
+  for (const t of transactions) {
+    if (t.date.getTime() < since) continue;
+    count++;
+    if (t.type === 'debit') {
+      spending += t.amount;
+      byCategory[t.category] = (byCategory[t.category] ?? 0) + t.amount;
+    } else {
+      income += t.amount;
+    }
+  }
+  const categorySpending: Record<string, number> = {};
+  for (const c of CATEGORIES) if (byCategory[c]) categorySpending[c] = round2(byCategory[c]);
+  return {
+    current_balance: round2(balance),
+    weekly_spending: round2(spending),
+    weekly_income: round2(income),
+    transaction_count: count,
+    savings_rate: round4((income - spending) / Math.max(income, 1)),
+    daily_spending_avg: round2(spending / 7),
+    category_spending: categorySpending,
+    spending_volatility: round2(features.spending_volatility ?? 0),
+    impulse_buying_score: round4(features.impulse_buying_score ?? 0),
+    category_diversity: round4(features.category_diversity ?? 0),
+    financial_stress_indicator: round4(features.financial_stress_indicator ?? 0),
+  };
+}
+
+function weeklyIncome(transactions: FeatureTransaction[], now: Date, weeks: number): number {
+  const since = now.getTime() - weeks * 7 * DAY_MS;
+  const total = transactions.filter((t) => t.type === 'credit' && t.date.getTime() >= since).reduce((a, t) => a + t.amount, 0);
+  return total / weeks;
+}

@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { SegmentsService } from '../coaching/segments.service';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+import { PrismaService } from '../infra/prisma/prisma.service';
+import { ModelLifecycleService } from '../ml/model-lifecycle.service';
+import { PredictionCacheService } from '../ml/prediction-cache.service';
+import { JobRunner } from './job-runner';
+
+export const JOB_NAMES = ['segment-refresh', 'retention', 'retraining-check'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+// Users refreshed per run, oldest segments first; the rest wait for the next run.
+const SEGMENT_REFRESH_BATCH = 2000;
+
+/**
+ * The scheduled work. Every job is also runnable on demand (admin endpoint), and
+ * the cron triggers do nothing when SCHEDULER_ENABLED=false (tests, extra replicas).
+ */
+@Injectable()
+export class ScheduledJobsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ScheduledJobsService.name);
+
+  constructor(
+    private readonly runner: JobRunner,
+    private readonly prisma: PrismaService,
+    private readonly segments: SegmentsService,
+    private readonly cache: PredictionCacheService,
+    private readonly lifecycle: ModelLifecycleService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Record which model versions this process serves (cheap; failures only logged).
+    await this.lifecycle.syncVersions().catch((error: unknown) => this.logger.warn(`model version sync failed: ${String(error)}`));
+  }
+
+  run(name: JobName) {
+    switch (name) {
+      case 'segment-refresh':
+        return this.runner.run(name, () => this.refreshSegments());
+      case 'retention':
+        return this.runner.run(name, () => this.applyRetention());
+      case 'retraining-check':
+        return this.runner.run(name, () => this.lifecycle.retrainIfReady());
+    }
+  }
+
+  @Cron(CronExpression.EVERY_DAY_AT_2AM, { name: 'segment-refresh' })
+  async nightlySegmentRefresh(): Promise<void> {
+    if (this.config.scheduler.enabled) await this.run('segment-refresh');
+  }
+
+  @Cron(CronExpression.EVERY_DAY_AT_3AM, { name: 'retention' })
+  async nightlyRetention(): Promise<void> {
+    if (this.config.scheduler.enabled) await this.run('retention');
+  }
+
+  @Cron(CronExpression.EVERY_WEEK, { name: 'retraining-check' })
+  async weeklyRetrainingCheck(): Promise<void> {
+    if (this.config.scheduler.enabled) await this.run('retraining-check');
+  }
+
+  /** Re-segments users with recent activity whose segment is missing or older than a day. */
+  private async refreshSegments(): Promise<Record<string, unknown>> {
+    const users = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT u.id FROM users u
+      LEFT JOIN user_segments s ON s.user_id = u.id
+      WHERE u.is_active
+        AND EXISTS (SELECT 1 FROM transactions t WHERE t.user_id = u.id AND t.transaction_date >= now() - interval '35 days')
+        AND (s.updated_at IS NULL OR s.updated_at < now() - interval '20 hours')
+      ORDER BY s.updated_at NULLS FIRST
+      LIMIT ${SEGMENT_REFRESH_BATCH}`;
+    const bySource: Record<string, number> = {};
+    let failed = 0;
+    for (const { id } of users) {
+      try {
+        const info = await this.segments.refresh(id);
+        bySource[info.decision_source] = (bySource[info.decision_source] ?? 0) + 1;
+      } catch (error) {
+        failed++;
+        this.logger.warn(`segment refresh failed for a user: ${String(error)}`);
+      }
+    }
+    return { candidates: users.length, refreshed: users.length - failed, failed, by_source: bySource };
+  }
+
+  /** Deletes what is past its useful life: expired cache rows, expired revoked tokens, old job runs. */
+  private async applyRetention(): Promise<Record<string, unknown>> {
+    const expiredPredictions = await this.cache.purgeExpired();
+    const { count: expiredTokens } = await this.prisma.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    const { count: oldJobRuns } = await this.prisma.scheduledJobRun.deleteMany({
+      where: { startedAt: { lt: new Date(Date.now() - 90 * 86_400_000) } },
+    });
+    return { expired_predictions: expiredPredictions, expired_revoked_tokens: expiredTokens, old_job_runs: oldJobRuns };
+  }
+}
