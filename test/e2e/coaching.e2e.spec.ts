@@ -1,0 +1,215 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { seedHistory, typicalHistory } from '../helpers/transactions';
+
+const MODEL_NAMES = ['policy', 'segmentation', 'spending_forecast', 'goal'];
+
+describe('coaching (e2e, models served)', () => {
+  let t: TestApp;
+  let fresh: TestUser;
+  let active: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    fresh = await registerUser(t);
+    active = await registerUser(t);
+    await seedHistory(t, active.id, typicalHistory());
+  });
+  afterAll(async () => t.close());
+
+  it('serves every model listed in the manifest (enhanced-health, public)', async () => {
+    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+    expect(res.body.overall_status).toBe('healthy');
+    expect(res.body.database.status).toBe('up');
+    for (const service of ['enhanced_cql_service', 'segmentation_service', 'spending_prediction_service', 'goal_prediction_service']) {
+      expect(res.body[service]).toMatchObject({ model_loaded: true, fallback_in_use: false, sha256_verified: true, error: null });
+      expect(typeof res.body[service].version).toBe('string');
+    }
+  });
+
+  it.each([
+    ['a brand-new user', () => fresh],
+    ['a user with ten weeks of history', () => active],
+  ])('answers the recommendation for %s from the model, with confidence in [0, 1]', async (_label, who) => {
+    const user = who();
+    const res = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    expect(res.body).toMatchObject({ decision_source: 'model', recommendation_id: res.body.id });
+    expect(res.body.action_id).toBeGreaterThanOrEqual(0);
+    expect(res.body.action_id).toBeLessThanOrEqual(4);
+    expect(res.body.confidence).toBeGreaterThanOrEqual(0);
+    expect(res.body.confidence).toBeLessThanOrEqual(1);
+    expect(res.body.state_summary).toEqual(
+      expect.objectContaining({ current_balance: expect.any(Number), weekly_spending: expect.any(Number), category_spending: expect.any(Object) }),
+    );
+    const stored = await t.prisma.recommendationHistory.findUniqueOrThrow({ where: { id: res.body.id } });
+    expect(stored).toMatchObject({ userId: user.id, decisionSource: 'model', propensity: 1 });
+    expect((stored.featureSnapshot as number[]).length).toBe(35);
+  });
+
+  it('reports the 7-day financial state with a health score', async () => {
+    const res = await t.http().get('/coaching/financial-state').set(active.auth).expect(200);
+    expect(res.body.weekly_income).toBe(900);
+    expect(res.body.financial_health_score).toBeGreaterThanOrEqual(0);
+    expect(res.body.financial_health_score).toBeLessThanOrEqual(100);
+    const wallet = await t.prisma.wallet.findUniqueOrThrow({ where: { userId: active.id } });
+    expect(res.body.current_balance).toBeCloseTo(Number(wallet.balance), 2);
+  });
+
+  it('lists history newest first with paging, and refuses limit=0', async () => {
+    const user = await registerUser(t);
+    for (let i = 0; i < 3; i++) await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    const res = await t.http().get('/coaching/history?limit=2&offset=2').set(user.auth).expect(200);
+    expect(res.body).toMatchObject({ total: 3, page: 2, limit: 2 });
+    expect(res.body.recommendations).toHaveLength(1);
+    const bad = await t.http().get('/coaching/history?limit=0').set(user.auth).expect(422);
+    expect(bad.body.detail[0].loc).toEqual(['query', 'limit']);
+  });
+
+  it('takes feedback only on the user’s own recommendations and teaches the bandit once per recommendation', async () => {
+    const rec = await t.http().get('/coaching/enhanced-recommendation').set(active.auth).expect(200);
+    expect(rec.body.segment_info.segment_name).toEqual(expect.any(String));
+    expect(rec.body.bandit.propensity).toBeGreaterThan(0);
+    expect(rec.body.bandit.propensity).toBeLessThanOrEqual(1);
+    const arm = { segmentId: rec.body.segment_info.segment_id, arm: rec.body.strategy };
+    const before = await t.prisma.banditArm.findUnique({ where: { segmentId_arm: arm } });
+
+    const ok = await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: rec.body.id, helpful: true, feedback_text: 'useful' }).expect(200);
+    expect(ok.body.message).toBe('Feedback submitted successfully');
+    const afterHelpful = await t.prisma.banditArm.findUniqueOrThrow({ where: { segmentId_arm: arm } });
+    expect(afterHelpful.alpha).toBe((before?.alpha ?? 1) + 1);
+
+    // Changing one's mind moves the count instead of adding a second one.
+    await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: rec.body.id, helpful: false }).expect(200);
+    const afterChange = await t.prisma.banditArm.findUniqueOrThrow({ where: { segmentId_arm: arm } });
+    expect(afterChange.alpha).toBe(before?.alpha ?? 1);
+    expect(afterChange.beta).toBe((before?.beta ?? 1) + 1);
+    expect(afterChange.pulls).toBe((before?.pulls ?? 0) + 1);
+
+    await t.http().post('/coaching/feedback').set(fresh.auth).send({ recommendation_id: rec.body.id, helpful: true }).expect(404);
+    await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: '00000000-0000-4000-8000-000000000000', helpful: true }).expect(404);
+    const bad = await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: 'test-id', helpful: 'yes' }).expect(422);
+    expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1]).sort()).toEqual(['helpful', 'recommendation_id']);
+  });
+
+  it('segments users with the model, persists the segment and compares peers only in aggregate', async () => {
+    const seg = await t.http().post('/coaching/refresh-segment').set(active.auth).expect(200);
+    expect(seg.body.segment_info).toMatchObject({ decision_source: 'model', segment_id: expect.any(Number) });
+    const stored = await t.prisma.userSegment.findUniqueOrThrow({ where: { userId: active.id } });
+    expect(stored.segmentId).toBe(seg.body.segment_info.segment_id);
+
+    const none = await t.http().get('/coaching/segment-comparison').set(active.auth).expect(200);
+    expect(none.body.peers).toEqual([]);
+
+    // Five more users with the same history end up in the same segment: aggregates appear, identities never.
+    for (let i = 0; i < 5; i++) {
+      const peer = await registerUser(t);
+      await seedHistory(t, peer.id, typicalHistory(), 1000 + i * 100);
+      await t.http().post('/coaching/refresh-segment').set(peer.auth).expect(200);
+    }
+    const cmp = await t.http().get('/coaching/segment-comparison').set(active.auth).expect(200);
+    expect(cmp.body.peer_count).toBeGreaterThanOrEqual(5);
+    expect(cmp.body.peer_averages).toEqual(expect.objectContaining({ current_balance: expect.any(Number), savings_rate: expect.any(Number) }));
+    expect(JSON.stringify(cmp.body)).not.toMatch(/user_id/);
+    const insights = await t.http().get('/coaching/segment-insights').set(active.auth).expect(200);
+    expect(insights.body.segment_info.segment_id).toBe(stored.segmentId);
+  });
+
+  it('forecasts next week per category from the LSTM, caches it, and drops the cache when a transaction arrives', async () => {
+    const first = await t.http().get('/coaching/spending-prediction').set(active.auth).expect(200);
+    expect(first.body).toMatchObject({ decision_source: 'model', prediction_period: 'weekly', cached: false });
+    expect(Object.keys(first.body.category_breakdown)).toHaveLength(11);
+    expect(first.body.total_predicted_spending).toBeGreaterThan(0);
+    const second = await t.http().get('/coaching/spending-prediction').set(active.auth).expect(200);
+    expect(second.body.cached).toBe(true);
+    expect(second.body.total_predicted_spending).toBe(first.body.total_predicted_spending);
+
+    await seedHistory(t, active.id, [{ daysAgo: 0, amount: -12.5, category: 'groceries' }], 0);
+    const third = await t.http().get('/coaching/spending-prediction').set(active.auth).expect(200);
+    expect(third.body.cached).toBe(false);
+  });
+
+  it('answers goal probability from the classifier and validates the goal', async () => {
+    const res = await t.http().post('/coaching/goal-probability').set(active.auth).send({ goal_amount: 1000, timeline_days: 90 }).expect(200);
+    expect(res.body).toMatchObject({ goal_amount: 1000, timeline_days: 90, decision_source: 'model' });
+    expect(res.body.achievement_probability).toBeGreaterThanOrEqual(0);
+    expect(res.body.achievement_probability).toBeLessThanOrEqual(1);
+    const harder = await t.http().post('/coaching/goal-probability').set(active.auth).send({ goal_amount: 1_000_000, timeline_days: 30 }).expect(200);
+    expect(harder.body.achievement_probability).toBeLessThan(res.body.achievement_probability);
+    const bad = await t.http().post('/coaching/goal-probability').set(active.auth).send({ goal_amount: 0, timeline_days: 0 }).expect(422);
+    expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['goal_amount', 'timeline_days']);
+  });
+
+  it('projects the balance', async () => {
+    const res = await t.http().get('/coaching/financial-forecast?days=14').set(active.auth).expect(200);
+    expect(res.body).toMatchObject({ projection_days: 14, spending_prediction: expect.any(Object) });
+    expect(res.body.projected_balance).toBeCloseTo(res.body.current_balance + (res.body.weekly_net * 14) / 7, 1);
+    await t.http().get('/coaching/financial-forecast?days=-1').set(active.auth).expect(422);
+  });
+
+  it('keeps public what was public and everything else behind a token', async () => {
+    await t.http().get('/coaching/actions').expect(200);
+    const info = await t.http().get('/coaching/model-info').expect(200);
+    expect(info.body).toMatchObject({ model_loaded: true, state_dimensions: 35, action_dimensions: 5 });
+    const health = await t.http().get('/coaching/health').expect(200);
+    expect(health.body).toMatchObject({ status: 'healthy', inference_test: 'passed', output_shape: [1, 5] });
+    for (const path of ['/coaching/recommendation', '/coaching/financial-state', '/coaching/history', '/coaching/user-segment', '/coaching/spending-prediction']) {
+      await t.http().get(path).expect(401);
+    }
+  });
+});
+
+describe('coaching (e2e, models missing or broken)', () => {
+  let t: TestApp;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    // A models folder whose policy file is corrupted and whose LSTM is missing.
+    const dir = mkdtempSync(path.join(tmpdir(), 'fincoach-models-'));
+    const manifest = JSON.parse(readFileSync(path.join('models', 'manifest.json'), 'utf8'));
+    for (const name of MODEL_NAMES) copyFileSync(path.join('models', manifest.models[name].file), path.join(dir, manifest.models[name].file));
+    writeFileSync(path.join(dir, manifest.models.policy.file), Buffer.from('not an onnx model'));
+    manifest.models.spending_forecast.file = 'gone.onnx';
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    t = await createTestApp({ MODELS_DIR: dir });
+    user = await registerUser(t);
+    await seedHistory(t, user.id, typicalHistory(3));
+  });
+  afterAll(async () => t.close());
+
+  it('says which models fell back and why', async () => {
+    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+    expect(res.body.overall_status).toBe('degraded');
+    expect(res.body.enhanced_cql_service).toMatchObject({ model_loaded: false, fallback_in_use: true, state: 'invalid' });
+    expect(res.body.enhanced_cql_service.error).toMatch(/sha256 mismatch/);
+    expect(res.body.spending_prediction_service).toMatchObject({ state: 'missing', fallback_in_use: true });
+    expect(res.body.segmentation_service).toMatchObject({ model_loaded: true, fallback_in_use: false });
+  });
+
+  it('still answers, from the documented rules, and says so', async () => {
+    const rec = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    expect(rec.body.decision_source).toBe('fallback');
+    expect(rec.body.model_version).toBeNull();
+    const enhanced = await t.http().get('/coaching/enhanced-recommendation').set(user.auth).expect(200);
+    expect(enhanced.body.decision_source).toBe('fallback');
+    const prediction = await t.http().get('/coaching/spending-prediction').set(user.auth).expect(200);
+    expect(prediction.body).toMatchObject({ decision_source: 'fallback', confidence: 0.6 });
+    const health = await t.http().get('/coaching/health').expect(200);
+    expect(health.body).toMatchObject({ status: 'degraded', model_loaded: false, fallback_available: true });
+  });
+
+  it('falls back for every model when the manifest itself is unreadable', async () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'fincoach-nomodels-'));
+    const bare = await createTestApp({ MODELS_DIR: empty });
+    try {
+      const res = await bare.http().get('/coaching/enhanced-health').expect(200);
+      expect(res.body.manifest.error).toMatch(/manifest unreadable/);
+      const someone = await registerUser(bare);
+      const goal = await bare.http().post('/coaching/goal-probability').set(someone.auth).send({ goal_amount: 500, timeline_days: 60 }).expect(200);
+      expect(goal.body.decision_source).toBe('fallback');
+    } finally {
+      await bare.close();
+    }
+  });
+});
