@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { round2, round4 } from '../ml/fallback-rules';
+import { goalFeatures } from '../ml/features/goal-features';
+import { round2 } from '../ml/fallback-rules';
 import { GoalModel } from '../ml/models/goal.model';
 import { SpendingForecastModel, type SpendingForecast } from '../ml/models/spending-forecast.model';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
@@ -91,29 +92,9 @@ export class PredictionsService {
   }
 }
 
-/**
- * Named inputs offered to the goal classifier; the model takes the ones its
- * manifest lists (savings rate, income, target, horizon, …) by name.
- */
-export function goalInputs(state: UserState, goalAmount: number, timelineDays: number): Record<string, number> & { required_daily_savings: number; current_daily_savings: number } {
-  const weeklyIncome = state.weeklyIncomeAvg;
-  const savingsRate = state.features.savings_rate ?? state.summary.savings_rate;
-  const currentDailySavings = (Math.max(savingsRate, -5) * weeklyIncome) / 7;
-  const requiredDailySavings = goalAmount / Math.max(timelineDays, 1);
-  return {
-    ...state.features,
-    goal_amount: goalAmount,
-    target_amount: goalAmount,
-    timeline_days: timelineDays,
-    horizon_days: timelineDays,
-    horizon_weeks: timelineDays / 7,
-    weekly_income: weeklyIncome,
-    monthly_income: (weeklyIncome * 52) / 12,
-    balance: state.balance,
-    required_daily_savings: requiredDailySavings,
-    required_weekly_savings: requiredDailySavings * 7,
-    current_daily_savings: currentDailySavings,
-    goal_to_balance_ratio: round4(goalAmount / Math.max(state.balance, 1)),
-    goal_to_income_ratio: round4(goalAmount / Math.max(weeklyIncome * 52, 1)),
-  };
+/** The goal classifier's named inputs (shared definition) plus the two daily figures the response shows. */
+export function goalInputs(state: UserState, goalAmount: number, timelineDays: number) {
+  const named = goalFeatures(state.features, state.weeklyIncomeAvg, goalAmount, timelineDays);
+  const netWeekly = ((state.features.total_income ?? 0) - (state.features.total_spending ?? 0)) / (30 / 7);
+  return { ...named, required_daily_savings: goalAmount / Math.max(timelineDays, 1), current_daily_savings: netWeekly / 7 };
 }

@@ -3,10 +3,11 @@ import { PrismaService } from '../infra/prisma/prisma.service';
 import type { FinancialSummary } from './coaching-domain';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
+import { summarize, weeklyIncome } from './features/summary';
 import { weeklyCategorySpend } from './features/weekly';
-import { round2, round4 } from './fallback-rules';
+import { round2 } from './fallback-rules';
 import { SpendingForecastModel } from './models/spending-forecast.model';
-import { CATEGORIES, type Category } from './synthetic/moneyvis-categories';
+import type { Category } from './synthetic/moneyvis-categories';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {
@@ -90,44 +91,4 @@ export class UserStateService {
       SELECT count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated FROM transactions WHERE user_id = ${userId}::uuid`;
     return `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`;
   }
-}
-
-/** The 7-day financial state the client shows (and the rule fallbacks read). */
-export function summarize(transactions: FeatureTransaction[], balance: number, features: Record<string, number>, now: Date): FinancialSummary {
-  const since = now.getTime() - 7 * DAY_MS;
-  let spending = 0;
-  let income = 0;
-  let count = 0;
-  const byCategory: Record<string, number> = {};
-  for (const t of transactions) {
-    if (t.date.getTime() < since) continue;
-    count++;
-    if (t.type === 'debit') {
-      spending += t.amount;
-      byCategory[t.category] = (byCategory[t.category] ?? 0) + t.amount;
-    } else {
-      income += t.amount;
-    }
-  }
-  const categorySpending: Record<string, number> = {};
-  for (const c of CATEGORIES) if (byCategory[c]) categorySpending[c] = round2(byCategory[c]);
-  return {
-    current_balance: round2(balance),
-    weekly_spending: round2(spending),
-    weekly_income: round2(income),
-    transaction_count: count,
-    savings_rate: round4((income - spending) / Math.max(income, 1)),
-    daily_spending_avg: round2(spending / 7),
-    category_spending: categorySpending,
-    spending_volatility: round2(features.spending_volatility ?? 0),
-    impulse_buying_score: round4(features.impulse_buying_score ?? 0),
-    category_diversity: round4(features.category_diversity ?? 0),
-    financial_stress_indicator: round4(features.financial_stress_indicator ?? 0),
-  };
-}
-
-function weeklyIncome(transactions: FeatureTransaction[], now: Date, weeks: number): number {
-  const since = now.getTime() - weeks * 7 * DAY_MS;
-  const total = transactions.filter((t) => t.type === 'credit' && t.date.getTime() >= since).reduce((a, t) => a + t.amount, 0);
-  return total / weeks;
 }

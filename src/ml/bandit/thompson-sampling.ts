@@ -5,7 +5,10 @@ export interface ArmPosterior {
   beta: number;
 }
 
-export type Random = () => number;
+import { normal, type Random } from '../random';
+
+export type { Random };
+export { seededRandom } from '../random';
 
 /**
  * Thompson sampling over recommendation types: draw one success probability
@@ -52,7 +55,7 @@ export function sampleGamma(shape: number, random: Random): number {
     let x: number;
     let v: number;
     do {
-      x = standardNormal(random);
+      x = normal(random);
       v = 1 + c * x;
     } while (v <= 0);
     v = v * v * v;
@@ -62,20 +65,3 @@ export function sampleGamma(shape: number, random: Random): number {
   }
 }
 
-function standardNormal(random: Random): number {
-  const u = random() || Number.MIN_VALUE;
-  const v = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-/** Small deterministic PRNG (mulberry32) for reproducible tests and simulations. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

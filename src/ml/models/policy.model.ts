@@ -48,8 +48,14 @@ export class PolicyModel {
     return this.fromRule(segmentPolicyRule(segmentId, summary));
   }
 
+  /**
+   * Confidence = softmax(Q / T) of the chosen action, T = the typical gap between the
+   * best and second-best Q on training states (manifest), so an ordinary decision is
+   * neither ~1/5 nor ~1; max-Q itself is not a probability (the reference system's bug).
+   */
   private fromQ(q: number[]): PolicyDecision {
-    const probabilities = softmax(q);
+    const t = Number(this.registry.entry('policy')?.confidence_temperature);
+    const probabilities = softmax(q, Number.isFinite(t) && t > 0 ? t : 1);
     const actionId = argmax(q) as ActionId;
     return {
       actionId,

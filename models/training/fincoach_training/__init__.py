@@ -1,0 +1,1 @@
+"""FinCoach model training: reads the TypeScript export, trains four models, writes ONNX + manifest."""

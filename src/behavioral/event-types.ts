@@ -1,0 +1,71 @@
+/** Behavioural event types (contract); endpoint-specific names of the reference system are subtypes. */
+export const EVENT_TYPES = [
+  'page_view',
+  'recommendation_interaction',
+  'purchase',
+  'goal_modification',
+  'transaction_creation',
+  'transaction_interaction',
+  'search',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Written at once instead of waiting for the next batch (they also feed behaviour-change analysis). */
+export const CRITICAL_EVENT_TYPES: ReadonlySet<EventType> = new Set(['purchase', 'goal_modification', 'recommendation_interaction']);
+
+/** Paths never tracked: docs, health/ops endpoints, credential exchanges, static files. */
+const EXCLUDED_PREFIXES = ['/docs', '/openapi.json', '/health', '/info', '/metrics', '/auth/login', '/auth/register', '/auth/refresh', '/coaching/enhanced-health', '/coaching/health'];
+const STATIC_FILE = /\.(css|js|map|png|jpe?g|gif|ico|svg|woff2?)$/i;
+
+export function isTracked(path: string): boolean {
+  if (STATIC_FILE.test(path)) return false;
+  return !EXCLUDED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`));
+}
+
+// The reference system's endpoint names, keyed by route pattern (method-specific where it matters).
+const SUBTYPES: Record<string, string> = {
+  'GET /coaching/recommendation': 'recommendation_view',
+  'GET /coaching/enhanced-recommendation': 'recommendation_view',
+  'POST /coaching/feedback': 'recommendation_feedback',
+  'GET /coaching/financial-state': 'financial_state_view',
+  'GET /coaching/insights': 'insights_view',
+  'GET /coaching/history': 'history_view',
+  'POST /coaching/goal-probability': 'goal_check',
+  'GET /financial/transactions': 'transaction_view',
+  'POST /financial/transactions': 'transaction_create',
+  'PUT /financial/transactions/:id': 'transaction_update',
+  'DELETE /financial/transactions/:id': 'transaction_delete',
+  'POST /financial/import': 'statement_import',
+  'GET /financial/wallet': 'wallet_view',
+  'GET /financial/analytics/spending-by-category': 'analytics_view',
+  'GET /financial/health-summary': 'health_summary_view',
+  'GET /financial/balance-history': 'balance_history_view',
+  'GET /financial/monthly-summary': 'monthly_summary_view',
+  'GET /products': 'product_browse',
+  'GET /products/': 'product_browse',
+  'GET /products/:id': 'product_view',
+  'POST /products/purchase': 'product_purchase',
+  'GET /products/categories': 'category_browse',
+  'GET /products/popular': 'popular_products_view',
+  'GET /products/search/:term': 'product_search',
+  'GET /products/category/:category_id/products': 'category_products_view',
+  'PUT /auth/profile': 'profile_update',
+};
+
+/**
+ * Classifies a request by its route pattern (never the raw URL): the contract's
+ * event type and the reference system's endpoint name as subtype.
+ */
+export function classifyRequest(method: string, route: string): { type: EventType; subtype: string } {
+  const subtype = SUBTYPES[`${method} ${route}`] ?? `${method.toLowerCase()}_${route.replace(/^\//, '').replace(/[/:]+/g, '_') || 'root'}`;
+  if (route === '/coaching/feedback' || ((method === 'GET' && route.endsWith('recommendation')) && route.startsWith('/coaching'))) {
+    return { type: 'recommendation_interaction', subtype };
+  }
+  if (route === '/coaching/goal-probability' || (route === '/auth/profile' && method === 'PUT')) return { type: 'goal_modification', subtype };
+  if (route.startsWith('/products/purchase') && method === 'POST') return { type: 'purchase', subtype };
+  if (route.startsWith('/products/search')) return { type: 'search', subtype };
+  if (route.startsWith('/financial/transaction') && method !== 'GET') return { type: 'transaction_creation', subtype };
+  if (route === '/financial/import' && method === 'POST') return { type: 'transaction_creation', subtype };
+  if (route === '/financial/track-transaction-event') return { type: 'transaction_interaction', subtype: 'transaction_event' };
+  return { type: 'page_view', subtype };
+}

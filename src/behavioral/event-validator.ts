@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { EVENT_TYPES, type EventType } from './event-types';
+
+/** An event ready for the batcher (already privacy-filtered). */
+export interface BehavioralEventRecord {
+  id: string;
+  userId: string;
+  eventType: EventType;
+  eventSubtype: string | null;
+  sessionId: string | null;
+  eventData: Record<string, unknown>;
+  timestamp: Date;
+}
+
+const common = {
+  id: z.uuid(),
+  userId: z.uuid(),
+  eventSubtype: z.string().min(1).max(50).nullable(),
+  sessionId: z.string().min(1).max(64).nullable(),
+  timestamp: z.date(),
+};
+const data = z.record(z.string(), z.unknown());
+
+// What each type must carry (the original EventValidator's intent, enforced).
+const schemas: Record<EventType, z.ZodType> = {
+  page_view: z.object({ ...common, eventType: z.literal('page_view'), eventData: data.and(z.object({ page_url: z.string().min(1) })) }),
+  recommendation_interaction: z.object({
+    ...common,
+    eventType: z.literal('recommendation_interaction'),
+    eventData: data.and(z.object({ interaction_type: z.string().min(1) })),
+  }),
+  purchase: z.object({ ...common, eventType: z.literal('purchase'), eventData: data.and(z.object({ interaction_type: z.string().min(1) })) }),
+  goal_modification: z.object({ ...common, eventType: z.literal('goal_modification'), eventData: data.and(z.object({ interaction_type: z.string().min(1) })) }),
+  transaction_creation: z.object({ ...common, eventType: z.literal('transaction_creation'), eventData: data }),
+  transaction_interaction: z.object({
+    ...common,
+    eventType: z.literal('transaction_interaction'),
+    eventData: data.and(z.object({ transaction_id: z.string().min(1), interaction_type: z.string().min(1) })),
+  }),
+  search: z.object({ ...common, eventType: z.literal('search'), eventData: data }),
+};
+
+export type RefusalReason = 'unknown_type' | 'missing_user' | 'oversized' | 'invalid_payload';
+
+/** Checks events against their type's schema and size limit; refusals are counted by reason, never thrown. */
+export class EventValidator {
+  readonly refused: Record<RefusalReason, number> = { unknown_type: 0, missing_user: 0, oversized: 0, invalid_payload: 0 };
+
+  constructor(private readonly maxPayloadBytes: number) {}
+
+  validate(event: Partial<BehavioralEventRecord> & { eventType?: string }): event is BehavioralEventRecord {
+    if (!event.eventType || !(EVENT_TYPES as readonly string[]).includes(event.eventType)) return this.refuse('unknown_type');
+    if (!event.userId) return this.refuse('missing_user');
+    let size: number;
+    try {
+      size = Buffer.byteLength(JSON.stringify(event.eventData ?? {}));
+    } catch {
+      return this.refuse('invalid_payload');
+    }
+    if (size > this.maxPayloadBytes) return this.refuse('oversized');
+    if (!schemas[event.eventType as EventType].safeParse(event).success) return this.refuse('invalid_payload');
+    return true;
+  }
+
+  private refuse(reason: RefusalReason): false {
+    this.refused[reason]++;
+    return false;
+  }
+}

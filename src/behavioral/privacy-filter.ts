@@ -1,0 +1,60 @@
+/** Key fragments that mark a secret (case-insensitive, anywhere in the key). */
+export const SENSITIVE_KEY_PARTS = ['password', 'pwd', 'secret', 'token', 'key', 'auth', 'credit_card', 'creditcard', 'card_number', 'ssn', 'cvv', 'cookie'];
+
+export interface PrivacyLimits {
+  maxStringLength: number;
+  maxDepth: number;
+  maxArrayLength: number;
+  maxKeys: number;
+}
+
+const DEFAULT_LIMITS: PrivacyLimits = { maxStringLength: 500, maxDepth: 5, maxArrayLength: 50, maxKeys: 50 };
+
+/**
+ * Removes anything secret from an event payload before it is stored: keys that
+ * look like credentials are dropped (at any depth, in arrays too), long strings
+ * are truncated, and depth/size are bounded. Pure and synchronous.
+ */
+export class PrivacyFilter {
+  private readonly limits: PrivacyLimits;
+
+  constructor(limits: Partial<PrivacyLimits> = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
+
+  isSensitiveKey(key: string): boolean {
+    const lower = key.toLowerCase();
+    return SENSITIVE_KEY_PARTS.some((part) => lower.includes(part));
+  }
+
+  filter(value: unknown): unknown {
+    return this.clean(value, 0);
+  }
+
+  private clean(value: unknown, depth: number): unknown {
+    if (value === null || value === undefined) return value ?? null;
+    if (typeof value === 'string') return this.truncate(value);
+    if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+    if (typeof value === 'boolean') return value;
+    if (typeof value === 'bigint') return value.toString();
+    if (value instanceof Date) return value.toISOString();
+    if (depth >= this.limits.maxDepth) return '[truncated: too deep]';
+    if (Array.isArray(value)) return value.slice(0, this.limits.maxArrayLength).map((v) => this.clean(v, depth + 1));
+    if (typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      let kept = 0;
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        if (this.isSensitiveKey(key)) continue;
+        if (kept++ >= this.limits.maxKeys) break;
+        out[key] = this.clean(v, depth + 1);
+      }
+      return out;
+    }
+    // Functions, symbols: never stored.
+    return null;
+  }
+
+  private truncate(value: string): string {
+    return value.length > this.limits.maxStringLength ? `${value.slice(0, this.limits.maxStringLength)}…` : value;
+  }
+}

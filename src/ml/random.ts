@@ -1,0 +1,32 @@
+export type Random = () => number;
+
+/** Small deterministic PRNG (mulberry32): reproducible simulations and tests. */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal draw (Box–Muller). */
+export function normal(random: Random): number {
+  const u = random() || Number.MIN_VALUE;
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** Poisson draw (Knuth; fine for the small rates used here). */
+export function poisson(lambda: number, random: Random): number {
+  if (lambda <= 0) return 0;
+  const limit = Math.exp(-lambda);
+  let k = 0;
+  let p = random();
+  while (p > limit) {
+    k++;
+    p *= random();
+  }
+  return k;
+}
