@@ -29,7 +29,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     origin: config.http.corsOrigins,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    exposedHeaders: ['x-request-id', 'x-session-id'],
+    // Paging of GET /financial/transactions travels in headers (the body stays a plain array).
+    exposedHeaders: ['x-request-id', 'x-session-id', 'x-total-count', 'x-page', 'x-limit', 'x-offset'],
   });
   // A JSON API: CSP matters for the Swagger UI page only, which needs inline scripts.
   await app.register(helmet, { contentSecurityPolicy: false });
