@@ -168,7 +168,7 @@ export class FinancialController {
     }
     return this.importer.importStatement(
       user.id,
-      { stream: file.file, filename: file.filename, mimetype: file.mimetype },
+      { stream: file.file, filename: file.filename, mimetype: file.mimetype, truncated: () => file.file.truncated },
       { dryRun: query.dry_run },
     );
   }

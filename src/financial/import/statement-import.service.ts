@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { parse } from 'csv-parse';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { Decimal, money } from '../../common/money';
@@ -25,6 +25,8 @@ export interface StatementUpload {
   stream: Readable;
   filename?: string;
   mimetype?: string;
+  /** True when the transport cut the upload at its size limit (checked before anything is written). */
+  truncated?: () => boolean;
 }
 
 export interface ImportOptions {
@@ -60,6 +62,7 @@ export class StatementImportService {
     const dryRun = options.dryRun ?? false;
     checkFileType(upload);
     const parsed = await readStatement(upload.stream);
+    if (upload.truncated?.()) throw new PayloadTooLargeException('The statement is larger than the upload limit (IMPORT_MAX_BYTES)');
     const keys = assignImportKeys(parsed.rows);
     const items = chronological(parsed.rows.map((row, i) => ({ row, key: keys[i] })));
     const dates = parsed.rows.map((r) => r.date).sort();
@@ -163,19 +166,10 @@ async function readStatement(stream: Readable): Promise<ParsedStatement> {
   const rows: StatementRow[] = [];
   let totalRows = 0;
   let header: ReturnType<typeof indexHeader> | undefined;
-  const parser = parse({
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-  });
-  // Malformed CSV records (e.g. an unclosed quote) are skipped and reported with their line.
-  parser.on('skip', (err: { lines?: number; message: string }) => {
-    totalRows++;
-    errors.push({ row: err.lines ?? 0, reason: `Malformed CSV: ${err.message}` });
-  });
-  await pipeline(stream, tap, parser, async (source: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
+  // A stray quote inside a field (O"NEILL) is taken literally; a structural error (an unclosed
+  // quote swallows every following line) refuses the whole file rather than losing rows silently.
+  const parser = parse({ bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
+  const consume = async (source: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
     for await (const { record, info } of source) {
       if (!header) {
         header = indexHeader(record);
@@ -189,6 +183,13 @@ async function readStatement(stream: Readable): Promise<ParsedStatement> {
       if (result.ok) rows.push(result.row);
       else errors.push({ row: result.line, reason: result.reason });
     }
+  };
+  await pipeline(stream, tap, parser, consume).catch((error: unknown) => {
+    const csvError = error as { code?: string; lines?: number; message?: string };
+    if (csvError.code?.startsWith('CSV_') || csvError.code?.startsWith('INVALID_')) {
+      throw fileError(`Malformed CSV at line ${csvError.lines ?? '?'}: ${csvError.message ?? 'parse error'}; nothing was imported`);
+    }
+    throw error;
   });
   if (!header) throw fileError('The file is empty');
   return { rows, errors, totalRows, sha256: hash.digest('hex') };
