@@ -18,6 +18,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdFor,
     trustProxy: true,
+    // The React client calls FastAPI-style paths with a trailing slash (GET /products/).
+    routerOptions: { ignoreTrailingSlash: true },
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {

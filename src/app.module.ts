@@ -11,6 +11,7 @@ import { ConfigModule } from './infra/config/config.module';
 import { ClientThrottlerGuard, rateLimitOptions } from './infra/http/rate-limit';
 import { loggerParams } from './infra/logging/logging';
 import { PrismaModule } from './infra/prisma/prisma.module';
+import { ProductsModule } from './products/products.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         FinancialModule,
+        ProductsModule,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.
