@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { DEMO_EMAIL, seedDemoData } from '../../src/infra/database/seed/demo-data';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 const FIXTURE = path.join(__dirname, '../fixtures/moneyvis/transactions_categorized.csv');
@@ -205,5 +206,18 @@ describe('bank-statement import (e2e)', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('seeds the demo user from the real statement, ending yesterday, idempotently', async () => {
+    const ctx = { prisma: t.prisma, passwordHash: 'not-a-real-hash', log: () => undefined };
+    await seedDemoData(ctx);
+    await seedDemoData(ctx);
+    const demo = await t.prisma.user.findUniqueOrThrow({ where: { email: DEMO_EMAIL } });
+    expect(await t.prisma.transaction.count({ where: { userId: demo.id } })).toBe(6567);
+    const newest = await t.prisma.transaction.findFirstOrThrow({ where: { userId: demo.id }, orderBy: [{ transactionDate: 'desc' }, { seq: 'desc' }] });
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    expect(newest.transactionDate.toISOString()).toBe(`${yesterday}T12:00:00.000Z`);
+    expect(newest.description).toBe('SAVE THE CHANGE');
+    expect((await t.prisma.wallet.findUniqueOrThrow({ where: { userId: demo.id } })).balance.toFixed(2)).toBe('541.43');
   });
 });

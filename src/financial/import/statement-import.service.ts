@@ -31,8 +31,11 @@ export interface StatementUpload {
 
 export interface ImportOptions {
   dryRun?: boolean;
-  /** Moves every row's date by this many days (the demo user's history ends yesterday). */
-  shiftDays?: number;
+  /**
+   * YYYY-MM-DD: moves every row's date so the newest lands on this day (the demo user's
+   * history ends yesterday). Import keys use the statement's own dates, so re-runs still match.
+   */
+  newestOn?: string;
 }
 
 const MAX_ERRORS_LISTED = 100;
@@ -66,6 +69,8 @@ export class StatementImportService {
     const keys = assignImportKeys(parsed.rows);
     const items = chronological(parsed.rows.map((row, i) => ({ row, key: keys[i] })));
     const dates = parsed.rows.map((r) => r.date).sort();
+    const shiftDays =
+      options.newestOn && dates.length ? Math.round((Date.parse(options.newestOn) - Date.parse(dates[dates.length - 1])) / 86_400_000) : 0;
 
     const outcome = await this.prisma.$transaction(
       async (tx) => {
@@ -86,7 +91,7 @@ export class StatementImportService {
           if (running.abs().greaterThan(MAX_MONEY)) {
             throw fileError(`Line ${row.line}: the running balance would exceed ${MAX_MONEY.toLocaleString('en-US')}`);
           }
-          data.push(toCreateInput(userId, wallet?.id ?? '', row, key, running, options.shiftDays ?? 0));
+          data.push(toCreateInput(userId, wallet?.id ?? '', row, key, running, shiftDays));
         }
         if (!dryRun && wallet) {
           for (let i = 0; i < data.length; i += INSERT_BATCH) {
