@@ -18,6 +18,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdFor,
     trustProxy: true,
+    // The React client calls FastAPI-style paths with a trailing slash (GET /products/).
+    routerOptions: { ignoreTrailingSlash: true },
     logger: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -29,7 +31,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     origin: config.http.corsOrigins,
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    exposedHeaders: ['x-request-id', 'x-session-id'],
+    // Paging of GET /financial/transactions travels in headers (the body stays a plain array).
+    exposedHeaders: ['x-request-id', 'x-session-id', 'x-total-count', 'x-page', 'x-limit', 'x-offset'],
   });
   // A JSON API: CSP matters for the Swagger UI page only, which needs inline scripts.
   await app.register(helmet, { contentSecurityPolicy: false });

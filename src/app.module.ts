@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { CoachingModule } from './coaching/coaching.module';
+import { FinancialModule } from './financial/financial.module';
 import { HealthModule } from './health/health.module';
 import type { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
@@ -13,6 +14,7 @@ import { loggerParams } from './infra/logging/logging';
 import { PrismaModule } from './infra/prisma/prisma.module';
 import { MlModule } from './ml/ml.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { ProductsModule } from './products/products.module';
 
 @Module({})
 export class AppModule {
@@ -29,6 +31,8 @@ export class AppModule {
         MlModule,
         CoachingModule,
         SchedulerModule,
+        FinancialModule,
+        ProductsModule,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.

@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../../generated/prisma/client';
 import { PasswordHasher } from '../../../auth/password-hasher';
 import { CATALOGUE, SEED_ADMINS } from './catalogue';
+import { seedDemoData } from './demo-data';
 
 export interface SeedOptions {
   adminPassword: string;
@@ -9,8 +10,9 @@ export interface SeedOptions {
 }
 
 /**
- * Idempotent local/dev seed: admin accounts (role admin, wallet 10,000.00) and the
- * product catalogue. Existing rows are left untouched, so it is safe on every start.
+ * Idempotent local/dev seed: admin accounts (role admin, wallet 10,000.00), the
+ * product catalogue and the demo users (demo-data.ts; password = the admin seed password).
+ * Existing rows are left untouched, so it is safe on every start.
  */
 export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
@@ -53,4 +55,5 @@ export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): 
     products += category.products.length;
   }
   log(`seed: ${admins} admin account(s) and ${products} product(s) added`);
+  await seedDemoData({ prisma, passwordHash: await hasher.hash(options.adminPassword), log });
 }

@@ -1,0 +1,39 @@
+// Imports a bank statement (MoneyVis CSV layout) for a user, through the same service as
+// POST /financial/import:  npx tsx scripts/import-statement.ts <email> <csv path> [--dry-run]
+import { createReadStream, existsSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../src/generated/prisma/client';
+import { StatementImportService } from '../src/financial/import/statement-import.service';
+import { LedgerService } from '../src/financial/ledger.service';
+import { loadConfig } from '../src/infra/config/app-config';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const dryRun = args.includes('--dry-run');
+  const [email, file] = args.filter((a) => a !== '--dry-run');
+  if (!email || !file) throw new Error('Usage: npx tsx scripts/import-statement.ts <email> <csv path> [--dry-run]');
+  if (!existsSync(file)) throw new Error(`No such file: ${file}`);
+  const config = loadConfig();
+  if (!config.database.url) throw new Error('Set DATABASE_URL to the database to import into');
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.database.url }) });
+  try {
+    const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+    if (!user) throw new Error(`No user with e-mail ${email}`);
+    const importer = new StatementImportService(prisma, new LedgerService(prisma));
+    const result = await importer.importStatement(
+      user.id,
+      { stream: createReadStream(file), filename: path.basename(file), mimetype: 'text/csv' },
+      { dryRun },
+    );
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  const e = error as { message?: string; getResponse?: () => unknown };
+  console.error(e.getResponse ? JSON.stringify(e.getResponse()) : (e.message ?? error));
+  process.exit(1);
+});

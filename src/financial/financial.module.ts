@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { AnalyticsService } from './analytics.service';
+import { FinancialController } from './financial.controller';
+import { StatementImportService } from './import/statement-import.service';
+import { LedgerService } from './ledger.service';
+import { TransactionsService } from './transactions.service';
+
+@Module({
+  controllers: [FinancialController],
+  providers: [LedgerService, TransactionsService, AnalyticsService, StatementImportService],
+  exports: [LedgerService, StatementImportService],
+})
+export class FinancialModule {}
