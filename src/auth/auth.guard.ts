@@ -27,9 +27,21 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
+      // Public routes stay public; a valid token still identifies the user (for activity tracking).
+      await this.authenticate(request).catch(() => undefined);
+      return true;
+    }
+    await this.authenticate(request);
+    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
+    if (required && request.user!.role !== required) {
+      throw new ForbiddenException(`This action requires the ${required} role`);
+    }
+    return true;
+  }
+
+  private async authenticate(request: { headers: Record<string, string | undefined>; user?: AuthUser }): Promise<void> {
     const header = request.headers.authorization;
     if (!header || !/^Bearer\s+\S+$/i.test(header)) throw new UnauthorizedException('Not authenticated');
 
@@ -54,11 +66,5 @@ export class AuthGuard implements CanActivate {
       tokenExpiresAt: new Date(claims.exp * 1000),
       authTime: claims.auth_time ?? claims.iat,
     };
-
-    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);
-    if (required && session.role !== required) {
-      throw new ForbiddenException(`This action requires the ${required} role`);
-    }
-    return true;
   }
 }

@@ -1,3 +1,4 @@
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
 import type { AuthUser } from '../common/auth-user';
@@ -16,6 +17,7 @@ export class AuthService {
     private readonly prisma: PrismaService,
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly events: EventCaptureService,
   ) {
     this.hasher = new PasswordHasher(config.auth.passwordHashCost);
   }
@@ -94,6 +96,9 @@ export class AuthService {
       create: { ...(changes as Prisma.UserProfileUncheckedCreateInput), userId },
       update: changes,
     });
+    if (input.savings_goal != null || input.financial_goals != null) {
+      this.events.goalModification(userId, { interaction: 'update', goalAmount: input.savings_goal ?? undefined });
+    }
     return { message: 'Profile updated successfully', profile: toProfileResponse(profile) };
   }
 

@@ -53,19 +53,12 @@ const SUBTYPES: Record<string, string> = {
 };
 
 /**
- * Classifies a request by its route pattern (never the raw URL): the contract's
- * event type and the reference system's endpoint name as subtype.
+ * Request events: every tracked request is a `page_view` whose subtype is the endpoint's
+ * name (the reference system's names, by route pattern — never the raw URL). What the
+ * request *did* (a purchase, a transaction, feedback, a goal change, a search) is recorded
+ * by the service that did it, as a domain event with its details, so nothing counts twice.
  */
 export function classifyRequest(method: string, route: string): { type: EventType; subtype: string } {
   const subtype = SUBTYPES[`${method} ${route}`] ?? `${method.toLowerCase()}_${route.replace(/^\//, '').replace(/[/:]+/g, '_') || 'root'}`;
-  if (route === '/coaching/feedback' || ((method === 'GET' && route.endsWith('recommendation')) && route.startsWith('/coaching'))) {
-    return { type: 'recommendation_interaction', subtype };
-  }
-  if (route === '/coaching/goal-probability' || (route === '/auth/profile' && method === 'PUT')) return { type: 'goal_modification', subtype };
-  if (route.startsWith('/products/purchase') && method === 'POST') return { type: 'purchase', subtype };
-  if (route.startsWith('/products/search')) return { type: 'search', subtype };
-  if (route.startsWith('/financial/transaction') && method !== 'GET') return { type: 'transaction_creation', subtype };
-  if (route === '/financial/import' && method === 'POST') return { type: 'transaction_creation', subtype };
-  if (route === '/financial/track-transaction-event') return { type: 'transaction_interaction', subtype: 'transaction_event' };
-  return { type: 'page_view', subtype };
+  return { type: 'page_view', subtype: subtype.slice(0, 50) };
 }

@@ -48,7 +48,7 @@ export class EventValidator {
 
   constructor(private readonly maxPayloadBytes: number) {}
 
-  validate(event: Partial<BehavioralEventRecord> & { eventType?: string }): event is BehavioralEventRecord {
+  validate(event: Omit<Partial<BehavioralEventRecord>, 'eventType'> & { eventType?: string }): event is BehavioralEventRecord {
     if (!event.eventType || !(EVENT_TYPES as readonly string[]).includes(event.eventType)) return this.refuse('unknown_type');
     if (!event.userId) return this.refuse('missing_user');
     let size: number;

@@ -1,3 +1,4 @@
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
@@ -33,6 +34,7 @@ export class RecommendationsService {
     private readonly policy: PolicyModel,
     private readonly bandit: BanditService,
     private readonly segments: SegmentsService,
+    private readonly events: EventCaptureService,
   ) {}
 
   /** /coaching/recommendation: the policy's greedy action (deterministic, propensity 1). */
@@ -43,6 +45,7 @@ export class RecommendationsService {
     const row = await this.persist(userId, 'basic', decision, decision.actionId, decision.confidence, text, state.summary, state.vector, {
       propensity: 1,
     });
+    this.events.recommendationInteraction(userId, { recommendationId: row.id, interaction: 'view', actionType: row.actionType, source: decision.source });
     return this.toResponse(row.id, row.createdAt, decision.actionId, decision.confidence, text, state.summary, decision);
   }
 
@@ -66,6 +69,7 @@ export class RecommendationsService {
       segmentId: segment.segment_id,
       strategy: choice.arm,
     });
+    this.events.recommendationInteraction(userId, { recommendationId: row.id, interaction: 'view', actionType: row.actionType, source: decision.source });
     return {
       ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
       segment_info: segment,
@@ -121,6 +125,11 @@ export class RecommendationsService {
       const wasHelpful = previous ? previous.feedbackType !== 'not_helpful' : undefined;
       await this.bandit.recordOutcome(segmentId, recommendation.strategy ?? recommendation.actionType, helpful, wasHelpful);
     }
+    this.events.recommendationInteraction(userId, {
+      recommendationId: recommendation.id,
+      interaction: type === 'implemented' ? 'implement' : type,
+      actionType: recommendation.actionType,
+    });
     return { message: 'Feedback submitted successfully', feedback_id: feedback.id, recommendation_id: recommendation.id };
   }
 

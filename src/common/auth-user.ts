@@ -32,3 +32,8 @@ export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionC
   if (!request.user) throw new Error('CurrentUser used on a route without authentication');
   return request.user;
 });
+
+/** The user on a public route when the request carried a valid token, else undefined. */
+export const OptionalUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser | undefined => {
+  return ctx.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+});

@@ -8,6 +8,6 @@ import { TransactionsService } from './transactions.service';
 @Module({
   controllers: [FinancialController],
   providers: [LedgerService, TransactionsService, AnalyticsService, StatementImportService],
-  exports: [LedgerService, StatementImportService],
+  exports: [LedgerService, StatementImportService, AnalyticsService],
 })
 export class FinancialModule {}

@@ -1,3 +1,4 @@
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { Decimal, money } from '../common/money';
@@ -24,6 +25,7 @@ export class TransactionsService {
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaClient,
     private readonly ledger: LedgerService,
+    private readonly events: EventCaptureService,
   ) {}
 
   async wallet(userId: string) {
@@ -42,6 +44,7 @@ export class TransactionsService {
       locationCountry: input.location_country,
       source: 'manual',
     });
+    this.events.transactionCreated(userId, { id: row.id, amount: Number(row.amount), category: row.category, type: row.transactionType });
     return toTransactionResponse(row);
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth-user';
+import { CurrentUser, OptionalUser, Public, Roles, type AuthUser } from '../common/auth-user';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
 import {
   categoryCreateSchema,
@@ -105,8 +105,12 @@ export class ProductsController {
   @Get('search/:term')
   @Public()
   @ApiZodResponse(200, z.array(productResponseSchema))
-  search(@ZodParam('term', z.string().trim().min(1).max(100)) term: string, @ZodQuery(limitQuerySchema) query: z.output<typeof limitQuerySchema>) {
-    return this.products.search(term, query.limit);
+  search(
+    @ZodParam('term', z.string().trim().min(1).max(100)) term: string,
+    @ZodQuery(limitQuerySchema) query: z.output<typeof limitQuerySchema>,
+    @OptionalUser() user?: AuthUser,
+  ) {
+    return this.products.search(term, query.limit, user?.id);
   }
 
   @Get(':id')

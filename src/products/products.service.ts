@@ -1,3 +1,4 @@
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { Decimal } from '../common/money';
@@ -22,6 +23,7 @@ export class ProductsService {
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaClient,
     private readonly ledger: LedgerService,
+    private readonly events: EventCaptureService,
   ) {}
 
   // ─── Categories ────────────────────────────────────────────────────────────
@@ -77,8 +79,11 @@ export class ProductsService {
     return this.list({ category_id: categoryId, available_only: true, limit });
   }
 
-  search(term: string, limit: number) {
-    return this.list({ search: term, available_only: true, limit });
+  /** Search by name/description/merchant; a signed-in user's search is recorded as a behavioural event. */
+  async search(term: string, limit: number, userId?: string) {
+    const results = await this.list({ search: term, available_only: true, limit });
+    if (userId) this.events.search(userId, { term, results: results.length });
+    return results;
   }
 
   /** Most purchased (by number of purchases) available products over the last `days` days. */
@@ -153,7 +158,7 @@ export class ProductsService {
    * and stock, debit the wallet through the ledger, decrement stock, record the purchase.
    */
   async purchase(userId: string, input: PurchaseInput) {
-    return this.prisma.$transaction(async (tx) => {
+    const purchase = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM products WHERE id = ${input.product_id}::uuid FOR UPDATE`;
       const product = await tx.product.findUnique({ where: { id: input.product_id }, include: { category: true } });
       if (!product) throw new NotFoundException('Product not found');
@@ -177,6 +182,9 @@ export class ProductsService {
       });
       return toPurchaseResponse(purchase);
     }, TX_OPTIONS);
+    // Recorded only once the purchase committed.
+    this.events.purchase(userId, { productId: input.product_id, quantity: input.quantity, total: Number(purchase.total_amount) });
+    return purchase;
   }
 
   async history(userId: string, limit: number) {

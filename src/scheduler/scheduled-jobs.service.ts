@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
+import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
 import { SegmentsService } from '../coaching/segments.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
@@ -7,7 +8,7 @@ import { ModelLifecycleService } from '../ml/model-lifecycle.service';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
 import { JobRunner } from './job-runner';
 
-export const JOB_NAMES = ['segment-refresh', 'retention', 'retraining-check'] as const;
+export const JOB_NAMES = ['segment-refresh', 'behavior-change-detection', 'retention', 'retraining-check'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
 // Users refreshed per run, oldest segments first; the rest wait for the next run.
@@ -27,6 +28,7 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
     private readonly segments: SegmentsService,
     private readonly cache: PredictionCacheService,
     private readonly lifecycle: ModelLifecycleService,
+    private readonly behavior: BehavioralAnalyticsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -39,6 +41,8 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
     switch (name) {
       case 'segment-refresh':
         return this.runner.run(name, () => this.refreshSegments());
+      case 'behavior-change-detection':
+        return this.runner.run(name, () => this.detectBehaviorChanges());
       case 'retention':
         return this.runner.run(name, () => this.applyRetention());
       case 'retraining-check':
@@ -49,6 +53,11 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
   @Cron(CronExpression.EVERY_DAY_AT_2AM, { name: 'segment-refresh' })
   async nightlySegmentRefresh(): Promise<void> {
     if (this.config.scheduler.enabled) await this.run('segment-refresh');
+  }
+
+  @Cron(CronExpression.EVERY_HOUR, { name: 'behavior-change-detection' })
+  async hourlyChangeDetection(): Promise<void> {
+    if (this.config.scheduler.enabled) await this.run('behavior-change-detection');
   }
 
   @Cron(CronExpression.EVERY_DAY_AT_3AM, { name: 'retention' })
@@ -85,13 +94,30 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
     return { candidates: users.length, refreshed: users.length - failed, failed, by_source: bySource };
   }
 
-  /** Deletes what is past its useful life: expired cache rows, expired revoked tokens, old job runs. */
+  /**
+   * For users active this week: a significant behaviour change (last 7 days vs the
+   * 30 before) re-segments the user now instead of waiting for the nightly refresh.
+   */
+  private async detectBehaviorChanges(): Promise<Record<string, unknown>> {
+    const users = await this.behavior.activeUsers(SEGMENT_REFRESH_BATCH);
+    let changed = 0;
+    for (const userId of users) {
+      const changes = await this.behavior.changes(userId);
+      if (changes.length === 0) continue;
+      changed++;
+      await this.segments.refresh(userId).catch((error: unknown) => this.logger.warn(`re-segmentation failed: ${String(error)}`));
+    }
+    return { active_users: users.length, users_with_changes: changed, resegmented: changed };
+  }
+
+  /** Deletes what is past its useful life: old events, expired cache rows, expired revoked tokens, old job runs. */
   private async applyRetention(): Promise<Record<string, unknown>> {
+    const oldEvents = await this.behavior.purgeOlderThan(this.config.events.retentionDays);
     const expiredPredictions = await this.cache.purgeExpired();
     const { count: expiredTokens } = await this.prisma.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date() } } });
     const { count: oldJobRuns } = await this.prisma.scheduledJobRun.deleteMany({
       where: { startedAt: { lt: new Date(Date.now() - 90 * 86_400_000) } },
     });
-    return { expired_predictions: expiredPredictions, expired_revoked_tokens: expiredTokens, old_job_runs: oldJobRuns };
+    return { old_events: oldEvents, expired_predictions: expiredPredictions, expired_revoked_tokens: expiredTokens, old_job_runs: oldJobRuns };
   }
 }

@@ -213,3 +213,41 @@ describe('coaching (e2e, models missing or broken)', () => {
     }
   });
 });
+
+describe('behavioural finance under /financial (e2e)', () => {
+  let t: TestApp;
+  let user: TestUser;
+  beforeAll(async () => {
+    t = await createTestApp();
+    user = await registerUser(t);
+    await seedHistory(t, user.id, typicalHistory(6));
+  });
+  afterAll(async () => t.close());
+
+  it('spending patterns combine behaviour and spending for N days', async () => {
+    const res = await t.http().get('/financial/spending-patterns?days=30').set(user.auth).expect(200);
+    expect(res.body.period_days).toBe(30);
+    expect(res.body.spending_analytics.find((s: { category: string }) => s.category === 'groceries')).toMatchObject({ total_amount: expect.any(Number), transaction_count: expect.any(Number) });
+    await t.http().get('/financial/spending-patterns?days=abc').set(user.auth).expect(422);
+  });
+
+  it('category preferences answer (the original failed whenever there was spending)', async () => {
+    const res = await t.http().get('/financial/category-preferences').set(user.auth).expect(200);
+    expect(res.body.top_category).toEqual(expect.any(String));
+    const top = res.body.category_preferences[0];
+    expect(top.average_amount).toBeCloseTo(top.total_amount / top.transaction_count, 2);
+  });
+
+  it('financial personality answers with traits and metrics (the original always failed)', async () => {
+    const res = await t.http().get('/financial/financial-personality').set(user.auth).expect(200);
+    expect(res.body.personality_traits.length).toBeGreaterThanOrEqual(1);
+    expect(res.body.segment_info.segment_name).toEqual(expect.any(String));
+    expect(Object.keys(res.body.financial_metrics)).toEqual(['spending_volatility', 'impulse_buying_score', 'category_diversity', 'savings_rate', 'financial_stress_indicator']);
+  });
+
+  it('peer comparison says when there are too few peers', async () => {
+    const lonely = await registerUser(t);
+    const res = await t.http().get('/financial/peer-comparison').set(lonely.auth).expect(200);
+    expect(res.body).toMatchObject({ message: 'No peer data available for comparison', comparison: null });
+  });
+});

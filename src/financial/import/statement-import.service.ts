@@ -1,8 +1,9 @@
+import { EventCaptureService } from '../../behavioral/event-capture.service';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException, Optional } from '@nestjs/common';
 import { parse } from 'csv-parse';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { Decimal, money } from '../../common/money';
@@ -59,6 +60,8 @@ export class StatementImportService {
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaClient,
     private readonly ledger: LedgerService,
+    // Absent when the CLI or the seed runs the importer outside the app: nothing to track there.
+    @Optional() private readonly events?: EventCaptureService,
   ) {}
 
   async importStatement(userId: string, upload: StatementUpload, options: ImportOptions = {}): Promise<ImportResponse> {
@@ -116,6 +119,10 @@ export class StatementImportService {
       { maxWait: 15_000, timeout: 120_000 },
     );
 
+    if (!dryRun && outcome.imported > 0) {
+      // One domain event per import (not per row): what the user did was import a statement.
+      this.events?.capture({ userId, type: 'transaction_creation', subtype: 'statement_import', data: { imported: outcome.imported, skipped: parsed.totalRows - outcome.imported, source: 'import' } });
+    }
     return {
       import_id: outcome.importId,
       imported: outcome.imported,

@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
+import { BehavioralAnalyticsService } from './behavioral-analytics.service';
+import { BehavioralController } from './behavioral.controller';
+import { EventCaptureService } from './event-capture.service';
+import { PostgresEventSink } from './postgres-event-sink';
+import { TrackingInterceptor } from './tracking.interceptor';
+
+/** Behavioural events: capture (interceptor + domain events), batching into PostgreSQL, analytics. */
+@Global()
+@Module({
+  controllers: [BehavioralController],
+  providers: [
+    PostgresEventSink,
+    EventCaptureService,
+    BehavioralAnalyticsService,
+    { provide: EVENT_PIPELINE_STATS, useExisting: EventCaptureService },
+    { provide: APP_INTERCEPTOR, useClass: TrackingInterceptor },
+  ],
+  exports: [EventCaptureService, BehavioralAnalyticsService, EVENT_PIPELINE_STATS],
+})
+export class BehavioralModule {}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { EventPipelineStatsProvider } from '../common/pipeline-stats';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+import { EventBatcher } from './event-batcher';
+import { CRITICAL_EVENT_TYPES, type EventType } from './event-types';
+import { EventValidator } from './event-validator';
+import { isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
+import { PrivacyFilter } from './privacy-filter';
+import { uuid7 } from './uuid7';
+
+export interface CaptureInput {
+  userId: string;
+  type: EventType | string;
+  subtype?: string | null;
+  sessionId?: string | null;
+  data?: Record<string, unknown>;
+  at?: Date;
+}
+
+// Generous: a shutdown should drain a full queue, not race a short timer (Segment lost the tail that way).
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+/** Money amounts are stored as buckets in behavioural events, never as exact values. */
+export function amountBucket(amount: number): string {
+  const a = Math.abs(amount);
+  if (a < 10) return '<10';
+  if (a < 50) return '10-50';
+  if (a < 100) return '50-100';
+  if (a < 500) return '100-500';
+  if (a < 1000) return '500-1000';
+  return '1000+';
+}
+
+/**
+ * The one entry point for behavioural events, from the tracking interceptor and from
+ * services (domain events). It filters for privacy, validates, and queues without
+ * awaiting any I/O; a failure here is counted and swallowed, never the user's problem.
+ */
+@Injectable()
+export class EventCaptureService implements OnModuleInit, OnModuleDestroy, EventPipelineStatsProvider {
+  private readonly logger = new Logger('EventPipeline');
+  private readonly privacy = new PrivacyFilter();
+  readonly validator: EventValidator;
+  readonly batcher: EventBatcher;
+  private filterFailures = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    sink: PostgresEventSink,
+  ) {
+    this.validator = new EventValidator(config.events.maxPayloadBytes);
+    this.batcher = new EventBatcher(sink, {
+      batchSize: config.events.batchSize,
+      flushIntervalMs: config.events.flushIntervalMs,
+      queueCap: config.events.queueCap,
+      baseBackoffMs: 200,
+      maxBackoffMs: 30_000,
+      isTransient: isTransientDatabaseError,
+      onWarn: (message) => this.logger.warn(message),
+    });
+  }
+
+  get enabled(): boolean {
+    return this.config.events.trackingEnabled;
+  }
+
+  onModuleInit(): void {
+    this.batcher.start();
+  }
+
+  // onModuleDestroy runs before PrismaService disconnects (onApplicationShutdown): the queue drains first.
+  async onModuleDestroy(): Promise<void> {
+    await this.batcher.shutdown(SHUTDOWN_TIMEOUT_MS);
+  }
+
+  /** Queues one event; returns whether it was accepted. Never throws. */
+  capture(input: CaptureInput): boolean {
+    if (!this.enabled) return false;
+    try {
+      let data: Record<string, unknown>;
+      try {
+        data = this.privacy.filter(input.data ?? {}) as Record<string, unknown>;
+      } catch {
+        // Fail closed: an event we cannot clean is not stored.
+        this.filterFailures++;
+        return false;
+      }
+      const event = {
+        id: uuid7(),
+        userId: input.userId,
+        eventType: input.type as EventType,
+        eventSubtype: input.subtype ?? null,
+        sessionId: input.sessionId ?? null,
+        eventData: data,
+        timestamp: input.at ?? new Date(),
+      };
+      if (!this.validator.validate(event)) return false;
+      return this.batcher.enqueue(event, CRITICAL_EVENT_TYPES.has(event.eventType));
+    } catch (error) {
+      this.logger.error(`event capture failed: ${String(error)}`);
+      return false;
+    }
+  }
+
+  // ── Domain events, for services ────────────────────────────────────────────
+
+  transactionCreated(userId: string, t: { id: string; amount: number; category: string; type: 'debit' | 'credit'; source?: string }): void {
+    this.capture({ userId, type: 'transaction_creation', subtype: 'transaction_created', data: { transaction_id: t.id, amount_bucket: amountBucket(t.amount), category: t.category, transaction_type: t.type, source: t.source ?? 'manual' } });
+  }
+
+  purchase(userId: string, p: { productId: string; quantity: number; total: number; category?: string | null }): void {
+    this.capture({ userId, type: 'purchase', subtype: 'product_purchase', data: { interaction_type: 'purchase', product_id: p.productId, quantity: p.quantity, amount_bucket: amountBucket(p.total), category: p.category ?? null } });
+  }
+
+  recommendationInteraction(userId: string, r: { recommendationId: string; interaction: 'view' | 'click' | 'dismiss' | 'implement' | 'helpful' | 'not_helpful'; actionType?: string; source?: string }): void {
+    this.capture({ userId, type: 'recommendation_interaction', subtype: `recommendation_${r.interaction}`, data: { interaction_type: r.interaction, recommendation_id: r.recommendationId, action_type: r.actionType ?? null, decision_source: r.source ?? null } });
+  }
+
+  goalModification(userId: string, g: { interaction: string; goalAmount?: number; timelineDays?: number }): void {
+    this.capture({ userId, type: 'goal_modification', subtype: `goal_${g.interaction}`, data: { interaction_type: g.interaction, goal_amount_bucket: g.goalAmount !== undefined ? amountBucket(g.goalAmount) : null, timeline_days: g.timelineDays ?? null } });
+  }
+
+  search(userId: string, s: { term: string; results: number }): void {
+    this.capture({ userId, type: 'search', subtype: 'product_search', data: { interaction_type: 'search', search_term: s.term.slice(0, 100), results: s.results } });
+  }
+
+  stats(): Record<string, unknown> {
+    return {
+      tracking_enabled: this.enabled,
+      ...this.batcher.stats(),
+      refused: { ...this.validator.refused, privacy_filter_failed: this.filterFailures },
+      batch_size: this.config.events.batchSize,
+      flush_interval_ms: this.config.events.flushIntervalMs,
+    };
+  }
+
+  newSessionId(): string {
+    return randomUUID();
+  }
+}

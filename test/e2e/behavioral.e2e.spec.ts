@@ -1,0 +1,162 @@
+import { EventCaptureService } from '../../src/behavioral/event-capture.service';
+import { PostgresEventSink } from '../../src/behavioral/postgres-event-sink';
+import { createTestApp, registerUser, type TestApp } from '../helpers/test-app';
+
+/** Writes whatever the batcher holds (the interval is long in these tests, so flushes are explicit). */
+async function flush(t: TestApp) {
+  await t.app.get(EventCaptureService).batcher.flush();
+}
+
+describe('behavioural events (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ EVENTS_FLUSH_INTERVAL_MS: '60000' });
+  });
+  afterAll(async () => t.close());
+
+  it('records tracked requests by route pattern, with session, status and duration', async () => {
+    const user = await registerUser(t);
+    await t.http().get('/auth/me').set(user.auth).set('x-session-id', 'sess-123').expect(200);
+    await t.http().get('/financial/transaction/00000000-0000-4000-8000-000000000000').set(user.auth).expect(404);
+    await t.http().get('/health').set(user.auth).expect(200);
+    await flush(t);
+    const events = await t.prisma.behavioralEvent.findMany({ where: { userId: user.id }, orderBy: { timestamp: 'asc' } });
+    const pages = events.map((e) => (e.eventData as { page_url: string }).page_url);
+    expect(pages).toEqual(['/auth/me', '/financial/transaction/:id']);
+    expect(events[0]).toMatchObject({ eventType: 'page_view', sessionId: 'sess-123' });
+    expect(events[1].eventData).toMatchObject({ status_code: 404, method: 'GET', duration_ms: expect.any(Number) });
+    // Never the raw URL with ids.
+    expect(JSON.stringify(events)).not.toContain('00000000-0000-4000-8000-000000000000');
+  });
+
+  it('leaves no trace of a password sent in a request body', async () => {
+    const user = await registerUser(t);
+    await t.http().put('/auth/profile').set(user.auth).send({ risk_tolerance: 'low', password: 'SuperSecret-Pw-42', nested: { api_token: 'tok-abc-999' } }).expect(200);
+    await flush(t);
+    const rows = await t.prisma.$queryRaw<Array<{ dump: string }>>`SELECT event_data::text AS dump FROM behavioral_events WHERE user_id = ${user.id}::uuid`;
+    expect(rows.length).toBeGreaterThan(0);
+    const all = rows.map((r) => r.dump).join('\n');
+    expect(all).not.toContain('SuperSecret-Pw-42');
+    expect(all).not.toContain('tok-abc-999');
+    expect(all).toContain('risk_tolerance');
+  });
+
+  it('records domain events from services and serves the analytics endpoints', async () => {
+    const user = await registerUser(t);
+    await t.http().post('/financial/transactions').set(user.auth).send({ amount: -42.5, category: 'groceries', description: 'Weekly shop' }).expect(201);
+    const rec = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    await t.http().post('/coaching/feedback').set(user.auth).send({ recommendation_id: rec.body.id, helpful: true }).expect(200);
+    await flush(t);
+    const insights = await t.http().get('/coaching/behavioral-insights').set(user.auth).expect(200);
+    const counts = insights.body.behavior_data.event_counts;
+    expect(counts).toMatchObject({ transaction_creation: 1, recommendation_interaction: 2 });
+    expect(counts.page_view).toBeGreaterThanOrEqual(3);
+    expect(insights.body.behavior_data.interaction_patterns.recommendation_interaction).toEqual({ view: 1, helpful: 1 });
+    expect(insights.body.behavior_data.engagement_score).toBeGreaterThan(0.2);
+    expect(insights.body.behavior_changes).toEqual([]);
+
+    const events = await t.http().get('/coaching/behavioral-events?days=7&event_type=transaction_creation&limit=5').set(user.auth).expect(200);
+    expect(events.body.event_counts).toEqual({ transaction_creation: 1 });
+    expect(events.body.recent_events.events[0].event_data).toMatchObject({ amount_bucket: '10-50', category: 'groceries' });
+    await t.http().get('/coaching/behavioral-events?days=0').set(user.auth).expect(422);
+
+    const changes = await t.http().get('/coaching/behavior-changes').set(user.auth).expect(200);
+    expect(changes.body).toMatchObject({ user_id: user.id, change_count: 0 });
+  });
+
+  it('never shows another user’s events', async () => {
+    const a = await registerUser(t);
+    const b = await registerUser(t);
+    await t.http().get('/auth/me').set(a.auth).expect(200);
+    await flush(t);
+    const res = await t.http().get('/coaching/behavioral-events?days=30').set(b.auth).expect(200);
+    expect(res.body.total_events).toBe(0);
+    expect(res.body.recent_events.events).toEqual([]);
+  });
+
+  it('tracks an interaction with one of the user’s own transactions only', async () => {
+    const user = await registerUser(t);
+    const other = await registerUser(t);
+    const tx = await t.http().post('/financial/transactions').set(user.auth).send({ amount: 100, category: 'income', description: 'Gift' }).expect(201);
+    const ok = await t.http().post(`/financial/track-transaction-event?transaction_id=${tx.body.id}&event_type=analyze`).set(user.auth).expect(200);
+    expect(ok.body).toMatchObject({ transaction_id: tx.body.id, event_type: 'analyze' });
+    await t.http().post(`/financial/track-transaction-event?transaction_id=${tx.body.id}&event_type=analyze`).set(other.auth).expect(404);
+    const bad = await t.http().post(`/financial/track-transaction-event?transaction_id=nope&event_type=bogus`).set(user.auth).expect(422);
+    expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1]).sort()).toEqual(['event_type', 'transaction_id']);
+  });
+
+  it('reports the pipeline in /coaching/enhanced-health', async () => {
+    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+    expect(res.body.behavioral_service).toMatchObject({ status: 'healthy', tracking_enabled: true, queue_depth: expect.any(Number), written: expect.any(Number), dropped: expect.any(Object), refused: expect.any(Object) });
+  });
+
+  it('a failing event sink never changes the user’s response, and nothing is lost once the database is back', async () => {
+    const user = await registerUser(t);
+    const sink = t.app.get(PostgresEventSink);
+    const real = sink.write.bind(sink);
+    const before = await t.http().get('/auth/me').set(user.auth).expect(200);
+    let failures = 0;
+    // The database "goes away" for a few attempts: connection errors, as pg reports them.
+    sink.write = async (events) => {
+      if (failures < 3) {
+        failures++;
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
+      }
+      return real(events);
+    };
+    try {
+      for (let i = 0; i < 5; i++) {
+        const res = await t.http().get('/auth/me').set(user.auth).expect(200);
+        expect(res.body).toEqual(before.body);
+      }
+      const capture = t.app.get(EventCaptureService);
+      for (let i = 0; i < 40 && (capture.batcher.depth > 0 || failures < 3); i++) {
+        await capture.batcher.flush();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(failures).toBe(3);
+      expect(capture.stats().retried).toBeGreaterThanOrEqual(3);
+      const count = await t.prisma.behavioralEvent.count({ where: { userId: user.id } });
+      expect(count).toBe(6);
+    } finally {
+      sink.write = real;
+    }
+  });
+});
+
+describe('behavioural events: shutdown and limits (e2e)', () => {
+  it('flushes a full queue on shutdown: nothing is lost', async () => {
+    const t = await createTestApp({ EVENTS_FLUSH_INTERVAL_MS: '60000', EVENTS_BATCH_SIZE: '5000' });
+    const user = await registerUser(t);
+    const capture = t.app.get(EventCaptureService);
+    for (let i = 0; i < 3000; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'load_test', data: { page_url: '/x', i } });
+    expect(capture.batcher.depth).toBeGreaterThanOrEqual(3000);
+    const prisma = t.prisma;
+    await t.close();
+    // A fresh app (same database) counts what the closed one wrote.
+    const check = await createTestApp();
+    try {
+      expect(await check.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'load_test' } })).toBe(3000);
+    } finally {
+      await check.close();
+    }
+    void prisma;
+  });
+
+  it('drops and counts beyond the queue cap, and refuses oversized events', async () => {
+    const t = await createTestApp({ EVENTS_FLUSH_INTERVAL_MS: '60000', EVENTS_BATCH_SIZE: '1000', EVENTS_QUEUE_CAP: '100', EVENTS_MAX_PAYLOAD_BYTES: '1024' });
+    try {
+      const user = await registerUser(t);
+      const capture = t.app.get(EventCaptureService);
+      await capture.batcher.flush();
+      const depth = capture.batcher.depth;
+      for (let i = 0; i < 150; i++) capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/x' } });
+      expect(capture.batcher.depth).toBe(100);
+      expect(capture.stats()).toMatchObject({ dropped: { queue_full: 50 + depth } });
+      expect(capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/x', blob: 'y'.repeat(400), more: Array.from({ length: 40 }, () => 'z'.repeat(100)) } })).toBe(false);
+      expect((capture.stats().refused as Record<string, number>).oversized).toBe(1);
+    } finally {
+      await t.close();
+    }
+  });
+});
