@@ -51,10 +51,14 @@ export class AuthGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException('Could not validate credentials');
     }
-    const [session] = await this.prisma.$queryRaw<SessionRow[]>`
-      SELECT u.id, u.email, u.role::text AS role, u.is_active,
-             EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = ${claims.jti}::uuid) AS revoked
-      FROM users u WHERE u.id = ${claims.sub}::uuid`;
+    // Every authenticated request runs this: a plain parameterised query on the shared pool.
+    const { rows } = await this.prisma.pool.query<SessionRow>(
+      `SELECT u.id, u.email, u.role::text AS role, u.is_active,
+              EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2::uuid) AS revoked
+       FROM users u WHERE u.id = $1::uuid`,
+      [claims.sub, claims.jti],
+    );
+    const session = rows[0];
     if (!session || !session.is_active || session.revoked) {
       throw new UnauthorizedException('Could not validate credentials');
     }

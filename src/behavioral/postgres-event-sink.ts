@@ -21,13 +21,16 @@ export class PostgresEventSink implements EventSink {
     const sessions = events.map((e) => e.sessionId);
     const payloads = events.map((e) => JSON.stringify(e.eventData));
     const times = events.map((e) => e.timestamp.toISOString());
-    return this.prisma.$executeRaw`
-      INSERT INTO behavioral_events (id, user_id, event_type, event_subtype, session_id, event_data, "timestamp")
-      SELECT e.id, e.user_id, e.event_type, e.event_subtype, e.session_id, e.event_data, e.ts
-      FROM unnest(${ids}::uuid[], ${users}::uuid[], ${types}::text[], ${subtypes}::text[], ${sessions}::text[],
-                  ${payloads}::jsonb[], ${times}::timestamptz[]) AS e(id, user_id, event_type, event_subtype, session_id, event_data, ts)
-      WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id)
-      ON CONFLICT (id) DO NOTHING`;
+    const result = await this.prisma.pool.query(
+      `INSERT INTO behavioral_events (id, user_id, event_type, event_subtype, session_id, event_data, "timestamp")
+       SELECT e.id, e.user_id, e.event_type, e.event_subtype, e.session_id, e.event_data, e.ts
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[])
+            AS e(id, user_id, event_type, event_subtype, session_id, event_data, ts)
+       WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id)
+       ON CONFLICT (id) DO NOTHING`,
+      [ids, users, types, subtypes, sessions, payloads, times],
+    );
+    return result.rowCount ?? 0;
   }
 }
 

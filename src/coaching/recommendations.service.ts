@@ -1,6 +1,5 @@
 import { EventCaptureService } from '../behavioral/event-capture.service';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
@@ -133,7 +132,8 @@ export class RecommendationsService {
     return { message: 'Feedback submitted successfully', feedback_id: feedback.id, recommendation_id: recommendation.id };
   }
 
-  private persist(
+  /** One INSERT on the shared pool: this runs on every recommendation request. */
+  private async persist(
     userId: string,
     kind: 'basic' | 'enhanced',
     decision: PolicyDecision,
@@ -143,24 +143,30 @@ export class RecommendationsService {
     summary: FinancialSummary,
     features: number[],
     extra: { propensity: number; segmentId?: number; strategy?: string },
-  ) {
-    return this.prisma.recommendationHistory.create({
-      data: {
+  ): Promise<{ id: string; createdAt: Date; actionType: string }> {
+    const { rows } = await this.prisma.pool.query<{ id: string; created_at: Date }>(
+      `INSERT INTO recommendation_history
+         (id, user_id, kind, recommendation_text, action_id, action_type, confidence_score, decision_source, policy_version,
+          propensity, segment_id, strategy, financial_state_snapshot, feature_snapshot)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb)
+       RETURNING id, created_at`,
+      [
         userId,
         kind,
-        recommendationText: text,
+        text,
         actionId,
-        actionType: ACTIONS[actionId].type,
-        confidenceScore: confidence,
-        decisionSource: decision.source,
-        policyVersion: decision.version,
-        propensity: extra.propensity,
-        segmentId: extra.segmentId ?? null,
-        strategy: extra.strategy ?? null,
-        financialStateSnapshot: stateSummary(summary) as Prisma.InputJsonValue,
-        featureSnapshot: features.map(round4) as Prisma.InputJsonValue,
-      },
-    });
+        ACTIONS[actionId].type,
+        confidence,
+        decision.source,
+        decision.version,
+        extra.propensity,
+        extra.segmentId ?? null,
+        extra.strategy ?? null,
+        JSON.stringify(stateSummary(summary)),
+        JSON.stringify(features.map(round4)),
+      ],
+    );
+    return { id: rows[0].id, createdAt: rows[0].created_at, actionType: ACTIONS[actionId].type };
   }
 
   private toResponse(id: string, createdAt: Date, actionId: ActionId, confidence: number, text: string, summary: FinancialSummary, decision: PolicyDecision) {

@@ -49,14 +49,17 @@ export class UserStateService {
   async load(userId: string, now = new Date()): Promise<UserState> {
     const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
-    const [rows, wallet, version] = await Promise.all([
-      this.prisma.$queryRaw<TransactionRow[]>`
-        SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
-               merchant_name, location_city, balance_after::text
-        FROM transactions
-        WHERE user_id = ${userId}::uuid AND transaction_date >= ${since} AND transaction_date <= ${now}
-        ORDER BY transaction_date, seq`,
-      this.prisma.wallet.findUnique({ where: { userId }, select: { balance: true } }),
+    // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
+    const [{ rows }, wallet, version] = await Promise.all([
+      this.prisma.pool.query<TransactionRow>(
+        `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
+                merchant_name, location_city, balance_after::text
+         FROM transactions
+         WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3
+         ORDER BY transaction_date, seq`,
+        [userId, since, now],
+      ),
+      this.prisma.pool.query<{ balance: string }>('SELECT balance::text AS balance FROM wallets WHERE user_id = $1::uuid', [userId]).then((r) => r.rows[0]),
       this.dataVersion(userId),
     ]);
     const transactions: FeatureTransaction[] = rows.map((r) => ({
@@ -87,8 +90,11 @@ export class UserStateService {
 
   /** Count, newest sequence number and last update of the user's transactions. */
   async dataVersion(userId: string): Promise<string> {
-    const [row] = await this.prisma.$queryRaw<Array<{ n: bigint; max_seq: bigint | null; updated: Date | null }>>`
-      SELECT count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated FROM transactions WHERE user_id = ${userId}::uuid`;
+    const { rows } = await this.prisma.pool.query<{ n: string; max_seq: string | null; updated: Date | null }>(
+      'SELECT count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated FROM transactions WHERE user_id = $1::uuid',
+      [userId],
+    );
+    const row = rows[0];
     return `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`;
   }
 }

@@ -219,5 +219,17 @@ describe('bank-statement import (e2e)', () => {
     expect(newest.transactionDate.toISOString()).toBe(`${yesterday}T12:00:00.000Z`);
     expect(newest.description).toBe('SAVE THE CHANGE');
     expect((await t.prisma.wallet.findUniqueOrThrow({ where: { userId: demo.id } })).balance.toFixed(2)).toBe('541.43');
+
+    // One synthetic demo user per persona, with months of history and a wallet matching it.
+    const synthetic = await t.prisma.user.findMany({ where: { email: { startsWith: 'demo-' } }, include: { wallet: true } });
+    expect(synthetic.map((u) => u.email).sort()).toEqual(['demo-budget@fincoach.com', 'demo-goal@fincoach.com', 'demo-high-spender@fincoach.com', 'demo-impulse@fincoach.com', 'demo-saver@fincoach.com']);
+    for (const u of synthetic) {
+      const rows = await t.prisma.transaction.findMany({ where: { userId: u.id }, orderBy: [{ transactionDate: 'desc' }, { seq: 'desc' }] });
+      expect(rows.length).toBeGreaterThan(50);
+      expect(rows[0].balanceAfter.toFixed(2)).toBe(u.wallet!.balance.toFixed(2));
+    }
+    const counts = await t.prisma.transaction.count({ where: { user: { email: { startsWith: 'demo-' } } } });
+    await seedDemoData(ctx);
+    expect(await t.prisma.transaction.count({ where: { user: { email: { startsWith: 'demo-' } } } })).toBe(counts);
   });
 });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { PrismaClient } from '../../../generated/prisma/client';
 import { StatementImportService } from '../../../financial/import/statement-import.service';
 import { LedgerService } from '../../../financial/ledger.service';
+import { calibrate } from '../../../ml/synthetic/calibration';
+import { PERSONAS, SyntheticUser } from '../../../ml/synthetic/generator';
 
 export interface DemoContext {
   prisma: PrismaClient;
@@ -41,11 +43,53 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }
   log(`seed: ${DEMO_EMAIL} imported ${result.imported} MoneyVis transaction(s), balance ${result.closing_balance}`);
 };
 
+const SYNTHETIC_WEEKS = 16;
+
 /**
- * Extension point: synthetic demo users (added later, from src/ml/synthetic) append their
- * seeders here; each is run in order and must be idempotent.
+ * One demo account per persona (demo-saver@…, demo-impulse@…, …): 16 weeks of history ending
+ * today from the same MoneyVis-calibrated simulator the models were trained on, so every
+ * segment, forecast and recommendation has something real to show.
  */
-export const DEMO_SEEDERS: DemoSeeder[] = [moneyVisDemoUser];
+export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log }) => {
+  if (!existsSync(DEMO_STATEMENT)) return;
+  const calibration = calibrate(DEMO_STATEMENT);
+  const start = new Date(Date.now() - SYNTHETIC_WEEKS * 7 * 86_400_000);
+  start.setUTCHours(0, 0, 0, 0);
+  for (const [index, persona] of PERSONAS.entries()) {
+    const email = `demo-${persona.replace('_', '-')}@fincoach.com`;
+    if (await prisma.user.findUnique({ where: { email } })) continue;
+    const simulated = new SyntheticUser(index, persona, calibration, start, 7_000 + index);
+    const opening = simulated.balance;
+    const rows = Array.from({ length: SYNTHETIC_WEEKS }, (_, week) => simulated.generateWeek(week))
+      .flat()
+      .filter((t) => t.date.getTime() <= Date.now());
+    const closing = rows.length ? rows[rows.length - 1].balanceAfter! : opening;
+    const user = await prisma.user.create({
+      data: { email, firstName: 'Demo', lastName: persona.replace('_', ' '), passwordHash, profile: { create: {} }, wallet: { create: { balance: closing.toFixed(2) } } },
+      include: { wallet: true },
+    });
+    await prisma.transaction.createMany({
+      data: rows.map((t) => ({
+        userId: user.id,
+        walletId: user.wallet!.id,
+        transactionType: t.type,
+        amount: t.amount.toFixed(2),
+        category: t.category,
+        description: t.description ?? t.category,
+        merchantName: t.merchant ?? null,
+        locationCity: t.city ?? null,
+        locationCountry: 'UK',
+        balanceAfter: (t.balanceAfter ?? 0).toFixed(2),
+        transactionDate: t.date,
+        source: 'seed' as const,
+      })),
+    });
+    log(`seed: ${email} (${persona}) with ${rows.length} synthetic transactions, balance ${closing.toFixed(2)}`);
+  }
+};
+
+/** Run in order on every development start; each seeder is idempotent. */
+export const DEMO_SEEDERS: DemoSeeder[] = [moneyVisDemoUser, syntheticDemoUsers];
 
 export async function seedDemoData(ctx: DemoContext, seeders: DemoSeeder[] = DEMO_SEEDERS): Promise<void> {
   for (const seeder of seeders) await seeder(ctx);

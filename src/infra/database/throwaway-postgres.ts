@@ -1,0 +1,37 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
+import { runMigrations } from './migrate';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A migrated PostgreSQL in a fresh temp folder on a free port, deleted on stop —
+ * for the test suite and the benchmarks. fsync is off: speed over durability.
+ */
+export async function startThrowawayPostgres(database: string): Promise<EmbeddedDatabase> {
+  const root = mkdtempSync(path.join(tmpdir(), 'fincoach-pg-'));
+  // The embedded server runs as the postgres user when we are root: let it into the temp folder.
+  chmodSync(root, 0o755);
+  const db = await startEmbeddedPostgres({
+    dir: path.join(root, 'pg'),
+    port: await freePort(),
+    database,
+    persistent: false,
+    serverFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+  });
+  await runMigrations(db.url);
+  return db;
+}
