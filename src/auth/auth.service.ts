@@ -57,9 +57,15 @@ export class AuthService {
     return this.tokenResponse(user);
   }
 
+  /** Called on every page load of the client: one plain query on the shared pool. */
   async me(userId: string) {
-    const user = await this.prisma.user.findUniqueOrThrow({ where: { id: userId } });
-    return toUserResponse(user);
+    const { rows } = await this.prisma.pool.query<{ id: string; email: string; first_name: string; last_name: string; created_at: Date; is_active: boolean; role: 'user' | 'admin' }>(
+      'SELECT id, email, first_name, last_name, created_at, is_active, role::text AS role FROM users WHERE id = $1::uuid',
+      [userId],
+    );
+    const u = rows[0];
+    if (!u) throw new NotFoundException('User not found');
+    return toUserResponse({ id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, createdAt: u.created_at, isActive: u.is_active, role: u.role });
   }
 
   /** Revokes the presented token; other sessions stay signed in. */

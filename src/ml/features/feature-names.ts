@@ -1,20 +1,13 @@
+import { CATEGORIES } from '../synthetic/moneyvis-categories';
+
 /** The 35 state features, in the order every model and the training data use. */
 export const FEATURE_NAMES = [
   'current_balance',
   'total_spending',
   'total_income',
   'transaction_count',
-  'groceries',
-  'dine_out',
-  'entertainment',
-  'bills',
-  'transport',
-  'shopping',
-  'health',
-  'fitness',
-  'savings',
-  'income',
-  'other',
+  // Spending per category, in the categories' canonical order.
+  ...CATEGORIES,
   'savings_rate',
   'spending_velocity',
   'weekday_spending_ratio',
