@@ -8,7 +8,11 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
  * is ours; the numbers follow the reference system: a weekly limit of 70% of
  * income, setting aside 10% of the balance).
  */
-export function recommendationText(actionId: ActionId, s: FinancialSummary, segmentName?: string): string {
+/**
+ * `monthlySavingsRate` (the 30-day rate of the state) is what praise quotes: a 7-day rate swings
+ * wildly in weeks without a (fortnightly or monthly) salary.
+ */
+export function recommendationText(actionId: ActionId, s: FinancialSummary, segmentName?: string, monthlySavingsRate = s.savings_rate): string {
   const prefix = segmentName ? `As one of our ${segmentName}, ` : '';
   const lower = (text: string) => (prefix ? text.charAt(0).toLowerCase() + text.slice(1) : text);
   switch (actionId) {
@@ -32,7 +36,7 @@ export function recommendationText(actionId: ActionId, s: FinancialSummary, segm
       )}`;
     case 4:
       return `🌟 Excellent Work: ${prefix}${lower(
-        `You're saving ${pct(s.savings_rate)} of your income. Consider putting the surplus to work in savings or investments.`,
+        `You've kept ${pct(Math.max(-1, monthlySavingsRate))} of your income over the last 30 days. Consider putting the surplus to work in savings or investments.`,
       )}`;
   }
 }

@@ -40,7 +40,7 @@ export class RecommendationsService {
   async recommend(userId: string) {
     const state = await this.states.load(userId);
     const decision = await this.policy.decide(state.features, state.summary);
-    const text = recommendationText(decision.actionId, state.summary);
+    const text = recommendationText(decision.actionId, state.summary, undefined, state.features.savings_rate);
     const row = await this.persist(userId, 'basic', decision, decision.actionId, decision.confidence, text, state.summary, state.vector, {
       propensity: 1,
     });
@@ -62,7 +62,7 @@ export class RecommendationsService {
     const choice = await this.bandit.choose(segment.segment_id, prior);
     const actionId = ARM_TO_ACTION.get(choice.arm)!;
     const confidence = decision.actionProbabilities ? decision.actionProbabilities[actionId] : actionId === decision.actionId ? decision.confidence : round4(decision.confidence * 0.5);
-    const text = recommendationText(actionId, state.summary, segment.segment_name);
+    const text = recommendationText(actionId, state.summary, segment.segment_name, state.features.savings_rate);
     const row = await this.persist(userId, 'enhanced', decision, actionId, confidence, text, state.summary, state.vector, {
       propensity: choice.propensity,
       segmentId: segment.segment_id,

@@ -43,6 +43,8 @@ describe('recommendation texts', () => {
     expect(recommendationText(2, base)).toContain('$1400.00');
     expect(recommendationText(3, base)).toContain('$238.45');
     expect(recommendationText(4, base)).toContain('69.2%');
+    // Praise quotes the 30-day rate, never an absurd one from a week without salary.
+    expect(recommendationText(4, { ...base, savings_rate: -346.76 }, undefined, 0.31)).toContain('31.0% of your income over the last 30 days');
     expect(recommendationText(1, base, 'Impulse Buyers')).toMatch(/^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent \$615\.50/);
   });
 });
