@@ -160,3 +160,56 @@ describe('behavioural events: shutdown and limits (e2e)', () => {
     }
   });
 });
+
+describe('behavioural events: a real database outage (e2e)', () => {
+  it('keeps events queued while PostgreSQL refuses connections and writes them all once it is back', async () => {
+    // A database of its own, so taking it offline does not disturb the other tests.
+    const { Client } = await import('pg');
+    const { runMigrations } = await import('../../src/infra/database/migrate');
+    const base = new URL(process.env.TEST_DATABASE_URL!);
+    const adminUrl = new URL(base.toString());
+    adminUrl.pathname = '/postgres';
+    const admin = new Client({ connectionString: adminUrl.toString() });
+    await admin.connect();
+    const name = `fincoach_outage_${Date.now()}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(base.toString());
+    url.pathname = `/${name}`;
+    await runMigrations(url.toString());
+    const t = await createTestApp({ DATABASE_URL: url.toString(), EVENTS_FLUSH_INTERVAL_MS: '60000' }).catch(async (e) => {
+      await admin.end();
+      throw e;
+    });
+    try {
+      const user = await registerUser(t);
+      const capture = t.app.get(EventCaptureService);
+      await capture.batcher.flush();
+      const writtenBefore = capture.stats().written as number;
+
+      // Outage: no new connections, existing ones killed.
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
+      for (let i = 0; i < 200; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'outage', data: { page_url: '/x', i } });
+      await capture.batcher.flush();
+      await new Promise((r) => setTimeout(r, 300));
+      await capture.batcher.flush();
+      expect(capture.batcher.depth).toBe(200);
+      expect(capture.stats().retried as number).toBeGreaterThanOrEqual(1);
+
+      // Back online: the queued events are written, none twice, none lost.
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      for (let i = 0; i < 100 && capture.batcher.depth > 0; i++) {
+        await capture.batcher.flush();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(capture.batcher.depth).toBe(0);
+      expect((capture.stats().written as number) - writtenBefore).toBe(200);
+      expect(await t.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'outage' } })).toBe(200);
+    } finally {
+      await t.close();
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    }
+  });
+});
