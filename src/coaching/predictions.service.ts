@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { goalFeatures } from '../ml/features/goal-features';
+import { goalFeatures, weeklyNetSaving } from '../ml/features/goal-features';
 import { round2 } from '../ml/fallback-rules';
 import { GoalModel } from '../ml/models/goal.model';
 import { SpendingForecastModel, type SpendingForecast } from '../ml/models/spending-forecast.model';
@@ -95,6 +95,5 @@ export class PredictionsService {
 /** The goal classifier's named inputs (shared definition) plus the two daily figures the response shows. */
 export function goalInputs(state: UserState, goalAmount: number, timelineDays: number) {
   const named = goalFeatures(state.features, state.weeklyIncomeAvg, goalAmount, timelineDays);
-  const netWeekly = ((state.features.total_income ?? 0) - (state.features.total_spending ?? 0)) / (30 / 7);
-  return { ...named, required_daily_savings: goalAmount / Math.max(timelineDays, 1), current_daily_savings: netWeekly / 7 };
+  return { ...named, required_daily_savings: goalAmount / Math.max(timelineDays, 1), current_daily_savings: weeklyNetSaving(state.features) / 7 };
 }

@@ -20,10 +20,15 @@ export const GOAL_FEATURE_NAMES = [
  * week, relative to income, and how far the user's current pace would get
  * (30-day net saving ability × the horizon ÷ the goal).
  */
+/** What the user kept per week over the 30-day window: (income − spending) ÷ (30/7). */
+export function weeklyNetSaving(features: Record<string, number>): number {
+  return ((features.total_income ?? 0) - (features.total_spending ?? 0)) / (30 / 7);
+}
+
 export function goalFeatures(features: Record<string, number>, weeklyIncome: number, goalAmount: number, timelineDays: number): Record<(typeof GOAL_FEATURE_NAMES)[number], number> {
   const weeks = Math.max(timelineDays, 1) / 7;
   const requiredWeekly = goalAmount / weeks;
-  const netWeekly = ((features.total_income ?? 0) - (features.total_spending ?? 0)) / (30 / 7);
+  const netWeekly = weeklyNetSaving(features);
   return {
     savings_rate: features.savings_rate ?? 0,
     total_income: features.total_income ?? 0,
