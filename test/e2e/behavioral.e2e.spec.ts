@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
+import { runMigrations } from '../../src/infra/database/migrate';
 import { PostgresEventSink } from '../../src/behavioral/postgres-event-sink';
 import { createTestApp, registerUser, type TestApp } from '../helpers/test-app';
 
@@ -164,8 +166,6 @@ describe('behavioural events: shutdown and limits (e2e)', () => {
 describe('behavioural events: a real database outage (e2e)', () => {
   it('keeps events queued while PostgreSQL refuses connections and writes them all once it is back', async () => {
     // A database of its own, so taking it offline does not disturb the other tests.
-    const { Client } = await import('pg');
-    const { runMigrations } = await import('../../src/infra/database/migrate');
     const base = new URL(process.env.TEST_DATABASE_URL!);
     const adminUrl = new URL(base.toString());
     adminUrl.pathname = '/postgres';
