@@ -20,22 +20,25 @@ const common = {
   timestamp: z.date(),
 };
 const data = z.record(z.string(), z.unknown());
+// A payload that must carry these keys (others pass through): a loose object, cheaper than an intersection.
+const carrying = (shape: Record<string, z.ZodType>) => z.object(shape).loose();
+const name = z.string().min(1);
 
 // What each type must carry (the original EventValidator's intent, enforced).
 const schemas: Record<EventType, z.ZodType> = {
-  page_view: z.object({ ...common, eventType: z.literal('page_view'), eventData: data.and(z.object({ page_url: z.string().min(1) })) }),
+  page_view: z.object({ ...common, eventType: z.literal('page_view'), eventData: carrying({ page_url: name }) }),
   recommendation_interaction: z.object({
     ...common,
     eventType: z.literal('recommendation_interaction'),
-    eventData: data.and(z.object({ interaction_type: z.string().min(1) })),
+    eventData: carrying({ interaction_type: name }),
   }),
-  purchase: z.object({ ...common, eventType: z.literal('purchase'), eventData: data.and(z.object({ interaction_type: z.string().min(1) })) }),
-  goal_modification: z.object({ ...common, eventType: z.literal('goal_modification'), eventData: data.and(z.object({ interaction_type: z.string().min(1) })) }),
+  purchase: z.object({ ...common, eventType: z.literal('purchase'), eventData: carrying({ interaction_type: name }) }),
+  goal_modification: z.object({ ...common, eventType: z.literal('goal_modification'), eventData: carrying({ interaction_type: name }) }),
   transaction_creation: z.object({ ...common, eventType: z.literal('transaction_creation'), eventData: data }),
   transaction_interaction: z.object({
     ...common,
     eventType: z.literal('transaction_interaction'),
-    eventData: data.and(z.object({ transaction_id: z.string().min(1), interaction_type: z.string().min(1) })),
+    eventData: carrying({ transaction_id: name, interaction_type: name }),
   }),
   search: z.object({ ...common, eventType: z.literal('search'), eventData: data }),
 };
