@@ -11,6 +11,9 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   transform: { '^.+\\.(ts|js|mjs)$': '<rootDir>/test/setup/swc-transformer.js' },
+  // The generated Prisma client imports its sibling .ts files as './x.js' (ESM style);
+  // strip the extension so jest resolves the .ts source (falls back to a real .js file).
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transformIgnorePatterns: [`/node_modules/(${LOADED_BY_NODE_ONLY.join('|')})/`],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
