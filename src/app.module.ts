@@ -4,6 +4,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { BehavioralModule } from './behavioral/behavioral.module';
 import { HealthModule } from './health/health.module';
 import type { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
@@ -23,6 +24,7 @@ export class AppModule {
         ThrottlerModule.forRoot(rateLimitOptions(config)),
         AuthModule,
         HealthModule,
+        BehavioralModule,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.
