@@ -19,6 +19,8 @@ export interface BatcherOptions {
   random?: () => number;
   now?: () => number;
   onWarn?: (message: string) => void;
+  /** Called before each backoff wait (observability, tests). */
+  onRetry?: (attempt: number, delayMs: number, error: unknown) => void;
 }
 
 export const DROP_REASONS = ['queue_full', 'permanent_error', 'shutdown_timeout', 'stopped'] as const;
@@ -240,6 +242,7 @@ export class EventBatcher {
           if (left <= 0) return;
           wait = Math.min(wait, left);
         }
+        this.options.onRetry?.(this.s.consecutive_failures, wait, error);
         await sleep(wait);
       }
     }
