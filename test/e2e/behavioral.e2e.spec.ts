@@ -1,4 +1,5 @@
 import { createServer, Socket, type Server } from 'node:net';
+import { BehavioralEventService } from '../../src/behavioral/behavioral-event.service';
 import { EventBatcher } from '../../src/behavioral/event-batcher';
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
 import { EVENT_SINK, EventPipeline, type ClosableEventSink } from '../../src/behavioral/event-pipeline';
@@ -161,6 +162,46 @@ describe('behavioural events (e2e)', () => {
     const bWeek = await t.http().get('/coaching/behavioral-events?days=30').set(b.auth).expect(200);
     expect(bWeek.body).toMatchObject({ user_id: b.id, total_events: 5, event_counts: { goal_modification: 5 } });
     expect(bWeek.body.engagement_score).toBe(0.8);
+  });
+
+  it('compares a user with the peers of their segment, and reports segment_info', async () => {
+    const [me, peerLow, peerHigh, outsider] = await Promise.all([registerUser(t), registerUser(t), registerUser(t), registerUser(t)]);
+    const segment = 9000 + Math.floor(Math.random() * 100000);
+    for (const [u, id] of [[me, segment], [peerLow, segment], [peerHigh, segment], [outsider, segment + 1]] as const) {
+      await t.prisma.userSegment.create({ data: { userId: u.id, segmentId: id, segmentName: `Segment ${id}`, confidence: 0.9 } });
+    }
+    await seedEvents(t, me.id, 'page_view', 4, 1);
+    await seedEvents(t, me.id, 'purchase', 1, 1, 'purchase'); // 5 events, engagement (4+5)/25 = 0.36
+    await seedEvents(t, peerLow.id, 'page_view', 2, 1); // 2 events, 0.2
+    await seedEvents(t, peerHigh.id, 'purchase', 10, 1, 'purchase'); // 10 events, 1.0
+    await seedEvents(t, outsider.id, 'purchase', 50, 1, 'purchase');
+    await seedEvents(t, peerLow.id, 'page_view', 100, 45); // outside the 30-day window
+
+    const cmp = await t.app.get(BehavioralEventService).peerComparison(me.id);
+    expect(cmp).toEqual({
+      segment_id: segment,
+      period_days: 30,
+      peer_count: 2,
+      user: { total_events: 5, engagement_score: 0.36 },
+      peer_averages: { total_events: 6, engagement_score: 0.6 },
+      percentiles: { total_events: 0.5, engagement_score: 0.5 },
+    });
+    const noSegment = await t.app.get(BehavioralEventService).peerComparison((await registerUser(t)).id);
+    expect(noSegment).toMatchObject({ segment_id: null, peer_count: 0, peer_averages: null });
+
+    const insights = await t.http().get('/coaching/behavioral-insights').set(me.auth).expect(200);
+    expect(insights.body.segment_info).toMatchObject({ segment_id: segment, segment_name: `Segment ${segment}`, confidence: 0.9 });
+  });
+
+  it('purges events older than the retention period in bounded chunks', async () => {
+    const user = await registerUser(t);
+    await seedEvents(t, user.id, 'page_view', 23, 400);
+    await seedEvents(t, user.id, 'page_view', 5, 10);
+    const [{ n: oldElsewhere }] = await t.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM behavioral_events WHERE "timestamp" < now() - interval '365 days' AND user_id <> ${user.id}::uuid`;
+    const deleted = await t.app.get(BehavioralEventService).purgeOlderThan(365, 7);
+    expect(deleted).toBe(23 + oldElsewhere);
+    expect(await countOf(t, user.id)).toBe(5);
   });
 
   it('refuses bad query parameters with a 422 naming the field', async () => {
