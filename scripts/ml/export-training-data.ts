@@ -15,7 +15,7 @@ import { basicPolicyRule } from '../../src/ml/fallback-rules';
 import { seededRandom } from '../../src/ml/random';
 import { calibrate } from '../../src/ml/synthetic/calibration';
 import { PERSONAS, SyntheticUser } from '../../src/ml/synthetic/generator';
-import { CATEGORIES } from '../../src/ml/synthetic/moneyvis-categories';
+import { CATEGORIES } from '../../src/common/categories';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);

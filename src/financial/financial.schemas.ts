@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { moneyInput, moneyQuery } from '../common/money-input';
 import { pagingQuery, queryBoolean } from '../common/paging';
-import { CATEGORIES } from '../ml/synthetic/moneyvis-categories';
+import { CATEGORIES } from '../common/categories';
 
 export { CATEGORIES };
 

@@ -1,5 +1,5 @@
 import type { ActionId, FinancialSummary } from './coaching-domain';
-import { CATEGORIES } from './synthetic/moneyvis-categories';
+import { CATEGORIES } from '../common/categories';
 
 // The documented rule fallbacks (docs/ml/fallbacks.md). They answer whenever a
 // model is missing, fails its load checks, or its inference throws. Pure functions.

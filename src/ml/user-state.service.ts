@@ -7,7 +7,7 @@ import { summarize, weeklyIncome } from './features/summary';
 import { weeklyCategorySpend } from './features/weekly';
 import { round2 } from './fallback-rules';
 import { SpendingForecastModel } from './models/spending-forecast.model';
-import type { Category } from './synthetic/moneyvis-categories';
+import type { Category } from '../common/categories';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mapMoneyVisCategory, type Category } from '../../ml/synthetic/moneyvis-categories';
+import { type Category } from '../../common/categories';
+import { mapMoneyVisCategory } from '../../ml/synthetic/moneyvis-categories';
 
 /** The MoneyVis bank-export layout (shared/data/moneyvis): header names, matched case-insensitively. */
 export const MONEYVIS_COLUMNS = {

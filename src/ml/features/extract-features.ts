@@ -1,4 +1,4 @@
-import { CATEGORIES, type Category } from '../synthetic/moneyvis-categories';
+import { CATEGORIES, type Category } from '../../common/categories';
 import { FEATURE_NAMES } from './feature-names';
 
 /** One transaction as the feature code sees it (amount always positive; the type carries the sign). */

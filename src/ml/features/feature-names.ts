@@ -1,4 +1,4 @@
-import { CATEGORIES } from '../synthetic/moneyvis-categories';
+import { CATEGORIES } from '../../common/categories';
 
 /** The 35 state features, in the order every model and the training data use. */
 export const FEATURE_NAMES = [

@@ -1,5 +1,5 @@
 import type { FinancialSummary } from '../coaching-domain';
-import { CATEGORIES } from '../synthetic/moneyvis-categories';
+import { CATEGORIES } from '../../common/categories';
 import type { FeatureTransaction } from './extract-features';
 
 const DAY_MS = 86_400_000;

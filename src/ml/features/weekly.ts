@@ -1,4 +1,4 @@
-import { CATEGORIES } from '../synthetic/moneyvis-categories';
+import { CATEGORIES } from '../../common/categories';
 import type { FeatureTransaction } from './extract-features';
 
 const WEEK_MS = 7 * 86_400_000;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DecisionSource, FinancialSummary } from '../coaching-domain';
 import { round2, spendingForecastRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
-import { CATEGORIES } from '../synthetic/moneyvis-categories';
+import { CATEGORIES } from '../../common/categories';
 import { floatTensor, toNumbers } from './tensor-utils';
 
 export interface SpendingForecast {

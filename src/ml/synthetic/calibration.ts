@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { CATEGORIES, mapMoneyVisCategory, type Category } from './moneyvis-categories';
+import { CATEGORIES, type Category } from '../../common/categories';
+import { mapMoneyVisCategory } from './moneyvis-categories';
 
 /** What the synthetic users borrow from the real MoneyVis account. */
 export interface Calibration {

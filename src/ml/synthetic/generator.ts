@@ -1,7 +1,7 @@
 import type { FeatureTransaction } from '../features/extract-features';
 import { normal, poisson, seededRandom, type Random } from '../random';
 import type { Calibration } from './calibration';
-import { CATEGORIES, type Category } from './moneyvis-categories';
+import { CATEGORIES, type Category } from '../../common/categories';
 
 export const PERSONAS = ['saver', 'impulse', 'goal', 'budget', 'high_spender'] as const;
 export type Persona = (typeof PERSONAS)[number];

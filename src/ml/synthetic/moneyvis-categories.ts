@@ -1,18 +1,4 @@
-/** The 11 transaction categories, in the order the feature vectors use. */
-export const CATEGORIES = [
-  'groceries',
-  'dine_out',
-  'entertainment',
-  'bills',
-  'transport',
-  'shopping',
-  'health',
-  'fitness',
-  'savings',
-  'income',
-  'other',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
+import type { Category } from '../../common/categories';
 
 // MoneyVis labels (trimmed, lower-cased) → our categories. Labels not listed map to `other`
 // (Cash, Services, Home Improvement, Hotels, Others, blanks, one-offs, …).
