@@ -50,7 +50,7 @@ export class UserStateService {
     const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
-    const [{ rows }, wallet, version] = await Promise.all([
+    const [{ rows }, meta] = await Promise.all([
       this.prisma.pool.query<TransactionRow>(
         `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
                 merchant_name, location_city, balance_after::text
@@ -59,9 +59,9 @@ export class UserStateService {
          ORDER BY transaction_date, seq`,
         [userId, since, now],
       ),
-      this.prisma.pool.query<{ balance: string }>('SELECT balance::text AS balance FROM wallets WHERE user_id = $1::uuid', [userId]).then((r) => r.rows[0]),
-      this.dataVersion(userId),
+      this.balanceAndVersion(userId),
     ]);
+    const { balance: walletBalance, version } = meta;
     const transactions: FeatureTransaction[] = rows.map((r) => ({
       amount: Number(r.amount),
       type: r.transaction_type,
@@ -71,7 +71,7 @@ export class UserStateService {
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
     }));
-    const balance = wallet ? Number(wallet.balance) : STARTING_BALANCE;
+    const balance = walletBalance ?? STARTING_BALANCE;
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
     const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);
@@ -90,11 +90,18 @@ export class UserStateService {
 
   /** Count, newest sequence number and last update of the user's transactions. */
   async dataVersion(userId: string): Promise<string> {
-    const { rows } = await this.prisma.pool.query<{ n: string; max_seq: string | null; updated: Date | null }>(
-      'SELECT count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated FROM transactions WHERE user_id = $1::uuid',
+    return (await this.balanceAndVersion(userId)).version;
+  }
+
+  /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
+  private async balanceAndVersion(userId: string): Promise<{ balance: number | null; version: string }> {
+    const { rows } = await this.prisma.pool.query<{ balance: string | null; n: string; max_seq: string | null; updated: Date | null }>(
+      `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
+              count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
+       FROM transactions WHERE user_id = $1::uuid`,
       [userId],
     );
     const row = rows[0];
-    return `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`;
+    return { balance: row.balance === null ? null : Number(row.balance), version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}` };
   }
 }
