@@ -110,7 +110,11 @@ export class AuthService {
 
   /** Deletes the user and, by cascade, every row of theirs (wallet, transactions, events, …). */
   async deleteAccount(userId: string): Promise<void> {
-    await this.prisma.user.delete({ where: { id: userId } });
+    // Everything else cascades from users. Behavioural events have no foreign key (see
+    // PostgresEventSink): they are deleted after the user row, in the same transaction, so an
+    // event batch being written concurrently has either committed (and is deleted here) or
+    // finds the user gone.
+    await this.prisma.$transaction([this.prisma.user.delete({ where: { id: userId } }), this.prisma.behavioralEvent.deleteMany({ where: { userId } })]);
   }
 
   async listUsers(query: { page: number; limit: number; search?: string; isActive?: boolean }) {

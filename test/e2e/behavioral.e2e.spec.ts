@@ -1,12 +1,14 @@
 import { Client } from 'pg';
+import { AuthService } from '../../src/auth/auth.service';
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
 import { runMigrations } from '../../src/infra/database/migrate';
-import { PostgresEventSink } from '../../src/behavioral/postgres-event-sink';
+import { eventBatchJson, INSERT_EVENT_BATCH_SQL, PostgresEventSink } from '../../src/behavioral/postgres-event-sink';
+import { uuid7 } from '../../src/behavioral/uuid7';
 import { createTestApp, registerUser, type TestApp } from '../helpers/test-app';
 
 /** Writes whatever the batcher holds (the interval is long in these tests, so flushes are explicit). */
 async function flush(t: TestApp) {
-  await t.app.get(EventCaptureService).batcher.flush();
+  await t.app.get(EventCaptureService).flush();
 }
 
 describe('behavioural events (e2e)', () => {
@@ -87,6 +89,77 @@ describe('behavioural events (e2e)', () => {
     expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1]).sort()).toEqual(['event_type', 'transaction_id']);
   });
 
+  describe('account deletion (behavioral_events has no foreign key)', () => {
+    const events = (userId: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ id: uuid7(), userId, eventType: 'page_view' as const, eventSubtype: 'race', sessionId: null, eventData: { page_url: '/x', i }, timestamp: new Date() }));
+    const countFor = (userId: string) => t.prisma.behavioralEvent.count({ where: { userId } });
+
+    it('deletes the account’s events, and events still queued for it are never written', async () => {
+      const user = await registerUser(t);
+      await t.http().get('/auth/me').set(user.auth).expect(200);
+      await flush(t);
+      expect(await countFor(user.id)).toBeGreaterThan(0);
+      await t.http().get('/financial/wallet').set(user.auth).expect(200); // captured, not yet written
+      const capture = t.app.get(EventCaptureService);
+      capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/late' } });
+      await t.http().delete('/auth/account').set(user.auth).expect(200);
+      await flush(t);
+      expect(capture.depth).toBe(0);
+      expect(await countFor(user.id)).toBe(0);
+    });
+
+    it('a batch committing while the account is deleted leaves no orphan rows, in either order', async () => {
+      const auth = t.app.get(AuthService);
+      const db = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await db.connect();
+      try {
+        // The batch locks the user first: the deletion waits for it, then removes its rows.
+        const first = await registerUser(t);
+        await db.query('BEGIN');
+        const inserted = await db.query(INSERT_EVENT_BATCH_SQL, [eventBatchJson(events(first.id, 20))]);
+        expect(inserted.rowCount).toBe(20);
+        const deletion = auth.deleteAccount(first.id);
+        await new Promise((r) => setTimeout(r, 200));
+        await db.query('COMMIT');
+        await deletion;
+        expect(await countFor(first.id)).toBe(0);
+
+        // The deletion locks the user first: the batch waits for it, then finds the user gone.
+        const second = await registerUser(t);
+        await db.query('BEGIN');
+        await db.query('DELETE FROM users WHERE id = $1', [second.id]);
+        const batch = t.app.get(PostgresEventSink).write(events(second.id, 20));
+        await new Promise((r) => setTimeout(r, 200));
+        await db.query('DELETE FROM behavioral_events WHERE user_id = $1', [second.id]);
+        await db.query('COMMIT');
+        expect(await batch).toBe(0);
+        expect(await countFor(second.id)).toBe(0);
+      } finally {
+        await db.query('ROLLBACK').catch(() => undefined);
+        await db.end();
+      }
+    });
+  });
+
+  it('writes critical events at once and the rest at the flush interval, without an explicit flush', async () => {
+    const fast = await createTestApp({ EVENTS_FLUSH_INTERVAL_MS: '300' });
+    try {
+      const user = await registerUser(fast);
+      const capture = fast.app.get(EventCaptureService);
+      await capture.flush();
+      const count = (type: string) => fast.prisma.behavioralEvent.count({ where: { userId: user.id, eventType: type } });
+      capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/later' } });
+      capture.purchase(user.id, { productId: '00000000-0000-4000-8000-000000000001', quantity: 1, total: 12 });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await count('purchase')).toBe(1); // critical: intake and queue are skipped through at once
+      for (let i = 0; i < 30 && (await count('page_view')) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await count('page_view')).toBe(1);
+      expect(capture.depth).toBe(0);
+    } finally {
+      await fast.close();
+    }
+  });
+
   it('reports the pipeline in /coaching/enhanced-health', async () => {
     const res = await t.http().get('/coaching/enhanced-health').expect(200);
     expect(res.body.behavioral_service).toMatchObject({ status: 'healthy', tracking_enabled: true, queue_depth: expect.any(Number), written: expect.any(Number), dropped: expect.any(Object), refused: expect.any(Object) });
@@ -112,8 +185,8 @@ describe('behavioural events (e2e)', () => {
         expect(res.body).toEqual(before.body);
       }
       const capture = t.app.get(EventCaptureService);
-      for (let i = 0; i < 40 && (capture.batcher.depth > 0 || failures < 3); i++) {
-        await capture.batcher.flush();
+      for (let i = 0; i < 40 && (capture.depth > 0 || failures < 3); i++) {
+        await capture.flush();
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(failures).toBe(3);
@@ -132,7 +205,7 @@ describe('behavioural events: shutdown and limits (e2e)', () => {
     const user = await registerUser(t);
     const capture = t.app.get(EventCaptureService);
     for (let i = 0; i < 3000; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'load_test', data: { page_url: '/x', i } });
-    expect(capture.batcher.depth).toBeGreaterThanOrEqual(3000);
+    expect(capture.depth).toBeGreaterThanOrEqual(3000);
     const prisma = t.prisma;
     await t.close();
     // A fresh app (same database) counts what the closed one wrote.
@@ -150,13 +223,17 @@ describe('behavioural events: shutdown and limits (e2e)', () => {
     try {
       const user = await registerUser(t);
       const capture = t.app.get(EventCaptureService);
-      await capture.batcher.flush();
-      const depth = capture.batcher.depth;
+      await capture.flush();
+      const depth = capture.depth;
       for (let i = 0; i < 150; i++) capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/x' } });
-      expect(capture.batcher.depth).toBe(100);
+      expect(capture.depth).toBe(100);
       expect(capture.stats()).toMatchObject({ dropped: { queue_full: 50 + depth } });
-      expect(capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/x', blob: 'y'.repeat(400), more: Array.from({ length: 40 }, () => 'z'.repeat(100)) } })).toBe(false);
+      await capture.flush();
+      expect(capture.depth).toBe(0);
+      capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/x', blob: 'y'.repeat(400), more: Array.from({ length: 40 }, () => 'z'.repeat(100)) } });
+      capture.processIntake();
       expect((capture.stats().refused as Record<string, number>).oversized).toBe(1);
+      expect(capture.depth).toBe(0);
     } finally {
       await t.close();
     }
@@ -183,26 +260,26 @@ describe('behavioural events: a real database outage (e2e)', () => {
     try {
       const user = await registerUser(t);
       const capture = t.app.get(EventCaptureService);
-      await capture.batcher.flush();
+      await capture.flush();
       const writtenBefore = capture.stats().written as number;
 
       // Outage: no new connections, existing ones killed.
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
       for (let i = 0; i < 200; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'outage', data: { page_url: '/x', i } });
-      await capture.batcher.flush();
+      await capture.flush();
       await new Promise((r) => setTimeout(r, 300));
-      await capture.batcher.flush();
-      expect(capture.batcher.depth).toBe(200);
+      await capture.flush();
+      expect(capture.depth).toBe(200);
       expect(capture.stats().retried as number).toBeGreaterThanOrEqual(1);
 
       // Back online: the queued events are written, none twice, none lost.
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
-      for (let i = 0; i < 100 && capture.batcher.depth > 0; i++) {
-        await capture.batcher.flush();
+      for (let i = 0; i < 100 && capture.depth > 0; i++) {
+        await capture.flush();
         await new Promise((r) => setTimeout(r, 100));
       }
-      expect(capture.batcher.depth).toBe(0);
+      expect(capture.depth).toBe(0);
       expect((capture.stats().written as number) - writtenBefore).toBe(200);
       expect(await t.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'outage' } })).toBe(200);
     } finally {
