@@ -70,17 +70,25 @@ export class EventBatcher {
 
   /** Queues an event; false when the queue is at its cap (the event is dropped and counted). Never throws. */
   enqueue(event: BehavioralEventRecord, critical = false): boolean {
-    if (this.stopped || this.queue.length >= this.options.queueCap) {
-      this.counters.dropped.queue_full++;
-      if (this.counters.dropped.queue_full === 1 || this.counters.dropped.queue_full % 1000 === 0) {
-        this.options.onWarn?.(`event queue full (${this.options.queueCap}): ${this.counters.dropped.queue_full} event(s) dropped so far`);
-      }
-      return false;
-    }
+    if (this.stopped || this.queue.length >= this.options.queueCap) return this.refuse();
     this.queue.push(event);
     this.counters.enqueued++;
     if (critical || this.queue.length >= this.options.batchSize) setImmediate(() => void this.flush());
     return true;
+  }
+
+  /** Counts an event dropped because the queue is at its cap or shut down (also for producers in front of it). */
+  refuse(): false {
+    this.counters.dropped.queue_full++;
+    if (this.counters.dropped.queue_full === 1 || this.counters.dropped.queue_full % 1000 === 0) {
+      this.options.onWarn?.(`event queue full (${this.options.queueCap}): ${this.counters.dropped.queue_full} event(s) dropped so far`);
+    }
+    return false;
+  }
+
+  /** False once shutdown() has begun. */
+  get accepting(): boolean {
+    return !this.stopped;
   }
 
   get depth(): number {

@@ -18,6 +18,12 @@ export interface CaptureInput {
   at?: Date;
 }
 
+// Captured events are filtered, validated and queued together, every INTAKE_INTERVAL_MS. Doing
+// that inline, once per request, cost about twice the CPU in the running server (25 µs against
+// 13 µs per event, measured; docs/benchmarks.md): between requests the code runs cold, in a
+// loop it runs warm. Raw payloads stay in memory that long, never longer, and are never stored.
+const INTAKE_INTERVAL_MS = 20;
+
 // Generous: a shutdown should drain a full queue, not race a short timer (Segment lost the tail that way).
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
@@ -44,6 +50,9 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   readonly validator: EventValidator;
   readonly batcher: EventBatcher;
   private filterFailures = 0;
+  private intake: Array<{ input: CaptureInput; at: Date }> = [];
+  private intakeTimer: NodeJS.Timeout | null = null;
+  private intakeImmediate: NodeJS.Immediate | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -71,12 +80,52 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
 
   // onModuleDestroy runs before PrismaService disconnects (onApplicationShutdown): the queue drains first.
   async onModuleDestroy(): Promise<void> {
+    this.processIntake();
     await this.batcher.shutdown(SHUTDOWN_TIMEOUT_MS);
   }
 
-  /** Queues one event; returns whether it was accepted. Never throws. */
+  /**
+   * Takes one event: it waits, raw, in the intake for up to INTAKE_INTERVAL_MS (critical
+   * events: until the next turn of the event loop), then is privacy-filtered, validated and
+   * queued with the others captured meanwhile. Returns false when the pipeline is full or
+   * stopped (counted as dropped). Never throws, never awaits.
+   */
   capture(input: CaptureInput): boolean {
     if (!this.enabled) return false;
+    if (!this.batcher.accepting || this.depth >= this.config.events.queueCap) return this.batcher.refuse();
+    this.intake.push({ input, at: input.at ?? new Date() });
+    if (CRITICAL_EVENT_TYPES.has(input.type as EventType)) {
+      this.intakeImmediate ??= setImmediate(() => this.processIntake());
+    } else if (!this.intakeTimer) {
+      this.intakeTimer = setTimeout(() => this.processIntake(), INTAKE_INTERVAL_MS);
+      this.intakeTimer.unref();
+    }
+    return true;
+  }
+
+  /** Events captured but not yet written: the intake plus the batcher's queue. */
+  get depth(): number {
+    return this.intake.length + this.batcher.depth;
+  }
+
+  /** Filters, validates and queues everything in the intake, in one loop. */
+  processIntake(): void {
+    if (this.intakeTimer) clearTimeout(this.intakeTimer);
+    if (this.intakeImmediate) clearImmediate(this.intakeImmediate);
+    this.intakeTimer = null;
+    this.intakeImmediate = null;
+    const items = this.intake;
+    this.intake = [];
+    for (const item of items) this.prepareAndQueue(item.input, item.at);
+  }
+
+  /** Writes everything captured so far (the interval does this on its own; tests and tools call it). */
+  async flush(): Promise<void> {
+    this.processIntake();
+    await this.batcher.flush();
+  }
+
+  private prepareAndQueue(input: CaptureInput, at: Date): boolean {
     try {
       let data: Record<string, unknown>;
       try {
@@ -93,7 +142,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         eventSubtype: input.subtype ?? null,
         sessionId: input.sessionId ?? null,
         eventData: data,
-        timestamp: input.at ?? new Date(),
+        timestamp: at,
       };
       if (!this.validator.validate(event)) return false;
       return this.batcher.enqueue(event, CRITICAL_EVENT_TYPES.has(event.eventType));
@@ -129,6 +178,8 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     return {
       tracking_enabled: this.enabled,
       ...this.batcher.stats(),
+      queue_depth: this.depth,
+      intake_depth: this.intake.length,
       refused: { ...this.validator.refused, privacy_filter_failed: this.filterFailures },
       batch_size: this.config.events.batchSize,
       flush_interval_ms: this.config.events.flushIntervalMs,

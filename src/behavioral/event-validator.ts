@@ -12,56 +12,55 @@ export interface BehavioralEventRecord {
   timestamp: Date;
 }
 
-const common = {
-  id: z.uuid(),
-  userId: z.uuid(),
-  eventSubtype: z.string().min(1).max(50).nullable(),
-  sessionId: z.string().min(1).max(64).nullable(),
-  timestamp: z.date(),
-};
-const data = z.record(z.string(), z.unknown());
-// A payload that must carry these keys (others pass through): a loose object, cheaper than an intersection.
-const carrying = (shape: Record<string, z.ZodType>) => z.object(shape).loose();
 const name = z.string().min(1);
+// A payload that must carry these keys; other keys pass through untouched.
+const carrying = (shape: Record<string, z.ZodType>) => z.looseObject(shape);
+const anyPayload = z.record(z.string(), z.unknown());
 
-// What each type must carry (the original EventValidator's intent, enforced).
-const schemas: Record<EventType, z.ZodType> = {
-  page_view: z.object({ ...common, eventType: z.literal('page_view'), eventData: carrying({ page_url: name }) }),
-  recommendation_interaction: z.object({
-    ...common,
-    eventType: z.literal('recommendation_interaction'),
-    eventData: carrying({ interaction_type: name }),
-  }),
-  purchase: z.object({ ...common, eventType: z.literal('purchase'), eventData: carrying({ interaction_type: name }) }),
-  goal_modification: z.object({ ...common, eventType: z.literal('goal_modification'), eventData: carrying({ interaction_type: name }) }),
-  transaction_creation: z.object({ ...common, eventType: z.literal('transaction_creation'), eventData: data }),
-  transaction_interaction: z.object({
-    ...common,
-    eventType: z.literal('transaction_interaction'),
-    eventData: carrying({ transaction_id: name, interaction_type: name }),
-  }),
-  search: z.object({ ...common, eventType: z.literal('search'), eventData: data }),
+/** What each event type's payload must carry (the original EventValidator's intent, enforced). */
+export const EVENT_PAYLOAD_SCHEMAS: Record<EventType, z.ZodType> = {
+  page_view: carrying({ page_url: name }),
+  recommendation_interaction: carrying({ interaction_type: name }),
+  purchase: carrying({ interaction_type: name }),
+  goal_modification: carrying({ interaction_type: name }),
+  transaction_creation: anyPayload,
+  transaction_interaction: carrying({ transaction_id: name, interaction_type: name }),
+  search: anyPayload,
 };
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type RefusalReason = 'unknown_type' | 'missing_user' | 'oversized' | 'invalid_payload';
 
-/** Checks events against their type's schema and size limit; refusals are counted by reason, never thrown. */
+type CandidateEvent = Omit<Partial<BehavioralEventRecord>, 'eventType'> & { eventType?: string };
+
+/**
+ * Checks events before they are queued; refusals are counted by reason, never thrown.
+ * The envelope (ids, subtype, session, timestamp) is the same for every type and is
+ * checked with plain code; the payload is checked with its type's zod schema. Validating
+ * the whole event with zod cost about 10 µs per tracked request on the server (allocation
+ * of parsed copies), an eighth of what tracking was allowed to cost (docs/benchmarks.md).
+ */
 export class EventValidator {
   readonly refused: Record<RefusalReason, number> = { unknown_type: 0, missing_user: 0, oversized: 0, invalid_payload: 0 };
 
   constructor(private readonly maxPayloadBytes: number) {}
 
-  validate(event: Omit<Partial<BehavioralEventRecord>, 'eventType'> & { eventType?: string }): event is BehavioralEventRecord {
-    if (!event.eventType || !(EVENT_TYPES as readonly string[]).includes(event.eventType)) return this.refuse('unknown_type');
+  validate(event: CandidateEvent): event is BehavioralEventRecord {
+    if (!event.eventType || !KNOWN_TYPES.has(event.eventType)) return this.refuse('unknown_type');
     if (!event.userId) return this.refuse('missing_user');
+    if (!validEnvelope(event)) return this.refuse('invalid_payload');
     let size: number;
     try {
-      size = Buffer.byteLength(JSON.stringify(event.eventData ?? {}));
+      // Length counts UTF-16 units; ×3 bounds the UTF-8 size, so only long payloads are measured exactly.
+      const json = JSON.stringify(event.eventData);
+      size = json.length * 3 <= this.maxPayloadBytes ? json.length : Buffer.byteLength(json);
     } catch {
       return this.refuse('invalid_payload');
     }
     if (size > this.maxPayloadBytes) return this.refuse('oversized');
-    if (!schemas[event.eventType as EventType].safeParse(event).success) return this.refuse('invalid_payload');
+    if (!EVENT_PAYLOAD_SCHEMAS[event.eventType as EventType].safeParse(event.eventData).success) return this.refuse('invalid_payload');
     return true;
   }
 
@@ -69,4 +68,24 @@ export class EventValidator {
     this.refused[reason]++;
     return false;
   }
+}
+
+function validEnvelope(event: CandidateEvent): boolean {
+  return (
+    typeof event.id === 'string' &&
+    UUID.test(event.id) &&
+    typeof event.userId === 'string' &&
+    UUID.test(event.userId) &&
+    optionalText(event.eventSubtype, 50) &&
+    optionalText(event.sessionId, 64) &&
+    event.timestamp instanceof Date &&
+    !Number.isNaN(event.timestamp.getTime()) &&
+    typeof event.eventData === 'object' &&
+    event.eventData !== null &&
+    !Array.isArray(event.eventData)
+  );
+}
+
+function optionalText(value: unknown, maxLength: number): boolean {
+  return value === null || (typeof value === 'string' && value.length >= 1 && value.length <= maxLength);
 }

@@ -42,6 +42,28 @@ describe('EventValidator', () => {
     expect(v.validate({ ...base(), eventType: 'purchase', eventData: {} })).toBe(false); // purchase needs an interaction_type
     expect(v.refused).toEqual({ unknown_type: 1, missing_user: 1, oversized: 1, invalid_payload: 1 });
   });
+
+  it('checks the envelope every type shares: ids, subtype and session lengths, timestamp, payload object', () => {
+    const v = new EventValidator(1000);
+    const ok = { ...base(), eventType: 'page_view', eventData: { page_url: '/x' } };
+    expect(v.validate(ok)).toBe(true);
+    expect(v.validate({ ...ok, id: 'not-a-uuid' })).toBe(false);
+    expect(v.validate({ ...ok, userId: 'also-not-a-uuid' })).toBe(false);
+    expect(v.validate({ ...ok, eventSubtype: 's'.repeat(51) })).toBe(false);
+    expect(v.validate({ ...ok, sessionId: '' })).toBe(false);
+    expect(v.validate({ ...ok, timestamp: new Date(Number.NaN) })).toBe(false);
+    expect(v.validate({ ...ok, eventData: ['a'] as unknown as Record<string, unknown> })).toBe(false);
+    expect(v.validate({ ...ok, eventData: { page_url: '' } })).toBe(false);
+    expect(v.refused).toEqual({ unknown_type: 0, missing_user: 0, oversized: 0, invalid_payload: 7 });
+  });
+
+  it('measures payload size in UTF-8 bytes, not characters', () => {
+    const v = new EventValidator(300);
+    // 120 characters, 360 bytes: over the limit although .length is not.
+    expect(v.validate({ ...base(), eventType: 'page_view', eventData: { page_url: '€'.repeat(120) } })).toBe(false);
+    expect(v.refused.oversized).toBe(1);
+    expect(v.validate({ ...base(), eventType: 'page_view', eventData: { page_url: 'e'.repeat(120) } })).toBe(true);
+  });
 });
 
 describe('request classification', () => {
@@ -68,6 +90,10 @@ describe('request classification', () => {
     const b = uuid7(2_000);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a < b).toBe(true);
+    // Across several refills of the random pool: well-formed and never repeated.
+    const ids = Array.from({ length: 5_000 }, () => uuid7(1_000));
+    expect(new Set(ids).size).toBe(5_000);
+    for (const id of ids) expect(id).toMatch(/^00000000-03e8-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 
