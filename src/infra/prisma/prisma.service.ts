@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient } from '../../generated/prisma/client';
@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
+  private static readonly logger = new Logger('Database');
   readonly pool: Pool;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -22,6 +23,10 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       // Fail fast instead of queueing forever when the pool is exhausted.
       connectionTimeoutMillis: 10_000,
     });
+    // An idle connection can fail at any time (database restart, admin termination, shutdown of
+    // the embedded server); pg reports it on the pool, and an 'error' event nobody listens to
+    // crashes the process. The pool discards that connection and opens a new one when needed.
+    pool.on('error', (error) => PrismaService.logger.warn(`idle database connection closed: ${error.message}`));
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
   }
