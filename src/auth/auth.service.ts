@@ -108,12 +108,13 @@ export class AuthService {
     return { message: 'Profile updated successfully', profile: toProfileResponse(profile) };
   }
 
-  /** Deletes the user and, by cascade, every row of theirs (wallet, transactions, events, …). */
+  /**
+   * Deletes the user and every row of theirs: by cascade (wallet, transactions, …), except
+   * behavioural events, which have no foreign key (see PostgresEventSink). Those are deleted
+   * after the user row, in the same transaction, so an event batch being written concurrently
+   * has either committed (and is deleted here) or finds the user gone.
+   */
   async deleteAccount(userId: string): Promise<void> {
-    // Everything else cascades from users. Behavioural events have no foreign key (see
-    // PostgresEventSink): they are deleted after the user row, in the same transaction, so an
-    // event batch being written concurrently has either committed (and is deleted here) or
-    // finds the user gone.
     await this.prisma.$transaction([this.prisma.user.delete({ where: { id: userId } }), this.prisma.behavioralEvent.deleteMany({ where: { userId } })]);
   }
 

@@ -125,7 +125,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     await this.batcher.flush();
   }
 
-  private prepareAndQueue(input: CaptureInput, at: Date): boolean {
+  private prepareAndQueue(input: CaptureInput, at: Date): void {
     try {
       let data: Record<string, unknown>;
       try {
@@ -133,7 +133,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
       } catch {
         // Fail closed: an event we cannot clean is not stored.
         this.filterFailures++;
-        return false;
+        return;
       }
       const event = {
         id: uuid7(),
@@ -144,11 +144,9 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         eventData: data,
         timestamp: at,
       };
-      if (!this.validator.validate(event)) return false;
-      return this.batcher.enqueue(event, CRITICAL_EVENT_TYPES.has(event.eventType));
+      if (this.validator.validate(event)) this.batcher.enqueue(event, CRITICAL_EVENT_TYPES.has(event.eventType));
     } catch (error) {
       this.logger.error(`event capture failed: ${String(error)}`);
-      return false;
     }
   }
 
