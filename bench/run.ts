@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import { EventBatcher } from '../src/behavioral/event-batcher';
 import { EventCaptureService } from '../src/behavioral/event-capture.service';
-import { isTransientDatabaseError, PostgresEventSink } from '../src/behavioral/postgres-event-sink';
+import { encodeEvent, isTransientDatabaseError, PostgresEventSink } from '../src/behavioral/postgres-event-sink';
 import { uuid7 } from '../src/behavioral/uuid7';
 import { loadConfig } from '../src/infra/config/app-config';
 import { freePort, startThrowawayPostgres } from '../src/infra/database/throwaway-postgres';
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const dbBefore = postgresCpuMs();
     for (let i = 0; i < INGEST_EVENTS; i++) {
-      batcher.enqueue({ id: uuid7(), userId, eventType: 'page_view', eventSubtype: 'bench', sessionId: 'bench', eventData: { page_url: '/bench', method: 'GET', status_code: 200, duration_ms: 1.5 }, timestamp: new Date() });
+      batcher.enqueue(encodeEvent({ id: uuid7(), userId, eventType: 'page_view', eventSubtype: 'bench', sessionId: 'bench', eventData: { page_url: '/bench', method: 'GET', status_code: 200, duration_ms: 1.5 }, timestamp: new Date() }));
       if (i % 5000 === 4999) await new Promise((r) => setImmediate(r));
     }
     await batcher.shutdown(120_000);

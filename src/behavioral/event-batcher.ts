@@ -1,8 +1,9 @@
-import type { BehavioralEventRecord } from './event-validator';
-
-/** Where batches go (PostgreSQL in production, a fake in unit tests). Returns rows written. */
-export interface EventSink {
-  write(events: BehavioralEventRecord[]): Promise<number>;
+/**
+ * Where batches go (PostgreSQL in production, a fake in unit tests). Returns rows written.
+ * T is whatever form the sink wants queued events in (PostgreSQL's: one encoded JSON row each).
+ */
+export interface EventSink<T> {
+  write(events: T[]): Promise<number>;
 }
 
 export interface BatcherOptions {
@@ -38,8 +39,8 @@ export interface BatcherStats {
  * so nothing is lost below the cap; at the cap new events are dropped and counted
  * (never unbounded memory). One flush runs at a time. shutdown() drains the queue.
  */
-export class EventBatcher {
-  private queue: BehavioralEventRecord[] = [];
+export class EventBatcher<T> {
+  private queue: T[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private retryAt = 0;
@@ -58,7 +59,7 @@ export class EventBatcher {
   };
 
   constructor(
-    private readonly sink: EventSink,
+    private readonly sink: EventSink<T>,
     private readonly options: BatcherOptions,
   ) {}
 
@@ -69,7 +70,7 @@ export class EventBatcher {
   }
 
   /** Queues an event; false when the queue is at its cap (the event is dropped and counted). Never throws. */
-  enqueue(event: BehavioralEventRecord, critical = false): boolean {
+  enqueue(event: T, critical = false): boolean {
     if (this.stopped || this.queue.length >= this.options.queueCap) return this.refuse();
     this.queue.push(event);
     this.counters.enqueued++;

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { EventBatcher } from './event-batcher';
 import { CRITICAL_EVENT_TYPES, type EventType } from './event-types';
 import { EventValidator } from './event-validator';
-import { isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
+import { encodeEvent, type EncodedEvent, isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
 import { PrivacyFilter } from './privacy-filter';
 import { uuid7 } from './uuid7';
 
@@ -48,7 +48,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   private readonly logger = new Logger('EventPipeline');
   private readonly privacy = new PrivacyFilter();
   readonly validator: EventValidator;
-  readonly batcher: EventBatcher;
+  readonly batcher: EventBatcher<EncodedEvent>;
   private filterFailures = 0;
   private intake: Array<{ input: CaptureInput; at: Date }> = [];
   private intakeTimer: NodeJS.Timeout | null = null;
@@ -144,7 +144,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         eventData: data,
         timestamp: at,
       };
-      if (this.validator.validate(event)) this.batcher.enqueue(event, CRITICAL_EVENT_TYPES.has(event.eventType));
+      if (this.validator.validate(event)) this.batcher.enqueue(encodeEvent(event), CRITICAL_EVENT_TYPES.has(event.eventType));
     } catch (error) {
       this.logger.error(`event capture failed: ${String(error)}`);
     }

@@ -6,7 +6,7 @@ function event(): BehavioralEventRecord {
   return { id: uuid7(), userId: '11111111-1111-4111-8111-111111111111', eventType: 'page_view', eventSubtype: null, sessionId: null, eventData: { page_url: '/x' }, timestamp: new Date() };
 }
 
-class FakeSink implements EventSink {
+class FakeSink implements EventSink<BehavioralEventRecord> {
   written: BehavioralEventRecord[] = [];
   statements = 0;
   failures: unknown[] = [];
