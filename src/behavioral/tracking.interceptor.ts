@@ -3,11 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import type { AuthUser } from '../common/auth-user';
 import { amountBucket, EventCaptureService } from './event-capture.service';
-import { classifyRequest, isTracked } from './event-types';
+import { classifyRequest, type EventType, isTracked } from './event-types';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // The only request fields an event may carry (then privacy-filtered again); never whole bodies.
 const BODY_FIELDS = ['category', 'product_id', 'quantity', 'recommendation_id', 'helpful', 'timeline_days', 'risk_tolerance'] as const;
+
+type RequestClass = { type: EventType; subtype: string } | null; // null: not tracked
 
 /**
  * Global interceptor: once the response has been sent, turns an authenticated,
@@ -17,6 +19,9 @@ const BODY_FIELDS = ['category', 'product_id', 'quantity', 'recommendation_id', 
  */
 @Injectable()
 export class TrackingInterceptor implements NestInterceptor {
+  // Route patterns are a fixed set, so each (method, pattern) is classified once.
+  private readonly classes = new Map<string, RequestClass>();
+
   constructor(private readonly capture: EventCaptureService) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -25,12 +30,14 @@ export class TrackingInterceptor implements NestInterceptor {
     const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
     const reply = http.getResponse<FastifyReply>();
     const user = request.user;
+    if (!user) return next.handle();
     const route = request.routeOptions?.url ?? request.url.split('?')[0];
-    if (!user || !isTracked(route)) return next.handle();
+    const requestClass = this.classify(request.method, route, request.routeOptions?.url !== undefined);
+    if (!requestClass) return next.handle();
     const started = process.hrtime.bigint();
     reply.raw.once('finish', () => {
       try {
-        this.record(request, user.id, route, reply.statusCode, Number(process.hrtime.bigint() - started) / 1e6);
+        this.record(request, user.id, requestClass, route, reply.statusCode, Number(process.hrtime.bigint() - started) / 1e6);
       } catch {
         // Tracking must never affect the user; the capture service counts its own failures.
       }
@@ -38,8 +45,18 @@ export class TrackingInterceptor implements NestInterceptor {
     return next.handle();
   }
 
-  private record(request: FastifyRequest, userId: string, route: string, status: number, durationMs: number): void {
-    const { type, subtype } = classifyRequest(request.method, route);
+  private classify(method: string, route: string, isPattern: boolean): RequestClass {
+    const key = `${method} ${route}`;
+    let requestClass = this.classes.get(key);
+    if (requestClass === undefined) {
+      requestClass = isTracked(route) ? classifyRequest(method, route) : null;
+      // Raw paths (no matching route) are unbounded: classified every time, never kept.
+      if (isPattern) this.classes.set(key, requestClass);
+    }
+    return requestClass;
+  }
+
+  private record(request: FastifyRequest, userId: string, { type, subtype }: NonNullable<RequestClass>, route: string, status: number, durationMs: number): void {
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
     const fields: Record<string, unknown> = {};
     for (const key of BODY_FIELDS) if (body[key] !== undefined) fields[key] = body[key];

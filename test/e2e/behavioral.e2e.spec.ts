@@ -160,6 +160,16 @@ describe('behavioural events (e2e)', () => {
     }
   });
 
+  it('stores the capture time to the millisecond', async () => {
+    const user = await registerUser(t);
+    const capture = t.app.get(EventCaptureService);
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    capture.capture({ userId: user.id, type: 'page_view', subtype: 'clock', data: { page_url: '/clock' }, at });
+    await capture.flush();
+    const stored = await t.prisma.behavioralEvent.findFirstOrThrow({ where: { userId: user.id, eventSubtype: 'clock' } });
+    expect(stored.timestamp.toISOString()).toBe(at.toISOString());
+  });
+
   it('reports the pipeline in /coaching/enhanced-health', async () => {
     const res = await t.http().get('/coaching/enhanced-health').expect(200);
     expect(res.body.behavioral_service).toMatchObject({ status: 'healthy', tracking_enabled: true, queue_depth: expect.any(Number), written: expect.any(Number), dropped: expect.any(Object), refused: expect.any(Object) });

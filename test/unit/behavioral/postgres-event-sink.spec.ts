@@ -20,7 +20,7 @@ describe('PostgresEventSink encoding', () => {
       event_subtype: null,
       session_id: 'abc',
       event_data: { page_url: '/x', nested: { quote: 'say "hi"\n' } },
-      ts: '2026-11-25T10:00:00.123Z',
+      ts: Date.parse('2026-11-25T10:00:00.123Z'),
     });
   });
 
