@@ -213,7 +213,7 @@ async function main(): Promise<void> {
     const dbUsPerEvent = ((postgresCpuMs() - dbBefore) * 1000) / INGEST_EVENTS;
     const stats = batcher.stats();
     await prisma.$disconnect();
-    say(`## 2. Event ingest through the batcher (batch ${config.events.batchSize}, one INSERT … SELECT FROM jsonb_to_recordset per batch)`);
+    say(`## 2. Event ingest through the batcher (batch ${config.events.batchSize}, one transaction with COPY per batch)`);
     say();
     say(`${stats.written.toLocaleString('en')} events written in ${seconds.toFixed(2)} s: **${Math.round(stats.written / seconds).toLocaleString('en')} events/s** (target ≥ 20,000), ${stats.flushes} statements, dropped ${JSON.stringify(stats.dropped)}. PostgreSQL CPU: **${dbUsPerEvent.toFixed(1)} µs per event** written. Under the load of section 1, tracking added ${dbDeltaUs.toFixed(0)} µs of PostgreSQL CPU per request (${(dbDeltaUs / dbUsPerEvent).toFixed(1)}× this); where the difference goes is not explained yet (contention of three busy processes on 2 cores is the suspect; disabling autovacuum changed nothing measurable).`);
     say();

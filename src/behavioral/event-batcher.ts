@@ -1,9 +1,12 @@
 /**
  * Where batches go (PostgreSQL in production, a fake in unit tests). Returns rows written.
- * T is whatever form the sink wants queued events in (PostgreSQL's: one encoded JSON row each).
+ * T is whatever form the sink wants queued events in (PostgreSQL's: one encoded row each).
+ * `retry` is true when an earlier attempt at these events failed and may have been written
+ * after all (the connection died around the commit): the sink must then skip events it
+ * already has instead of failing on them.
  */
 export interface EventSink<T> {
-  write(events: T[]): Promise<number>;
+  write(events: T[], retry: boolean): Promise<number>;
 }
 
 export interface BatcherOptions {
@@ -37,7 +40,9 @@ export interface BatcherStats {
  * for critical events. A batch leaves the queue only once written: transient
  * database failures keep it queued and retry with jittered exponential backoff,
  * so nothing is lost below the cap; at the cap new events are dropped and counted
- * (never unbounded memory). One flush runs at a time. shutdown() drains the queue.
+ * (never unbounded memory). A batch refused for its data is written again by halves,
+ * so a bad event costs only itself, not the batch around it. One flush runs at a
+ * time. shutdown() drains the queue.
  */
 export class EventBatcher<T> {
   private queue: T[] = [];
@@ -134,9 +139,8 @@ export class EventBatcher<T> {
       const batch = this.queue.slice(0, this.options.batchSize);
       const started = performance.now();
       try {
-        const written = await this.sink.write(batch);
+        await this.writeIsolatingBadEvents(batch, this.counters.consecutive_failures > 0);
         this.queue.splice(0, batch.length);
-        this.counters.written += written;
         this.counters.flushes++;
         this.counters.consecutive_failures = 0;
         this.counters.last_flush_at = new Date().toISOString();
@@ -145,19 +149,38 @@ export class EventBatcher<T> {
         // A partial batch is written by the interval (or a critical event), not in a tight loop.
         if (this.queue.length < this.options.batchSize && !this.stopped) return;
       } catch (error) {
-        this.counters.last_error = error instanceof Error ? error.message.slice(0, 300) : String(error);
-        if (this.options.isTransient(error)) {
-          this.counters.retried++;
-          this.counters.consecutive_failures++;
-          this.retryAt = Date.now() + this.backoffMs();
-          this.scheduleRetry();
-          return;
-        }
-        // Bad data cannot succeed on retry: drop this batch (counted) and go on.
-        this.queue.splice(0, batch.length);
-        this.counters.dropped.permanent_error += batch.length;
-        this.options.onWarn?.(`dropped ${batch.length} event(s) after a permanent error: ${this.counters.last_error}`);
+        // Only transient failures get here: the whole batch stays queued and is retried.
+        this.counters.last_error = errorMessage(error);
+        this.counters.retried++;
+        this.counters.consecutive_failures++;
+        this.retryAt = Date.now() + this.backoffMs();
+        this.scheduleRetry();
+        return;
       }
+    }
+  }
+
+  /**
+   * Writes a batch; when the database refuses it for its data (which cannot succeed on retry),
+   * writes its halves instead, down to single events, and drops and counts only those refused
+   * alone. Halves go the sink's idempotent way (`retry` = true), as does the whole batch when a
+   * transient failure, thrown to the caller, keeps it queued: halves already written are
+   * counted now and skipped then.
+   */
+  private async writeIsolatingBadEvents(batch: T[], retry: boolean): Promise<void> {
+    try {
+      this.counters.written += await this.sink.write(batch, retry);
+    } catch (error) {
+      if (this.options.isTransient(error)) throw error;
+      this.counters.last_error = errorMessage(error);
+      if (batch.length === 1) {
+        this.counters.dropped.permanent_error++;
+        this.options.onWarn?.(`dropped an event the database refused: ${this.counters.last_error}`);
+        return;
+      }
+      const half = Math.ceil(batch.length / 2);
+      await this.writeIsolatingBadEvents(batch.slice(0, half), true);
+      await this.writeIsolatingBadEvents(batch.slice(half), true);
     }
   }
 
@@ -174,6 +197,10 @@ export class EventBatcher<T> {
     }, Math.max(0, this.retryAt - Date.now()));
     this.retryTimer.unref();
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message.slice(0, 300) : String(error);
 }
 
 function sleep(ms: number): Promise<void> {

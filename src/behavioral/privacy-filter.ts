@@ -35,7 +35,7 @@ export class PrivacyFilter {
 
   private clean(value: unknown, depth: number): unknown {
     if (value === null || value === undefined) return value ?? null;
-    if (typeof value === 'string') return this.truncate(value);
+    if (typeof value === 'string') return this.text(value);
     if (typeof value === 'number') return Number.isFinite(value) ? value : null;
     if (typeof value === 'boolean') return value;
     if (typeof value === 'bigint') return value.toString();
@@ -48,7 +48,7 @@ export class PrivacyFilter {
       for (const key of Object.keys(value)) {
         if (this.isSensitiveKey(key)) continue;
         if (kept++ >= this.limits.maxKeys) break;
-        out[key] = this.clean((value as Record<string, unknown>)[key], depth + 1);
+        out[this.text(key)] = this.clean((value as Record<string, unknown>)[key], depth + 1);
       }
       return out;
     }
@@ -56,7 +56,25 @@ export class PrivacyFilter {
     return null;
   }
 
-  private truncate(value: string): string {
-    return value.length > this.limits.maxStringLength ? `${value.slice(0, this.limits.maxStringLength)}…` : value;
+  /**
+   * Truncates, and makes the text storable: PostgreSQL refuses NUL characters and half surrogate
+   * pairs (an emoji cut in two), and one such string would get its whole event refused.
+   */
+  private text(value: string): string {
+    const max = this.limits.maxStringLength;
+    let text = value;
+    if (text.length > max) {
+      const cut = isHighSurrogate(text.charCodeAt(max - 1)) ? max - 1 : max;
+      text = `${text.slice(0, cut)}…`;
+    }
+    if (!(text as WellFormedString).isWellFormed()) text = (text as WellFormedString).toWellFormed();
+    return text.includes('\0') ? text.replaceAll('\0', '') : text;
   }
+}
+
+// ES2024 string methods (Node 20 has them; the TypeScript lib here is ES2023).
+type WellFormedString = string & { isWellFormed(): boolean; toWellFormed(): string };
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

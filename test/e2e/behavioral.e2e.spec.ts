@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { AuthService } from '../../src/auth/auth.service';
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
 import { runMigrations } from '../../src/infra/database/migrate';
-import { encodeEvent, eventBatchJson, INSERT_EVENT_BATCH_SQL, PostgresEventSink } from '../../src/behavioral/postgres-event-sink';
+import { encodeEvent, PostgresEventSink, writeEventRows } from '../../src/behavioral/postgres-event-sink';
 import { uuid7 } from '../../src/behavioral/uuid7';
 import { createTestApp, registerUser, type TestApp } from '../helpers/test-app';
 
@@ -116,8 +116,7 @@ describe('behavioural events (e2e)', () => {
         // The batch locks the user first: the deletion waits for it, then removes its rows.
         const first = await registerUser(t);
         await db.query('BEGIN');
-        const inserted = await db.query(INSERT_EVENT_BATCH_SQL, [eventBatchJson(events(first.id, 20).map(encodeEvent))]);
-        expect(inserted.rowCount).toBe(20);
+        expect(await writeEventRows(db, events(first.id, 20).map(encodeEvent), false)).toBe(20);
         const deletion = auth.deleteAccount(first.id);
         await new Promise((r) => setTimeout(r, 200));
         await db.query('COMMIT');
@@ -128,7 +127,7 @@ describe('behavioural events (e2e)', () => {
         const second = await registerUser(t);
         await db.query('BEGIN');
         await db.query('DELETE FROM users WHERE id = $1', [second.id]);
-        const batch = t.app.get(PostgresEventSink).write(events(second.id, 20).map(encodeEvent));
+        const batch = t.app.get(PostgresEventSink).write(events(second.id, 20).map(encodeEvent), false);
         await new Promise((r) => setTimeout(r, 200));
         await db.query('DELETE FROM behavioral_events WHERE user_id = $1', [second.id]);
         await db.query('COMMIT');
@@ -170,6 +169,66 @@ describe('behavioural events (e2e)', () => {
     expect(stored.timestamp.toISOString()).toBe(at.toISOString());
   });
 
+  it('stores awkward payloads exactly: quotes, backslashes, tabs, line breaks, non-Latin text', async () => {
+    const user = await registerUser(t);
+    const capture = t.app.get(EventCaptureService);
+    const data = { page_url: '/x', note: 'say "hi"\n\tthen \\o/ — ünïcödé 💶', list: ['a\\b', 'c\td'] };
+    // PostgreSQL refuses these two: the privacy filter makes them storable instead of losing the event.
+    capture.capture({ userId: user.id, type: 'page_view', subtype: 'tab\there', data: { ...data, nul: 'a\u0000b', half: 'x\ud83d' } });
+    await capture.flush();
+    const stored = await t.prisma.behavioralEvent.findFirstOrThrow({ where: { userId: user.id } });
+    expect(stored.eventData).toEqual({ ...data, nul: 'ab', half: 'x\ufffd' });
+    expect(stored.eventSubtype).toBe('tab\there');
+  });
+
+  it('a batch that committed but was reported as failed is retried without writing anything twice', async () => {
+    const user = await registerUser(t);
+    const sink = t.app.get(PostgresEventSink);
+    const capture = t.app.get(EventCaptureService);
+    const real = sink.write.bind(sink);
+    let lostAcknowledgements = 0;
+    // The commit goes through, then the connection dies before the acknowledgement arrives.
+    sink.write = async (events, retry) => {
+      const written = await real(events, retry);
+      if (lostAcknowledgements++ === 0) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
+      return written;
+    };
+    try {
+      const before = capture.stats() as { dropped: { permanent_error: number } };
+      for (let i = 0; i < 7; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'ambiguous', data: { page_url: '/x', i } });
+      await capture.flush(); // written, but reported as failed: stays queued
+      expect(capture.depth).toBe(7);
+      // More events arrive meanwhile: the retried batch is the 7 already written plus 3 new ones.
+      for (let i = 7; i < 10; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'ambiguous', data: { page_url: '/x', i } });
+      for (let i = 0; i < 40 && capture.depth > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await capture.flush();
+      }
+      expect(capture.depth).toBe(0);
+      expect(await t.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'ambiguous' } })).toBe(10);
+      const after = capture.stats() as { dropped: { permanent_error: number } };
+      expect(after.dropped.permanent_error).toBe(before.dropped.permanent_error); // nothing mistaken for bad data
+    } finally {
+      sink.write = real;
+    }
+  });
+
+  it('an event the database refuses costs only itself: the rest of its batch is written', async () => {
+    const user = await registerUser(t);
+    const capture = t.app.get(EventCaptureService);
+    const before = capture.stats() as { dropped: { permanent_error: number } };
+    for (let i = 0; i < 9; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'neighbour', data: { page_url: '/x', i } });
+    // Nothing the capture path lets through is refused by PostgreSQL, so the bad row goes straight
+    // into the queue: a timestamp PostgreSQL cannot read.
+    const good = encodeEvent({ id: uuid7(), userId: user.id, eventType: 'page_view', eventSubtype: 'bad', sessionId: null, eventData: {}, timestamp: new Date() });
+    capture.processIntake();
+    capture.batcher.enqueue(good.replace(/\t[^\t]+\n$/, '\tnot-a-time\n') as typeof good);
+    await capture.flush();
+    expect(await t.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'neighbour' } })).toBe(9);
+    const after = capture.stats() as { dropped: { permanent_error: number } };
+    expect(after.dropped.permanent_error - before.dropped.permanent_error).toBe(1);
+  });
+
   it('reports the pipeline in /coaching/enhanced-health', async () => {
     const res = await t.http().get('/coaching/enhanced-health').expect(200);
     expect(res.body.behavioral_service).toMatchObject({ status: 'healthy', tracking_enabled: true, queue_depth: expect.any(Number), written: expect.any(Number), dropped: expect.any(Object), refused: expect.any(Object) });
@@ -182,12 +241,12 @@ describe('behavioural events (e2e)', () => {
     const before = await t.http().get('/auth/me').set(user.auth).expect(200);
     let failures = 0;
     // The database "goes away" for a few attempts: connection errors, as pg reports them.
-    sink.write = async (events) => {
+    sink.write = async (events, retry) => {
       if (failures < 3) {
         failures++;
         throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
       }
-      return real(events);
+      return real(events, retry);
     };
     try {
       for (let i = 0; i < 5; i++) {

@@ -6,16 +6,23 @@ function event(): BehavioralEventRecord {
   return { id: uuid7(), userId: '11111111-1111-4111-8111-111111111111', eventType: 'page_view', eventSubtype: null, sessionId: null, eventData: { page_url: '/x' }, timestamp: new Date() };
 }
 
+/** Like the database: a batch is written whole or not at all; one bad event fails its batch; retries skip ids already written. */
 class FakeSink implements EventSink<BehavioralEventRecord> {
   written: BehavioralEventRecord[] = [];
   statements = 0;
+  retryFlags: boolean[] = [];
   failures: unknown[] = [];
-  async write(events: BehavioralEventRecord[]): Promise<number> {
+  bad = new Set<string>();
+  async write(events: BehavioralEventRecord[], retry: boolean): Promise<number> {
+    this.retryFlags.push(retry);
     const failure = this.failures.shift();
     if (failure) throw failure;
+    if (events.some((e) => this.bad.has(e.id))) throw permanent;
+    const fresh = events.filter((e) => !this.written.some((w) => w.id === e.id));
+    if (fresh.length !== events.length && !retry) throw Object.assign(new Error('duplicate key'), { code: '23505' });
     this.statements++;
-    this.written.push(...events);
-    return events.length;
+    this.written.push(...fresh);
+    return fresh.length;
   }
 }
 
@@ -79,13 +86,41 @@ describe('EventBatcher', () => {
     expect(batcher.stats().dropped).toEqual({ queue_full: 0, permanent_error: 0, shutdown_timeout: 0 });
   });
 
-  it('drops (and counts) a batch that failed permanently, then goes on', async () => {
+  it('marks the attempt after a transient failure as a retry, and only that one', async () => {
     const sink = new FakeSink();
-    sink.failures.push(permanent);
+    sink.failures.push(transient);
     const batcher = new EventBatcher(sink, options());
     for (let i = 0; i < 20; i++) batcher.enqueue(event());
-    await waitFor(() => sink.written.length === 10);
-    expect(batcher.stats().dropped.permanent_error).toBe(10);
+    await waitFor(() => sink.written.length === 20);
+    expect(sink.retryFlags).toEqual([false, true, false]);
+  });
+
+  it('writes a batch refused for its data by halves: only the bad events are dropped (and counted)', async () => {
+    const sink = new FakeSink();
+    const batcher = new EventBatcher(sink, options({ batchSize: 64, queueCap: 1000 }));
+    const events = Array.from({ length: 64 }, event);
+    sink.bad.add(events[5].id).add(events[40].id);
+    for (const e of events) batcher.enqueue(e);
+    await waitFor(() => sink.written.length === 62);
+    await batcher.flush();
+    expect(sink.written.map((e) => e.id).sort()).toEqual(events.filter((_, i) => i !== 5 && i !== 40).map((e) => e.id).sort());
+    expect(batcher.stats()).toMatchObject({ written: 62, queue_depth: 0, dropped: { permanent_error: 2 } });
+    expect(sink.retryFlags.length).toBeLessThanOrEqual(1 + 2 * 2 * Math.log2(64)); // bisection, not one statement per event
+  });
+
+  it('keeps the whole batch queued when the database goes away while isolating a bad event, and loses nothing', async () => {
+    const sink = new FakeSink();
+    const batcher = new EventBatcher(sink, options({ batchSize: 8 }));
+    const events = Array.from({ length: 8 }, event);
+    sink.bad.add(events[7].id);
+    const realWrite = sink.write.bind(sink);
+    let calls = 0;
+    // The first half is written, then the connection drops on the second half.
+    sink.write = async (batch, retry) => (++calls === 3 ? Promise.reject(transient) : realWrite(batch, retry));
+    for (const e of events) batcher.enqueue(e);
+    await waitFor(() => sink.written.length === 7 && batcher.depth === 0);
+    expect(sink.written.map((e) => e.id).sort()).toEqual(events.slice(0, 7).map((e) => e.id).sort());
+    expect(batcher.stats()).toMatchObject({ written: 7, retried: 1, dropped: { permanent_error: 1 } });
   });
 
   it('drops and counts beyond the cap instead of growing', async () => {

@@ -1,4 +1,4 @@
-import { encodeEvent, eventBatchJson, isTransientDatabaseError } from '../../../src/behavioral/postgres-event-sink';
+import { encodeEvent, isTransientDatabaseError } from '../../../src/behavioral/postgres-event-sink';
 import type { BehavioralEventRecord } from '../../../src/behavioral/event-validator';
 
 const event: BehavioralEventRecord = {
@@ -7,30 +7,26 @@ const event: BehavioralEventRecord = {
   eventType: 'page_view',
   eventSubtype: null,
   sessionId: 'abc',
-  eventData: { page_url: '/x', nested: { quote: 'say "hi"\n' } },
+  eventData: { page_url: '/x' },
   timestamp: new Date('2026-11-25T10:00:00.123Z'),
 };
 
-describe('PostgresEventSink encoding', () => {
-  it('encodes an event as one row with the column names of the batch statement', () => {
-    expect(JSON.parse(encodeEvent(event))).toEqual({
-      id: event.id,
-      user_id: event.userId,
-      event_type: 'page_view',
-      event_subtype: null,
-      session_id: 'abc',
-      event_data: { page_url: '/x', nested: { quote: 'say "hi"\n' } },
-      ts: Date.parse('2026-11-25T10:00:00.123Z'),
-    });
+describe('PostgresEventSink encoding (COPY text format)', () => {
+  it('encodes an event as one line: the columns in order, tab-separated, NULL as \\N', () => {
+    expect(encodeEvent(event)).toBe(`${event.id}\t${event.userId}\tpage_view\t\\N\tabc\t{"page_url":"/x"}\t2026-11-25T10:00:00.123Z\n`);
   });
 
-  it('joins encoded rows into one JSON array, and an empty batch into an empty one', () => {
-    const second = { ...event, id: '0192f5a0-0000-7000-8000-000000000002' };
-    const batch = JSON.parse(eventBatchJson([encodeEvent(event), encodeEvent(second)]));
-    expect(batch.map((row: { id: string }) => row.id)).toEqual([event.id, second.id]);
-    expect(JSON.parse(eventBatchJson([]))).toEqual([]);
+  it('escapes backslashes, tabs and line breaks in every text column, so a line stays one row', () => {
+    const line = encodeEvent({ ...event, eventSubtype: 'a\tb', sessionId: 'c\\d', eventData: { note: 'say "hi"\n\tbye \\o/' } });
+    expect(line.split('\n')).toHaveLength(2); // the row, then the empty rest after its terminator
+    expect(line.split('\t')).toHaveLength(7);
+    expect(line).toContain('\ta\\tb\tc\\\\d\t');
+    // JSON already writes the line break and tab as \n and \t; COPY then needs each backslash doubled.
+    expect(line).toContain('{"note":"say \\\\"hi\\\\"\\\\n\\\\tbye \\\\\\\\o/"}');
   });
+});
 
+describe('isTransientDatabaseError', () => {
   it('retries connection-level failures and gives up on bad data', () => {
     expect(isTransientDatabaseError(Object.assign(new Error('terminated'), { code: '08006' }))).toBe(true);
     expect(isTransientDatabaseError(Object.assign(new Error('the database system is starting up'), { code: '57P03' }))).toBe(true);

@@ -28,6 +28,13 @@ describe('PrivacyFilter', () => {
     expect((filter.filter({ list: Array.from({ length: 100 }, (_, i) => i) }) as { list: number[] }).list).toHaveLength(50);
     expect(filter.filter({ n: Number.NaN, f: () => 1 })).toEqual({ n: null, f: null });
   });
+
+  it('makes every string storable: no NUL characters, no half surrogate pairs, emoji never cut in two', () => {
+    expect(filter.filter({ 'k\u0000ey': 'a\u0000b', lone: 'x\ud83dy', low: '\ude00z' })).toEqual({ key: 'ab', lone: 'x\ufffdy', low: '\ufffdz' });
+    const out = filter.filter({ text: `${'a'.repeat(19)}💶💶` }) as { text: string };
+    expect(out.text).toBe(`${'a'.repeat(19)}…`); // the emoji would straddle the 20-character limit
+    expect(filter.filter({ text: `${'a'.repeat(18)}💶💶` })).toEqual({ text: `${'a'.repeat(18)}💶…` });
+  });
 });
 
 describe('EventValidator', () => {
