@@ -59,10 +59,11 @@ export class AuthService {
 
   /** Called on every page load of the client: one plain query on the shared pool. */
   async me(userId: string) {
-    const { rows } = await this.prisma.pool.query<{ id: string; email: string; first_name: string; last_name: string; created_at: Date; is_active: boolean; role: 'user' | 'admin' }>(
-      'SELECT id, email, first_name, last_name, created_at, is_active, role::text AS role FROM users WHERE id = $1::uuid',
-      [userId],
-    );
+    const { rows } = await this.prisma.pool.query<{ id: string; email: string; first_name: string; last_name: string; created_at: Date; is_active: boolean; role: 'user' | 'admin' }>({
+      name: 'auth-me', // prepared once per connection, like the guard's query
+      text: 'SELECT id, email, first_name, last_name, created_at, is_active, role::text AS role FROM users WHERE id = $1::uuid',
+      values: [userId],
+    });
     const u = rows[0];
     if (!u) throw new NotFoundException('User not found');
     return toUserResponse({ id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, createdAt: u.created_at, isActive: u.is_active, role: u.role });

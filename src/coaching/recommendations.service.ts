@@ -144,13 +144,14 @@ export class RecommendationsService {
     features: number[],
     extra: { propensity: number; segmentId?: number; strategy?: string },
   ): Promise<{ id: string; createdAt: Date; actionType: string }> {
-    const { rows } = await this.prisma.pool.query<{ id: string; created_at: Date }>(
-      `INSERT INTO recommendation_history
-         (id, user_id, kind, recommendation_text, action_id, action_type, confidence_score, decision_source, policy_version,
-          propensity, segment_id, strategy, financial_state_snapshot, feature_snapshot)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb)
-       RETURNING id, created_at`,
-      [
+    const { rows } = await this.prisma.pool.query<{ id: string; created_at: Date }>({
+      name: 'recommendation-history-insert', // prepared once per connection
+      text: `INSERT INTO recommendation_history
+               (id, user_id, kind, recommendation_text, action_id, action_type, confidence_score, decision_source, policy_version,
+                propensity, segment_id, strategy, financial_state_snapshot, feature_snapshot)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb)
+             RETURNING id, created_at`,
+      values: [
         userId,
         kind,
         text,
@@ -165,7 +166,7 @@ export class RecommendationsService {
         JSON.stringify(stateSummary(summary)),
         JSON.stringify(features.map(round4)),
       ],
-    );
+    });
     return { id: rows[0].id, createdAt: rows[0].created_at, actionType: ACTIONS[actionId].type };
   }
 

@@ -51,14 +51,15 @@ export class UserStateService {
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
     const [{ rows }, meta] = await Promise.all([
-      this.prisma.pool.query<TransactionRow>(
-        `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
-                merchant_name, location_city, balance_after::text
-         FROM transactions
-         WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3
-         ORDER BY transaction_date, seq`,
-        [userId, since, now],
-      ),
+      this.prisma.pool.query<TransactionRow>({
+        name: 'user-state-transactions', // prepared once per connection (planning cost more than running)
+        text: `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
+                      merchant_name, location_city, balance_after::text
+               FROM transactions
+               WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3
+               ORDER BY transaction_date, seq`,
+        values: [userId, since, now],
+      }),
       this.balanceAndVersion(userId),
     ]);
     const { balance: walletBalance, version } = meta;
@@ -95,12 +96,13 @@ export class UserStateService {
 
   /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
   private async balanceAndVersion(userId: string): Promise<{ balance: number | null; version: string }> {
-    const { rows } = await this.prisma.pool.query<{ balance: string | null; n: string; max_seq: string | null; updated: Date | null }>(
-      `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-              count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
-       FROM transactions WHERE user_id = $1::uuid`,
-      [userId],
-    );
+    const { rows } = await this.prisma.pool.query<{ balance: string | null; n: string; max_seq: string | null; updated: Date | null }>({
+      name: 'user-state-version',
+      text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
+                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
+             FROM transactions WHERE user_id = $1::uuid`,
+      values: [userId],
+    });
     const row = rows[0];
     return { balance: row.balance === null ? null : Number(row.balance), version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}` };
   }
