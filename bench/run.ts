@@ -24,7 +24,7 @@ import { PrismaService } from '../src/infra/prisma/prisma.service';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 12);
-const CLOSED_LOOP_PAIRS = 6;
+const CLOSED_LOOP_PAIRS = 10;
 const PAIR_SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 3);
 const INGEST_EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 

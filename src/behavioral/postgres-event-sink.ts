@@ -71,7 +71,7 @@ export async function writeEventRows(client: ClientBase, rows: EncodedEvent[], r
 }
 
 async function rowsOfExistingUsers(client: ClientBase, rows: EncodedEvent[]): Promise<EncodedEvent[]> {
-  const userIds = [...new Set(rows.map(userIdOf))];
+  const userIds = distinctUserIds(rows);
   const { rows: existing } = await client.query<{ id: string }>({ name: 'behavioral-events-lock-users', text: LOCK_USERS_SQL, values: [userIds] });
   if (existing.length === userIds.length) return rows;
   const alive = new Set(existing.map((u) => u.id)); // PostgreSQL prints UUIDs in lower case
@@ -99,8 +99,21 @@ export function encodeEvent(e: BehavioralEventRecord): EncodedEvent {
 }
 
 const UUID_LENGTH = 36;
+const USER_ID_OFFSET = UUID_LENGTH + 1;
 function userIdOf(row: EncodedEvent): string {
-  return row.slice(UUID_LENGTH + 1, 2 * UUID_LENGTH + 1);
+  return row.slice(USER_ID_OFFSET, USER_ID_OFFSET + UUID_LENGTH);
+}
+
+// Consecutive events mostly share a user: compare in place before cutting out and hashing an id.
+function distinctUserIds(rows: EncodedEvent[]): string[] {
+  const ids = new Set<string>();
+  let last = '';
+  for (const row of rows) {
+    if (last !== '' && row.startsWith(last, USER_ID_OFFSET)) continue;
+    last = userIdOf(row);
+    ids.add(last);
+  }
+  return [...ids];
 }
 
 // COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
