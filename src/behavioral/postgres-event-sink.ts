@@ -33,19 +33,20 @@ export class PostgresEventSink implements EventSink<EncodedEvent> {
     // A connection lost while checked out is also emitted as 'error' on the client, which would
     // crash the process unheard; the failing query reports it to the batcher anyway.
     client.on('error', ignoreConnectionError);
+    let failed = false;
     try {
       await client.query('BEGIN');
       const written = await writeEventRows(client, rows, retry);
       await client.query('COMMIT');
-      client.off('error', ignoreConnectionError);
-      client.release();
       return written;
     } catch (error) {
+      failed = true;
       await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
       client.off('error', ignoreConnectionError);
       // A connection that failed mid-COPY may be in any state: never hand it back to the pool.
-      client.release(true);
-      throw error;
+      client.release(failed);
     }
   }
 }
