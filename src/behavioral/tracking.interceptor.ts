@@ -1,5 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import type { AuthUser } from '../common/auth-user';
 import { amountBucket, EventCaptureService } from './event-capture.service';
@@ -9,54 +10,64 @@ const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // The only request fields an event may carry (then privacy-filtered again); never whole bodies.
 const BODY_FIELDS = ['category', 'product_id', 'quantity', 'recommendation_id', 'helpful', 'timeline_days', 'risk_tolerance'] as const;
 
-type RequestClass = { type: EventType; subtype: string } | null; // null: not tracked
+/** How the requests of one route are recorded; null: not tracked. */
+type RouteClass = { route: string; type: EventType; subtype: string } | null;
+
+// Set by the interceptor on a request to record once its response has been sent.
+const TRACKED_ROUTE = Symbol('tracked route');
+type TrackedRequest = FastifyRequest & { user?: AuthUser; [TRACKED_ROUTE]?: NonNullable<RouteClass> };
 
 /**
- * Global interceptor: once the response has been sent, turns an authenticated,
- * tracked request into a behavioural event (route pattern, method, status,
- * duration, session) and hands it to the capture service — no I/O awaited, no
+ * Global interceptor: marks each authenticated request to a tracked route; once the response
+ * has been sent, one Fastify onResponse hook turns it into a behavioural event (route pattern,
+ * method, status, duration, session) and hands it to the capture service — no I/O awaited, no
  * effect on the response even if capturing fails.
  */
 @Injectable()
-export class TrackingInterceptor implements NestInterceptor {
-  // Route patterns are a fixed set, so each (method, pattern) is classified once.
-  private readonly classes = new Map<string, RequestClass>();
+export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
+  // Each handler serves one route, so its classification is worked out once. This and the one
+  // hook replaced, per request, a route-options object Fastify builds on every read and a
+  // 'finish' listener with its closure.
+  private readonly routes = new WeakMap<object, RouteClass>();
 
-  constructor(private readonly capture: EventCaptureService) {}
+  constructor(
+    private readonly capture: EventCaptureService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    fastify?.addHook('onResponse', (request, reply, done) => {
+      this.onResponse(request as TrackedRequest, reply);
+      done();
+    });
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.capture.enabled || context.getType() !== 'http') return next.handle();
-    const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest & { user?: AuthUser }>();
-    const reply = http.getResponse<FastifyReply>();
-    const user = request.user;
-    if (!user) return next.handle();
-    const route = request.routeOptions?.url ?? request.url.split('?')[0];
-    const requestClass = this.classify(request.method, route, request.routeOptions?.url !== undefined);
-    if (!requestClass) return next.handle();
-    const started = process.hrtime.bigint();
-    reply.raw.once('finish', () => {
-      try {
-        this.record(request, user.id, requestClass, route, reply.statusCode, Number(process.hrtime.bigint() - started) / 1e6);
-      } catch {
-        // Tracking must never affect the user; the capture service counts its own failures.
-      }
-    });
+    const request = context.switchToHttp().getRequest<TrackedRequest>();
+    if (!request.user) return next.handle();
+    const handler = context.getHandler();
+    let route = this.routes.get(handler);
+    if (route === undefined) {
+      route = classifyRoute(request.method, request.routeOptions.url ?? request.url.split('?')[0]);
+      this.routes.set(handler, route);
+    }
+    if (route) request[TRACKED_ROUTE] = route;
     return next.handle();
   }
 
-  private classify(method: string, route: string, isPattern: boolean): RequestClass {
-    const key = `${method} ${route}`;
-    let requestClass = this.classes.get(key);
-    if (requestClass === undefined) {
-      requestClass = isTracked(route) ? classifyRequest(method, route) : null;
-      // Raw paths (no matching route) are unbounded: classified every time, never kept.
-      if (isPattern) this.classes.set(key, requestClass);
+  private onResponse(request: TrackedRequest, reply: FastifyReply): void {
+    const route = request[TRACKED_ROUTE];
+    if (!route || !request.user) return;
+    try {
+      this.record(request, request.user.id, route, reply.statusCode, reply.elapsedTime);
+    } catch {
+      // Tracking must never affect the user; the capture service counts its own failures.
     }
-    return requestClass;
   }
 
-  private record(request: FastifyRequest, userId: string, { type, subtype }: NonNullable<RequestClass>, route: string, status: number, durationMs: number): void {
+  private record(request: FastifyRequest, userId: string, { route, type, subtype }: NonNullable<RouteClass>, status: number, durationMs: number): void {
     const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
     const fields: Record<string, unknown> = {};
     for (const key of BODY_FIELDS) if (body[key] !== undefined) fields[key] = body[key];
@@ -87,4 +98,8 @@ export class TrackingInterceptor implements NestInterceptor {
     if (cookie && SESSION_ID.test(cookie)) return cookie;
     return this.capture.newSessionId();
   }
+}
+
+function classifyRoute(method: string, route: string): RouteClass {
+  return isTracked(route) ? { route, ...classifyRequest(method, route) } : null;
 }

@@ -29,6 +29,7 @@ describe('behavioural events (e2e)', () => {
     expect(pages).toEqual(['/auth/me', '/financial/transaction/:id']);
     expect(events[0]).toMatchObject({ eventType: 'page_view', sessionId: 'sess-123' });
     expect(events[1].eventData).toMatchObject({ status_code: 404, method: 'GET', duration_ms: expect.any(Number) });
+    expect((events[1].eventData as { duration_ms: number }).duration_ms).toBeGreaterThan(0); // the request's time until its response was sent
     // Never the raw URL with ids.
     expect(JSON.stringify(events)).not.toContain('00000000-0000-4000-8000-000000000000');
   });
