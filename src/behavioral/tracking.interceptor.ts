@@ -50,7 +50,9 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
     const handler = context.getHandler();
     let route = this.routes.get(handler);
     if (route === undefined) {
-      route = classifyRoute(request.method, request.routeOptions.url ?? request.url.split('?')[0]);
+      // Only a route pattern is ever recorded (never a raw URL with ids); a handler without one is not tracked.
+      const pattern = request.routeOptions.url;
+      route = pattern === undefined ? null : classifyRoute(request.method, pattern);
       this.routes.set(handler, route);
     }
     if (route) request[TRACKED_ROUTE] = route;
