@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { EventPipelineStatsProvider } from '../common/pipeline-stats';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { EventBatcher } from './event-batcher';
 import { CRITICAL_EVENT_TYPES, type EventType } from './event-types';
-import { EventValidator } from './event-validator';
-import { encodeEvent, type EncodedEvent, isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
+import { type BehavioralEventRecord, EventValidator } from './event-validator';
+import { encodeEvent, type EncodedEvent } from './event-encoding';
+import { isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
 import { PrivacyFilter } from './privacy-filter';
+import { requestEventData, RequestEventTemplate } from './request-events';
 import { uuid7 } from './uuid7';
 
 export interface CaptureInput {
@@ -24,8 +27,15 @@ export interface CaptureInput {
 // loop it runs warm. Raw payloads stay in memory that long, never longer, and are never stored.
 const INTAKE_INTERVAL_MS = 20;
 
+// Request events wait in the intake as flat runs of these six values (template, user id,
+// session id, status, duration, time in ms): no object per request.
+const REQUEST_STRIDE = 6;
+
 // Generous: a shutdown should drain a full queue, not race a short timer (Segment lost the tail that way).
 const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+// A well-formed id for checking a template's sample event (never stored).
+const SAMPLE_USER_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Money amounts are stored as buckets in behavioural events, never as exact values. */
 export function amountBucket(amount: number): string {
@@ -51,6 +61,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   readonly batcher: EventBatcher<EncodedEvent>;
   private filterFailures = 0;
   private intake: Array<{ input: CaptureInput; at: Date }> = [];
+  private requestIntake: unknown[] = [];
   private intakeTimer: NodeJS.Timeout | null = null;
   private intakeImmediate: NodeJS.Immediate | null = null;
 
@@ -91,21 +102,61 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
    * stopped (counted as dropped). Never throws, never awaits.
    */
   capture(input: CaptureInput): boolean {
+    if (!this.admits()) return false;
+    this.intake.push({ input, at: input.at ?? new Date() });
+    this.scheduleIntake(CRITICAL_EVENT_TYPES.has(input.type as EventType));
+    return true;
+  }
+
+  /**
+   * Takes the event of a tracked request that carries no fields of its own: it is encoded from
+   * its route's template (see requestTemplate) at the next intake, like capture() otherwise.
+   * `sessionId` null: the request named no session, a new id is made then.
+   */
+  captureRequest(template: RequestEventTemplate, userId: string, sessionId: string | null, status: number, durationMs: number): boolean {
+    if (!template.accepts(status, durationMs)) {
+      const data = requestEventData(template.route, template.method, status, durationMs);
+      return this.capture({ userId, type: template.type, subtype: template.subtype, sessionId: sessionId ?? this.newSessionId(), data });
+    }
+    if (!this.admits()) return false;
+    this.requestIntake.push(template, userId, sessionId, status, durationMs, Date.now());
+    this.scheduleIntake(template.critical);
+    return true;
+  }
+
+  /**
+   * The template for a route's request events, or null when its events must take the general
+   * path: only a route whose constant payload the privacy filter would store unchanged and the
+   * validator would accept (whatever the status, duration and session) gets one, so checking
+   * once here stands for checking every event.
+   */
+  requestTemplate(type: EventType, subtype: string, route: string, method: string): RequestEventTemplate | null {
+    // The longest status and duration and the longest session id an event can have.
+    const data = requestEventData(route, method, 599, -Number.MAX_VALUE / 100);
+    if (!isDeepStrictEqual(this.privacy.filter(data), data)) return null;
+    const longest = { id: uuid7(), userId: SAMPLE_USER_ID, eventType: type, eventSubtype: subtype, sessionId: 'x'.repeat(64), eventData: data, timestamp: new Date() };
+    if (this.validator.refusalOf(longest) !== null) return null;
+    return RequestEventTemplate.compile(type, subtype, route, method);
+  }
+
+  private admits(): boolean {
     if (!this.enabled) return false;
     if (!this.batcher.accepting || this.depth >= this.config.events.queueCap) return this.batcher.refuse();
-    this.intake.push({ input, at: input.at ?? new Date() });
-    if (CRITICAL_EVENT_TYPES.has(input.type as EventType)) {
+    return true;
+  }
+
+  private scheduleIntake(critical: boolean): void {
+    if (critical) {
       this.intakeImmediate ??= setImmediate(() => this.processIntake());
     } else if (!this.intakeTimer) {
       this.intakeTimer = setTimeout(() => this.processIntake(), INTAKE_INTERVAL_MS);
       this.intakeTimer.unref();
     }
-    return true;
   }
 
   /** Events captured but not yet written: the intake plus the batcher's queue. */
   get depth(): number {
-    return this.intake.length + this.batcher.depth;
+    return this.intake.length + this.requestIntake.length / REQUEST_STRIDE + this.batcher.depth;
   }
 
   /** Filters, validates and queues everything in the intake, in one loop. */
@@ -117,6 +168,21 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     const items = this.intake;
     this.intake = [];
     for (const item of items) this.prepareAndQueue(item.input, item.at);
+    const requests = this.requestIntake;
+    this.requestIntake = [];
+    for (let i = 0; i < requests.length; i += REQUEST_STRIDE) this.queueRequest(requests, i);
+  }
+
+  private queueRequest(requests: unknown[], i: number): void {
+    try {
+      const template = requests[i] as RequestEventTemplate;
+      const at = requests[i + 5] as number;
+      const sessionId = (requests[i + 2] as string | null) ?? this.newSessionId();
+      const line = template.encode(uuid7(at), requests[i + 1] as string, sessionId, requests[i + 3] as number, requests[i + 4] as number, at);
+      this.batcher.enqueue(line, template.critical);
+    } catch (error) {
+      this.logger.error(`event capture failed: ${String(error)}`);
+    }
   }
 
   /** Writes everything captured so far (the interval does this on its own; tests and tools call it). */
@@ -136,7 +202,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         return;
       }
       const event = {
-        id: uuid7(),
+        id: uuid7(at.getTime()),
         userId: input.userId,
         eventType: input.type as EventType,
         eventSubtype: input.subtype ?? null,
@@ -144,7 +210,8 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         eventData: data,
         timestamp: at,
       };
-      if (this.validator.validate(event)) this.batcher.enqueue(encodeEvent(event), CRITICAL_EVENT_TYPES.has(event.eventType));
+      const json = this.validator.accept(event);
+      if (json !== null) this.batcher.enqueue(encodeEvent(event as BehavioralEventRecord, json), CRITICAL_EVENT_TYPES.has(event.eventType));
     } catch (error) {
       this.logger.error(`event capture failed: ${String(error)}`);
     }
@@ -177,7 +244,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
       tracking_enabled: this.enabled,
       ...this.batcher.stats(),
       queue_depth: this.depth,
-      intake_depth: this.intake.length,
+      intake_depth: this.intake.length + this.requestIntake.length / REQUEST_STRIDE,
       refused: { ...this.validator.refused, privacy_filter_failed: this.filterFailures },
       batch_size: this.config.events.batchSize,
       flush_interval_ms: this.config.events.flushIntervalMs,

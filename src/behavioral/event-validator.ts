@@ -47,28 +47,50 @@ export class EventValidator {
 
   constructor(private readonly maxPayloadBytes: number) {}
 
+  /** True when the event may be stored; a refusal is counted by its reason. */
   validate(event: CandidateEvent): event is BehavioralEventRecord {
-    if (!event.eventType || !KNOWN_TYPES.has(event.eventType)) return this.refuse('unknown_type');
-    if (!event.userId) return this.refuse('missing_user');
-    if (!validEnvelope(event)) return this.refuse('invalid_payload');
-    let size: number;
-    try {
-      // Length counts UTF-16 units; ×3 bounds the UTF-8 size, so only long payloads are measured exactly.
-      const json = JSON.stringify(event.eventData);
-      size = json.length * 3 <= this.maxPayloadBytes ? json.length : Buffer.byteLength(json);
-    } catch {
-      return this.refuse('invalid_payload');
-    }
-    if (size > this.maxPayloadBytes) return this.refuse('oversized');
-    if (!EVENT_PAYLOAD_SCHEMAS[event.eventType as EventType].safeParse(event.eventData).success) return this.refuse('invalid_payload');
-    return true;
+    return this.accept(event) !== null;
   }
 
-  private refuse(reason: RefusalReason): false {
-    this.refused[reason]++;
-    return false;
+  /** The payload's JSON when the event may be stored (measured once, encoded as is); null when refused, counted. */
+  accept(event: CandidateEvent): string | null {
+    const result = this.examine(event);
+    if (typeof result === 'string') return result;
+    this.refused[result.reason]++;
+    return null;
+  }
+
+  /** Why the event would be refused, or null; counts nothing. */
+  refusalOf(event: CandidateEvent): RefusalReason | null {
+    const result = this.examine(event);
+    return typeof result === 'string' ? null : result.reason;
+  }
+
+  private examine(event: CandidateEvent): string | Refusal {
+    if (!event.eventType || !KNOWN_TYPES.has(event.eventType)) return REFUSED.unknown_type;
+    if (!event.userId) return REFUSED.missing_user;
+    if (!validEnvelope(event)) return REFUSED.invalid_payload;
+    let json: string;
+    try {
+      json = JSON.stringify(event.eventData);
+    } catch {
+      return REFUSED.invalid_payload;
+    }
+    // Length counts UTF-16 units; ×3 bounds the UTF-8 size, so only long payloads are measured exactly.
+    const size = json.length * 3 <= this.maxPayloadBytes ? json.length : Buffer.byteLength(json);
+    if (size > this.maxPayloadBytes) return REFUSED.oversized;
+    if (!EVENT_PAYLOAD_SCHEMAS[event.eventType as EventType].safeParse(event.eventData).success) return REFUSED.invalid_payload;
+    return json;
   }
 }
+
+type Refusal = { readonly reason: RefusalReason };
+const REFUSED: Record<RefusalReason, Refusal> = {
+  unknown_type: { reason: 'unknown_type' },
+  missing_user: { reason: 'missing_user' },
+  oversized: { reason: 'oversized' },
+  invalid_payload: { reason: 'invalid_payload' },
+};
 
 function validEnvelope(event: CandidateEvent): boolean {
   return (

@@ -5,7 +5,7 @@ import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import type { EventSink } from './event-batcher';
-import type { BehavioralEventRecord } from './event-validator';
+import { distinctUserIds, type EncodedEvent, EVENT_COLUMNS, userIdOf } from './event-encoding';
 
 /**
  * Writes each batch in one transaction with COPY, PostgreSQL's bulk-load path: it costs about
@@ -53,7 +53,6 @@ export class PostgresEventSink implements EventSink<EncodedEvent> {
 
 function ignoreConnectionError(): void {}
 
-const COLUMNS = 'id, user_id, event_type, event_subtype, session_id, event_data, "timestamp"';
 const LOCK_USERS_SQL = 'SELECT id FROM users WHERE id = ANY($1::uuid[]) FOR KEY SHARE';
 
 /**
@@ -67,7 +66,7 @@ export async function writeEventRows(client: ClientBase, rows: EncodedEvent[], r
   if (!retry) return copyRows(client, 'behavioral_events', live);
   await client.query('CREATE TEMP TABLE IF NOT EXISTS behavioral_events_retry (LIKE behavioral_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
   await copyRows(client, 'behavioral_events_retry', live);
-  const moved = await client.query(`INSERT INTO behavioral_events (${COLUMNS}) SELECT ${COLUMNS} FROM behavioral_events_retry ON CONFLICT (id) DO NOTHING`);
+  const moved = await client.query(`INSERT INTO behavioral_events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM behavioral_events_retry ON CONFLICT (id) DO NOTHING`);
   return moved.rowCount ?? 0;
 }
 
@@ -80,50 +79,9 @@ async function rowsOfExistingUsers(client: ClientBase, rows: EncodedEvent[]): Pr
 }
 
 async function copyRows(client: ClientBase, table: string, rows: EncodedEvent[]): Promise<number> {
-  const copy = client.query(copyFrom(`COPY ${table} (${COLUMNS}) FROM STDIN`));
+  const copy = client.query(copyFrom(`COPY ${table} (${EVENT_COLUMNS}) FROM STDIN`));
   await pipeline(Readable.from([rows.join('')]), copy);
   return copy.rowCount;
-}
-
-/** One event as a line of COPY's text format, encoded once, when the event is queued. */
-export type EncodedEvent = string & { readonly __encodedEvent: unique symbol };
-
-/**
- * Events wait in the queue already encoded (up to the flush interval, and longer while the
- * database is away). One flat string per event instead of a tree of objects: under load the
- * queued trees survived young-generation collections and were copied and promoted, which
- * more than doubled the API's garbage-collection time with tracking on (docs/benchmarks.md).
- * Ids are validated UUIDs, so each line starts with `<id>\t<user id>\t` at fixed offsets.
- */
-export function encodeEvent(e: BehavioralEventRecord): EncodedEvent {
-  return `${e.id}\t${e.userId}\t${e.eventType}\t${copyField(e.eventSubtype)}\t${copyField(e.sessionId)}\t${copyField(JSON.stringify(e.eventData))}\t${e.timestamp.toISOString()}\n` as EncodedEvent;
-}
-
-const UUID_LENGTH = 36;
-const USER_ID_OFFSET = UUID_LENGTH + 1;
-function userIdOf(row: EncodedEvent): string {
-  return row.slice(USER_ID_OFFSET, USER_ID_OFFSET + UUID_LENGTH);
-}
-
-// Consecutive events mostly share a user: compare in place before cutting out and hashing an id.
-function distinctUserIds(rows: EncodedEvent[]): string[] {
-  const ids = new Set<string>();
-  let last = '';
-  for (const row of rows) {
-    if (last !== '' && row.startsWith(last, USER_ID_OFFSET)) continue;
-    last = userIdOf(row);
-    ids.add(last);
-  }
-  return [...ids];
-}
-
-// COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
-const COPY_SPECIAL = /[\\\t\n\r]/;
-const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-function copyField(value: string | null): string {
-  if (value === null) return '\\N';
-  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (ch) => COPY_ESCAPES[ch]) : value;
 }
 
 /** Connection problems, restarts, serialization failures and deadlocks are worth retrying; bad data is not. */

@@ -5,13 +5,15 @@ import type { Observable } from 'rxjs';
 import type { AuthUser } from '../common/auth-user';
 import { amountBucket, EventCaptureService } from './event-capture.service';
 import { classifyRequest, type EventType, isTracked } from './event-types';
+import { requestEventData, type RequestEventTemplate, type RequestExtras } from './request-events';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const SESSION_COOKIE = /(?:^|;\s*)session_id=([^;]+)/;
 // The only request fields an event may carry (then privacy-filtered again); never whole bodies.
 const BODY_FIELDS = ['category', 'product_id', 'quantity', 'recommendation_id', 'helpful', 'timeline_days', 'risk_tolerance'] as const;
 
-/** How the requests of one route are recorded; null: not tracked. */
-type RouteClass = { route: string; type: EventType; subtype: string } | null;
+/** How the requests of one route are recorded (its template serves requests without fields of their own); null: not tracked. */
+type RouteClass = { route: string; type: EventType; subtype: string; template: RequestEventTemplate | null } | null;
 
 // Set by the interceptor on a request to record once its response has been sent.
 const TRACKED_ROUTE = Symbol('tracked route');
@@ -52,7 +54,7 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
     if (route === undefined) {
       // Only a route pattern is ever recorded (never a raw URL with ids); a handler without one is not tracked.
       const pattern = request.routeOptions.url;
-      route = pattern === undefined ? null : classifyRoute(request.method, pattern);
+      route = pattern === undefined ? null : this.classifyRoute(request.method, pattern);
       this.routes.set(handler, route);
     }
     if (route) request[TRACKED_ROUTE] = route;
@@ -63,45 +65,47 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
     const route = request[TRACKED_ROUTE];
     if (!route || !request.user) return;
     try {
-      this.record(request, request.user.id, route, reply.statusCode, reply.elapsedTime);
+      const userId = request.user.id;
+      const sessionId = namedSession(request);
+      const extras = requestExtras(request);
+      if (extras === null && route.template?.method === request.method) {
+        this.capture.captureRequest(route.template, userId, sessionId, reply.statusCode, reply.elapsedTime);
+      } else {
+        const data = requestEventData(route.route, request.method, reply.statusCode, reply.elapsedTime, extras);
+        this.capture.capture({ userId, type: route.type, subtype: route.subtype, sessionId: sessionId ?? this.capture.newSessionId(), data });
+      }
     } catch {
       // Tracking must never affect the user; the capture service counts its own failures.
     }
   }
 
-  private record(request: FastifyRequest, userId: string, { route, type, subtype }: NonNullable<RouteClass>, status: number, durationMs: number): void {
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
-    const fields: Record<string, unknown> = {};
-    for (const key of BODY_FIELDS) if (body[key] !== undefined) fields[key] = body[key];
-    if (typeof body.amount === 'number') fields.amount_bucket = amountBucket(body.amount);
-    if (typeof body.goal_amount === 'number') fields.goal_amount_bucket = amountBucket(body.goal_amount);
-    const params = (request.params ?? {}) as Record<string, string>;
-    this.capture.capture({
-      userId,
-      type,
-      subtype,
-      sessionId: this.sessionId(request),
-      data: {
-        page_url: route,
-        method: request.method,
-        status_code: status,
-        duration_ms: Math.round(durationMs * 100) / 100,
-        interaction_type: 'request',
-        ...(params.term ? { search_term: params.term.slice(0, 100) } : {}),
-        ...(Object.keys(fields).length ? { request: fields } : {}),
-      },
-    });
-  }
-
-  private sessionId(request: FastifyRequest): string {
-    const header = request.headers['x-session-id'];
-    if (typeof header === 'string' && SESSION_ID.test(header)) return header;
-    const cookie = /(?:^|;\s*)session_id=([^;]+)/.exec(request.headers.cookie ?? '')?.[1];
-    if (cookie && SESSION_ID.test(cookie)) return cookie;
-    return this.capture.newSessionId();
+  private classifyRoute(method: string, route: string): RouteClass {
+    if (!isTracked(route)) return null;
+    const { type, subtype } = classifyRequest(method, route);
+    return { route, type, subtype, template: this.capture.requestTemplate(type, subtype, route, method) };
   }
 }
 
-function classifyRoute(method: string, route: string): RouteClass {
-  return isTracked(route) ? { route, ...classifyRequest(method, route) } : null;
+/** The session the request names (contract: `x-session-id` header, else `session_id` cookie); null: none, a new id is made. */
+function namedSession(request: FastifyRequest): string | null {
+  const { headers } = request;
+  const header = headers['x-session-id'];
+  if (typeof header === 'string' && SESSION_ID.test(header)) return header;
+  const cookie = headers.cookie === undefined ? undefined : SESSION_COOKIE.exec(headers.cookie)?.[1];
+  return cookie !== undefined && SESSION_ID.test(cookie) ? cookie : null;
+}
+
+/** The allowed request fields and the search term of a request; null when it has neither (most requests). */
+function requestExtras(request: FastifyRequest): RequestExtras | null {
+  let fields: Record<string, unknown> | undefined;
+  const body = request.body;
+  if (body && typeof body === 'object') {
+    const values = body as Record<string, unknown>;
+    for (const key of BODY_FIELDS) if (values[key] !== undefined) (fields ??= {})[key] = values[key];
+    if (typeof values.amount === 'number') (fields ??= {}).amount_bucket = amountBucket(values.amount);
+    if (typeof values.goal_amount === 'number') (fields ??= {}).goal_amount_bucket = amountBucket(values.goal_amount);
+  }
+  const term = (request.params as Record<string, string> | undefined)?.term;
+  if (!fields && !term) return null;
+  return { fields, searchTerm: term ? term.slice(0, 100) : undefined };
 }

@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { AuthService } from '../../src/auth/auth.service';
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
 import { runMigrations } from '../../src/infra/database/migrate';
-import { encodeEvent, PostgresEventSink, writeEventRows } from '../../src/behavioral/postgres-event-sink';
+import { encodeEvent } from '../../src/behavioral/event-encoding';
+import { PostgresEventSink, writeEventRows } from '../../src/behavioral/postgres-event-sink';
 import { uuid7 } from '../../src/behavioral/uuid7';
 import { createTestApp, registerUser, type TestApp } from '../helpers/test-app';
 
@@ -117,7 +118,7 @@ describe('behavioural events (e2e)', () => {
         // The batch locks the user first: the deletion waits for it, then removes its rows.
         const first = await registerUser(t);
         await db.query('BEGIN');
-        expect(await writeEventRows(db, events(first.id, 20).map(encodeEvent), false)).toBe(20);
+        expect(await writeEventRows(db, events(first.id, 20).map((e) => encodeEvent(e)), false)).toBe(20);
         const deletion = auth.deleteAccount(first.id);
         await new Promise((r) => setTimeout(r, 200));
         await db.query('COMMIT');
@@ -128,7 +129,7 @@ describe('behavioural events (e2e)', () => {
         const second = await registerUser(t);
         await db.query('BEGIN');
         await db.query('DELETE FROM users WHERE id = $1', [second.id]);
-        const batch = t.app.get(PostgresEventSink).write(events(second.id, 20).map(encodeEvent), false);
+        const batch = t.app.get(PostgresEventSink).write(events(second.id, 20).map((e) => encodeEvent(e)), false);
         await new Promise((r) => setTimeout(r, 200));
         await db.query('DELETE FROM behavioral_events WHERE user_id = $1', [second.id]);
         await db.query('COMMIT');

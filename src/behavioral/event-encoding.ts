@@ -1,0 +1,71 @@
+import type { BehavioralEventRecord } from './event-validator';
+
+/** One event as a line of COPY's text format, encoded once, when the event is queued. */
+export type EncodedEvent = string & { readonly __encodedEvent: unique symbol };
+
+/** The columns of an encoded line, in order. */
+export const EVENT_COLUMNS = 'id, user_id, event_type, event_subtype, session_id, event_data, "timestamp"';
+
+/**
+ * Events wait in the queue already encoded (up to the flush interval, and longer while the
+ * database is away). One flat string per event instead of a tree of objects: under load the
+ * queued trees survived young-generation collections and were copied and promoted, which
+ * more than doubled the API's garbage-collection time with tracking on (docs/benchmarks.md).
+ * `json` is the payload's JSON when the caller already has it (the validator measured it).
+ */
+export function encodeEvent(e: BehavioralEventRecord, json: string = JSON.stringify(e.eventData)): EncodedEvent {
+  return encodeLine([e.id, e.userId, e.eventType, copyField(e.eventSubtype), copyField(e.sessionId), copyField(json), isoTime(e.timestamp.getTime())]);
+}
+
+/**
+ * Joins already-escaped columns into one line. Array join builds one flat string; a template
+ * literal builds a rope of its parts, which every later read (the user id at its offset, the
+ * batch's join) flattened again: 2 µs per event against 0.2 (scratch probe, 200,000 events).
+ */
+export function encodeLine(columns: string[]): EncodedEvent {
+  columns[columns.length - 1] += '\n';
+  return columns.join('\t') as EncodedEvent;
+}
+
+let lastMs = Number.NaN;
+let lastIso = '';
+
+/** The timestamp column: ISO 8601 in UTC, formatted once per millisecond (events come in bursts). */
+export function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
+// Ids are validated UUIDs, so each line starts with `<id>\t<user id>\t` at fixed offsets.
+const UUID_LENGTH = 36;
+const USER_ID_OFFSET = UUID_LENGTH + 1;
+
+export function userIdOf(row: EncodedEvent): string {
+  return row.slice(USER_ID_OFFSET, USER_ID_OFFSET + UUID_LENGTH);
+}
+
+// Consecutive events mostly share a user: compare in place before cutting out and hashing an id.
+export function distinctUserIds(rows: EncodedEvent[]): string[] {
+  const ids = new Set<string>();
+  let last = '';
+  for (const row of rows) {
+    if (last !== '' && row.startsWith(last, USER_ID_OFFSET)) continue;
+    last = userIdOf(row);
+    ids.add(last);
+  }
+  return [...ids];
+}
+
+// COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A text column's value in COPY's text format. */
+export function copyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (ch) => COPY_ESCAPES[ch]) : value;
+}
