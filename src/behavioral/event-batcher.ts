@@ -193,6 +193,10 @@ export class EventBatcher<T> {
     if (this.retryTimer || this.stopped) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
+      // The timer is the backoff. Timers run on the event loop's clock, which can be a millisecond
+      // behind Date.now(): gated on retryAt, an early firing skipped the retry and left the queue
+      // waiting for the next interval flush.
+      this.retryAt = 0;
       void this.flush();
     }, Math.max(0, this.retryAt - Date.now()));
     this.retryTimer.unref();
