@@ -5,12 +5,13 @@ import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { BehavioralController } from './behavioral.controller';
 import { EventCaptureService } from './event-capture.service';
 import { PostgresEventSink } from './postgres-event-sink';
+import { TrackingAdminController } from './tracking-admin.controller';
 import { TrackingInterceptor } from './tracking.interceptor';
 
 /** Behavioural events: capture (interceptor + domain events), batching into PostgreSQL, analytics. */
 @Global()
 @Module({
-  controllers: [BehavioralController],
+  controllers: [BehavioralController, TrackingAdminController],
   providers: [
     PostgresEventSink,
     EventCaptureService,

@@ -13,3 +13,8 @@ export const trackTransactionEventQuerySchema = z.object({
   transaction_id: z.uuid('transaction_id must be the id of one of your transactions'),
   event_type: z.enum(TRANSACTION_EVENT_TYPES, `event_type must be one of: ${TRANSACTION_EVENT_TYPES.join(', ')}`),
 });
+
+export const trackingSwitchSchema = z.object({
+  enabled: z.boolean('enabled must be true or false'),
+});
+export type TrackingSwitchInput = z.infer<typeof trackingSwitchSchema>;

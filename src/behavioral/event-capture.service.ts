@@ -64,6 +64,8 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   private requestIntake: unknown[] = [];
   private intakeTimer: NodeJS.Timeout | null = null;
   private intakeImmediate: NodeJS.Immediate | null = null;
+  // Set by an admin at run time (PUT /admin/tracking); until then TRACKING_ENABLED decides.
+  private switchedAt: { enabled: boolean; at: Date; by: string } | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -82,7 +84,18 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   }
 
   get enabled(): boolean {
-    return this.config.events.trackingEnabled;
+    return this.switchedAt?.enabled ?? this.config.events.trackingEnabled;
+  }
+
+  /**
+   * Starts or pauses capturing, without a restart (an operator's switch: an incident, database
+   * maintenance, a privacy concern). Events captured before a pause are still written; while
+   * paused, requests pass untracked and nothing is counted as dropped.
+   */
+  setEnabled(enabled: boolean, by: string): { tracking_enabled: boolean; switched_at: string; switched_by: string } {
+    if (enabled !== this.enabled) this.logger.warn(`behavioural tracking ${enabled ? 'resumed' : 'paused'} by ${by}`);
+    this.switchedAt = { enabled, at: new Date(), by };
+    return { tracking_enabled: enabled, switched_at: this.switchedAt.at.toISOString(), switched_by: by };
   }
 
   onModuleInit(): void {
@@ -242,6 +255,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   stats(): Record<string, unknown> {
     return {
       tracking_enabled: this.enabled,
+      tracking_switched: this.switchedAt ? { enabled: this.switchedAt.enabled, at: this.switchedAt.at.toISOString(), by: this.switchedAt.by } : null,
       ...this.batcher.stats(),
       queue_depth: this.depth,
       intake_depth: this.intake.length + this.requestIntake.length / REQUEST_STRIDE,

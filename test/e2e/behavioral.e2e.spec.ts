@@ -5,7 +5,7 @@ import { runMigrations } from '../../src/infra/database/migrate';
 import { encodeEvent } from '../../src/behavioral/event-encoding';
 import { PostgresEventSink, writeEventRows } from '../../src/behavioral/postgres-event-sink';
 import { uuid7 } from '../../src/behavioral/uuid7';
-import { createTestApp, registerUser, type TestApp } from '../helpers/test-app';
+import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
 
 /** Writes whatever the batcher holds (the interval is long in these tests, so flushes are explicit). */
 async function flush(t: TestApp) {
@@ -229,6 +229,27 @@ describe('behavioural events (e2e)', () => {
     expect(await t.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'neighbour' } })).toBe(9);
     const after = capture.stats() as { dropped: { permanent_error: number } };
     expect(after.dropped.permanent_error - before.dropped.permanent_error).toBe(1);
+  });
+
+  it('an admin pauses and resumes tracking at run time; nobody else may', async () => {
+    const user = await registerUser(t);
+    const admin = await registerAdmin(t);
+    await t.http().put('/admin/tracking').set(user.auth).send({ enabled: false }).expect(403);
+    const bad = await t.http().put('/admin/tracking').set(admin.auth).send({ enabled: 'no' }).expect(422);
+    expect(JSON.stringify(bad.body)).toContain('enabled');
+    try {
+      const paused = await t.http().put('/admin/tracking').set(admin.auth).send({ enabled: false }).expect(200);
+      expect(paused.body).toMatchObject({ tracking_enabled: false, switched_by: admin.email });
+      await t.http().get('/financial/wallet').set(user.auth).expect(200);
+      const health = await t.http().get('/coaching/enhanced-health').expect(200);
+      expect(JSON.stringify(health.body)).toContain('"tracking_enabled":false');
+    } finally {
+      await t.http().put('/admin/tracking').set(admin.auth).send({ enabled: true }).expect(200);
+    }
+    await t.http().get('/auth/me').set(user.auth).expect(200);
+    await flush(t);
+    const pages = (await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } })).map((e) => (e.eventData as { page_url: string }).page_url);
+    expect(pages).toEqual(['/auth/me']); // the wallet view while paused left nothing
   });
 
   it('reports the pipeline in /coaching/enhanced-health', async () => {
