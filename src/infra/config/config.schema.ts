@@ -62,7 +62,7 @@ export const envSchema = z
     PREDICTION_CACHE_TTL_SECONDS: int(0, 30 * 86_400).default(86_400),
 
     TRACKING_ENABLED: bool.default(true),
-    EVENTS_BATCH_SIZE: int(1, 50_000).default(500),
+    EVENTS_BATCH_SIZE: int(1, 50_000).default(2000),
     EVENTS_FLUSH_INTERVAL_MS: int(10, 60_000).default(1000),
     EVENTS_QUEUE_CAP: int(10, 10_000_000).default(100_000),
     EVENTS_MAX_PAYLOAD_BYTES: int(256, 1_048_576).default(16_384),
