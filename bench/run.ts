@@ -292,7 +292,7 @@ async function main(): Promise<void> {
     say();
     // The API's share measured directly, without the network or the database.
     const capture = measureCapture();
-    say(`Capturing one request event through EventCaptureService in a tight loop (mean of 100,000): **${capture.template.toFixed(1)} µs** for a request without fields of its own, encoded from its route's template (most requests), and **${capture.general.toFixed(1)} µs** for one with request fields (privacy filter, validation and encoding per event). Inside the running server the same code takes several times as long, because between requests it runs cold (hrtime probes at 1,000 req/s on 2026-11-25, not run by this script: 3.5 µs in the response hook and 4.0 µs in the intake per request event, down from 5.1 and 8.7 µs before the templates).`);
+    say(`Capturing one request event through EventCaptureService in a tight loop (mean of 100,000): **${capture.template.toFixed(1)} µs** for a request without fields of its own, encoded from its route's template (most requests), and **${capture.general.toFixed(1)} µs** for one with request fields (privacy filter, validation and encoding per event). Inside the running server the same code takes several times as long, because between requests it runs cold (hrtime probes at 1,000 req/s on 2026-11-25, not run by this script: 3.5 µs in the response hook and 3.3 µs in the intake per request event, down from 5.1 and 8.7 µs before the templates and the 100 ms intake).`);
     say();
 
     // 2. Sustained ingest through the batcher (production settings) into PostgreSQL.
