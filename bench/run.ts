@@ -112,8 +112,8 @@ function measureCapture(): { general: number; template: number } {
   const capture = new EventCaptureService(config, sink);
   const userId = '11111111-1111-4111-8111-111111111111';
   const body = { category: 'groceries', quantity: 2, password: 'never-stored' };
-  const template = capture.requestTemplate('page_view', 'profile_view', '/auth/me', 'GET');
-  if (!template) throw new Error('no template for GET /auth/me');
+  const route = capture.trackedRoute('GET', '/auth/me');
+  if (!route.template) throw new Error('no template for GET /auth/me');
   const timed = (one: () => void) => {
     const run = (n: number) => {
       for (let i = 0; i < n; i++) one();
@@ -127,7 +127,7 @@ function measureCapture(): { general: number; template: number } {
   };
   return {
     general: timed(() => capture.capture({ userId, type: 'page_view', subtype: 'transaction_create', sessionId: 'sess', data: { page_url: '/financial/transactions', method: 'POST', status_code: 201, duration_ms: 3.2, interaction_type: 'request', request: body } })),
-    template: timed(() => capture.captureRequest(template, userId, null, 200, 1.23)),
+    template: timed(() => capture.captureRequest(route, 'GET', userId, null, 200, 1.23)),
   };
 }
 

@@ -4,12 +4,12 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import type { EventPipelineStatsProvider } from '../common/pipeline-stats';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { EventBatcher } from './event-batcher';
-import { CRITICAL_EVENT_TYPES, type EventType } from './event-types';
+import { classifyRequest, CRITICAL_EVENT_TYPES, type EventType } from './event-types';
 import { type BehavioralEventRecord, EventValidator } from './event-validator';
 import { encodeEvent, type EncodedEvent } from './event-encoding';
 import { isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
 import { PrivacyFilter } from './privacy-filter';
-import { requestEventData, RequestEventTemplate } from './request-events';
+import { requestEventData, RequestEventTemplate, type RequestExtras, type TrackedRoute } from './request-events';
 import { uuid7 } from './uuid7';
 
 export interface CaptureInput {
@@ -124,19 +124,26 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   }
 
   /**
-   * Takes the event of a tracked request that carries no fields of its own: it is encoded from
-   * its route's template (see requestTemplate) at the next intake, like capture() otherwise.
-   * `sessionId` null: the request named no session, a new id is made then.
+   * Takes the event of a tracked request. One without fields of its own (most) is encoded from
+   * its route's template at the next intake; anything else takes the general path of capture().
+   * `sessionId` null: the request named no session, a new id is made.
    */
-  captureRequest(template: RequestEventTemplate, userId: string, sessionId: string | null, status: number, durationMs: number): boolean {
-    if (!template.accepts(status, durationMs)) {
-      const data = requestEventData(template.route, template.method, status, durationMs);
-      return this.capture({ userId, type: template.type, subtype: template.subtype, sessionId: sessionId ?? this.newSessionId(), data });
+  captureRequest(route: TrackedRoute, method: string, userId: string, sessionId: string | null, status: number, durationMs: number, extras: RequestExtras | null = null): boolean {
+    const { template } = route;
+    if (extras !== null || template === null || template.method !== method || !template.accepts(status, durationMs)) {
+      const data = requestEventData(route.route, method, status, durationMs, extras);
+      return this.capture({ userId, type: route.type, subtype: route.subtype, sessionId: sessionId ?? this.newSessionId(), data });
     }
     if (!this.admits()) return false;
     this.requestIntake.push(template, userId, sessionId, status, durationMs, Date.now());
     this.scheduleIntake(template.critical);
     return true;
+  }
+
+  /** How a tracked route's requests are recorded (worked out once per route by the interceptor). */
+  trackedRoute(method: string, route: string): TrackedRoute {
+    const { type, subtype } = classifyRequest(method, route);
+    return { route, type, subtype, template: this.requestTemplate(type, subtype, route, method) };
   }
 
   /**
@@ -171,7 +178,11 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
 
   /** Events captured but not yet written: the intake plus the batcher's queue. */
   get depth(): number {
-    return this.intake.length + this.requestIntake.length / REQUEST_STRIDE + this.batcher.depth;
+    return this.intakeDepth + this.batcher.depth;
+  }
+
+  private get intakeDepth(): number {
+    return this.intake.length + this.requestIntake.length / REQUEST_STRIDE;
   }
 
   /** Filters, validates and queues everything in the intake, in one loop. */
@@ -260,7 +271,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
       tracking_switched: this.switchedAt ? { enabled: this.switchedAt.enabled, at: this.switchedAt.at.toISOString(), by: this.switchedAt.by } : null,
       ...this.batcher.stats(),
       queue_depth: this.depth,
-      intake_depth: this.intake.length + this.requestIntake.length / REQUEST_STRIDE,
+      intake_depth: this.intakeDepth,
       refused: { ...this.validator.refused, privacy_filter_failed: this.filterFailures },
       batch_size: this.config.events.batchSize,
       flush_interval_ms: this.config.events.flushIntervalMs,

@@ -7,6 +7,14 @@ export interface RequestExtras {
   searchTerm?: string;
 }
 
+/** How one tracked route's requests are recorded: its type and subtype, and its template when it can have one. */
+export interface TrackedRoute {
+  readonly route: string;
+  readonly type: EventType;
+  readonly subtype: string;
+  readonly template: RequestEventTemplate | null;
+}
+
 /** Duration as stored: milliseconds to two decimals. */
 export function roundDuration(durationMs: number): number {
   return Math.round(durationMs * 100) / 100;

@@ -4,20 +4,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import type { AuthUser } from '../common/auth-user';
 import { amountBucket, EventCaptureService } from './event-capture.service';
-import { classifyRequest, type EventType, isTracked } from './event-types';
-import { requestEventData, type RequestEventTemplate, type RequestExtras } from './request-events';
+import { isTracked } from './event-types';
+import type { RequestExtras, TrackedRoute } from './request-events';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SESSION_COOKIE = /(?:^|;\s*)session_id=([^;]+)/;
 // The only request fields an event may carry (then privacy-filtered again); never whole bodies.
 const BODY_FIELDS = ['category', 'product_id', 'quantity', 'recommendation_id', 'helpful', 'timeline_days', 'risk_tolerance'] as const;
 
-/** How the requests of one route are recorded (its template serves requests without fields of their own); null: not tracked. */
-type RouteClass = { route: string; type: EventType; subtype: string; template: RequestEventTemplate | null } | null;
+/** How the requests of one route are recorded; null: not tracked. */
+type RouteClass = TrackedRoute | null;
 
 // Set by the interceptor on a request to record once its response has been sent.
 const TRACKED_ROUTE = Symbol('tracked route');
-type TrackedRequest = FastifyRequest & { user?: AuthUser; [TRACKED_ROUTE]?: NonNullable<RouteClass> };
+type TrackedRequest = FastifyRequest & { user?: AuthUser; [TRACKED_ROUTE]?: TrackedRoute };
 
 /**
  * Global interceptor: marks each authenticated request to a tracked route; once the response
@@ -54,7 +54,7 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
     if (route === undefined) {
       // Only a route pattern is ever recorded (never a raw URL with ids); a handler without one is not tracked.
       const pattern = request.routeOptions.url;
-      route = pattern === undefined ? null : this.classifyRoute(request.method, pattern);
+      route = pattern === undefined || !isTracked(pattern) ? null : this.capture.trackedRoute(request.method, pattern);
       this.routes.set(handler, route);
     }
     if (route) request[TRACKED_ROUTE] = route;
@@ -65,24 +65,10 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
     const route = request[TRACKED_ROUTE];
     if (!route || !request.user) return;
     try {
-      const userId = request.user.id;
-      const sessionId = namedSession(request);
-      const extras = requestExtras(request);
-      if (extras === null && route.template?.method === request.method) {
-        this.capture.captureRequest(route.template, userId, sessionId, reply.statusCode, reply.elapsedTime);
-      } else {
-        const data = requestEventData(route.route, request.method, reply.statusCode, reply.elapsedTime, extras);
-        this.capture.capture({ userId, type: route.type, subtype: route.subtype, sessionId: sessionId ?? this.capture.newSessionId(), data });
-      }
+      this.capture.captureRequest(route, request.method, request.user.id, namedSession(request), reply.statusCode, reply.elapsedTime, requestExtras(request));
     } catch {
       // Tracking must never affect the user; the capture service counts its own failures.
     }
-  }
-
-  private classifyRoute(method: string, route: string): RouteClass {
-    if (!isTracked(route)) return null;
-    const { type, subtype } = classifyRequest(method, route);
-    return { route, type, subtype, template: this.capture.requestTemplate(type, subtype, route, method) };
   }
 }
 

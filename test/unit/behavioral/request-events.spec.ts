@@ -63,10 +63,11 @@ describe('EventCaptureService request events', () => {
 
   it('queues the same row through the template as through capture()', async () => {
     const { capture, sink } = service();
-    const template = capture.requestTemplate('page_view', 'wallet_view', '/financial/wallet', 'GET')!;
-    expect(template).not.toBeNull();
+    const route = capture.trackedRoute('GET', '/financial/wallet');
+    expect(route).toMatchObject({ type: 'page_view', subtype: 'wallet_view' });
+    expect(route.template).not.toBeNull();
     const before = Date.now();
-    expect(capture.captureRequest(template, userId, 'sess-1', 200, 3.14159)).toBe(true);
+    expect(capture.captureRequest(route, 'GET', userId, 'sess-1', 200, 3.14159)).toBe(true);
     expect(capture.depth).toBe(1);
     await capture.flush();
     expect(sink.rows).toHaveLength(1);
@@ -95,19 +96,31 @@ describe('EventCaptureService request events', () => {
 
   it('makes a new session id (a UUID) for a request that names none, one per request', async () => {
     const { capture, sink } = service();
-    const template = capture.requestTemplate('page_view', 'wallet_view', '/financial/wallet', 'GET')!;
-    capture.captureRequest(template, userId, null, 200, 1);
-    capture.captureRequest(template, userId, null, 200, 1);
+    const route = capture.trackedRoute('GET', '/financial/wallet');
+    capture.captureRequest(route, 'GET', userId, null, 200, 1);
+    capture.captureRequest(route, 'GET', userId, null, 200, 1);
     await capture.flush();
     const sessions = sink.rows.map((row) => row.split('\t')[4]);
     for (const session of sessions) expect(session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(sessions[0]).not.toBe(sessions[1]);
   });
 
+  it('sends a request with fields of its own, or another method than its template’s, through the general path', async () => {
+    const { capture, sink } = service();
+    const route = capture.trackedRoute('GET', '/financial/wallet');
+    capture.captureRequest(route, 'GET', userId, 's', 200, 1, { fields: { category: 'groceries', api_key: 'k-123' } });
+    capture.captureRequest(route, 'HEAD', userId, 's', 200, 1);
+    await capture.flush();
+    expect(sink.rows).toHaveLength(2);
+    expect(sink.rows[0]).toContain('"request":{"category":"groceries"}');
+    expect(sink.rows[0]).not.toContain('k-123'); // privacy-filtered, as every general-path event
+    expect(sink.rows[1]).toContain('"method":"HEAD"');
+  });
+
   it('sends an event whose numbers the template cannot take through the general path', async () => {
     const { capture, sink } = service();
-    const template = capture.requestTemplate('page_view', 'wallet_view', '/financial/wallet', 'GET')!;
-    expect(capture.captureRequest(template, userId, 'sess-1', 200, Number.NaN)).toBe(true);
+    const route = capture.trackedRoute('GET', '/financial/wallet');
+    expect(capture.captureRequest(route, 'GET', userId, 'sess-1', 200, Number.NaN)).toBe(true);
     await capture.flush();
     expect(sink.rows).toHaveLength(1);
     expect(sink.rows[0]).toContain('"duration_ms":null');
@@ -115,12 +128,12 @@ describe('EventCaptureService request events', () => {
 
   it('refuses and counts request events beyond the queue cap, and none when tracking is off', () => {
     const { capture } = service({ EVENTS_QUEUE_CAP: '10' });
-    const template = capture.requestTemplate('page_view', 'wallet_view', '/financial/wallet', 'GET')!;
-    const taken = Array.from({ length: 12 }, () => capture.captureRequest(template, userId, 's', 200, 1));
+    const route = capture.trackedRoute('GET', '/financial/wallet');
+    const taken = Array.from({ length: 12 }, () => capture.captureRequest(route, 'GET', userId, 's', 200, 1));
     expect(taken.filter(Boolean)).toHaveLength(10);
     expect(capture.stats()).toMatchObject({ queue_depth: 10, intake_depth: 10, dropped: { queue_full: 2 } });
     const off = service({ TRACKING_ENABLED: 'false' }).capture;
-    expect(off.captureRequest(template, userId, 's', 200, 1)).toBe(false);
+    expect(off.captureRequest(route, 'GET', userId, 's', 200, 1)).toBe(false);
     expect(off.depth).toBe(0);
   });
 });
