@@ -47,11 +47,6 @@ export class EventValidator {
 
   constructor(private readonly maxPayloadBytes: number) {}
 
-  /** True when the event may be stored; a refusal is counted by its reason. */
-  validate(event: CandidateEvent): event is BehavioralEventRecord {
-    return this.accept(event) !== null;
-  }
-
   /** The payload's JSON when the event may be stored (measured once, encoded as is); null when refused, counted. */
   accept(event: CandidateEvent): string | null {
     const result = this.examine(event);

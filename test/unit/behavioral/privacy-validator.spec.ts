@@ -42,34 +42,34 @@ describe('EventValidator', () => {
 
   it('accepts well-formed events and refuses the rest by counted reason', () => {
     const v = new EventValidator(200);
-    expect(v.validate({ ...base(), eventType: 'page_view', eventData: { page_url: '/x' } })).toBe(true);
-    expect(v.validate({ ...base(), eventType: 'bogus', eventData: {} })).toBe(false);
-    expect(v.validate({ ...base(), userId: undefined, eventType: 'page_view', eventData: { page_url: '/x' } })).toBe(false);
-    expect(v.validate({ ...base(), eventType: 'page_view', eventData: { page_url: 'x'.repeat(500) } })).toBe(false);
-    expect(v.validate({ ...base(), eventType: 'purchase', eventData: {} })).toBe(false); // purchase needs an interaction_type
+    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: '/x' } }) !== null).toBe(true);
+    expect(v.accept({ ...base(), eventType: 'bogus', eventData: {} }) !== null).toBe(false);
+    expect(v.accept({ ...base(), userId: undefined, eventType: 'page_view', eventData: { page_url: '/x' } }) !== null).toBe(false);
+    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: 'x'.repeat(500) } }) !== null).toBe(false);
+    expect(v.accept({ ...base(), eventType: 'purchase', eventData: {} }) !== null).toBe(false); // purchase needs an interaction_type
     expect(v.refused).toEqual({ unknown_type: 1, missing_user: 1, oversized: 1, invalid_payload: 1 });
   });
 
   it('checks the envelope every type shares: ids, subtype and session lengths, timestamp, payload object', () => {
     const v = new EventValidator(1000);
     const ok = { ...base(), eventType: 'page_view', eventData: { page_url: '/x' } };
-    expect(v.validate(ok)).toBe(true);
-    expect(v.validate({ ...ok, id: 'not-a-uuid' })).toBe(false);
-    expect(v.validate({ ...ok, userId: 'also-not-a-uuid' })).toBe(false);
-    expect(v.validate({ ...ok, eventSubtype: 's'.repeat(51) })).toBe(false);
-    expect(v.validate({ ...ok, sessionId: '' })).toBe(false);
-    expect(v.validate({ ...ok, timestamp: new Date(Number.NaN) })).toBe(false);
-    expect(v.validate({ ...ok, eventData: ['a'] as unknown as Record<string, unknown> })).toBe(false);
-    expect(v.validate({ ...ok, eventData: { page_url: '' } })).toBe(false);
+    expect(v.accept(ok) !== null).toBe(true);
+    expect(v.accept({ ...ok, id: 'not-a-uuid' }) !== null).toBe(false);
+    expect(v.accept({ ...ok, userId: 'also-not-a-uuid' }) !== null).toBe(false);
+    expect(v.accept({ ...ok, eventSubtype: 's'.repeat(51) }) !== null).toBe(false);
+    expect(v.accept({ ...ok, sessionId: '' }) !== null).toBe(false);
+    expect(v.accept({ ...ok, timestamp: new Date(Number.NaN) }) !== null).toBe(false);
+    expect(v.accept({ ...ok, eventData: ['a'] as unknown as Record<string, unknown> }) !== null).toBe(false);
+    expect(v.accept({ ...ok, eventData: { page_url: '' } }) !== null).toBe(false);
     expect(v.refused).toEqual({ unknown_type: 0, missing_user: 0, oversized: 0, invalid_payload: 7 });
   });
 
   it('measures payload size in UTF-8 bytes, not characters', () => {
     const v = new EventValidator(300);
     // 120 characters, 360 bytes: over the limit although .length is not.
-    expect(v.validate({ ...base(), eventType: 'page_view', eventData: { page_url: '€'.repeat(120) } })).toBe(false);
+    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: '€'.repeat(120) } }) !== null).toBe(false);
     expect(v.refused.oversized).toBe(1);
-    expect(v.validate({ ...base(), eventType: 'page_view', eventData: { page_url: 'e'.repeat(120) } })).toBe(true);
+    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: 'e'.repeat(120) } }) !== null).toBe(true);
   });
 });
 
