@@ -2,8 +2,9 @@
 // driver adapter and the wasm schema engine (no engine binary download);
 // see docs/database.md.
 import path from 'node:path';
-import { defineConfig } from 'prisma/config';
+
 import { PrismaPg } from '@prisma/adapter-pg-7';
+import { defineConfig } from 'prisma/config';
 
 // `prisma generate` and `migrate diff` parse env("DATABASE_URL") but never
 // connect; a placeholder lets them run on a machine with no database yet.

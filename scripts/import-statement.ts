@@ -2,10 +2,12 @@
 // POST /financial/import:  npx tsx scripts/import-statement.ts <email> <csv path> [--dry-run]
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
+
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../src/generated/prisma/client';
+
 import { StatementImportService } from '../src/financial/import/statement-import.service';
 import { LedgerService } from '../src/financial/ledger.service';
+import { PrismaClient } from '../src/generated/prisma/client';
 import { loadConfig } from '../src/infra/config/app-config';
 
 async function main(): Promise<void> {

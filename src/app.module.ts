@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { BehavioralModule } from './behavioral/behavioral.module';
@@ -14,8 +15,8 @@ import { ClientThrottlerGuard, rateLimitOptions } from './infra/http/rate-limit'
 import { loggerParams } from './infra/logging/logging';
 import { PrismaModule } from './infra/prisma/prisma.module';
 import { MlModule } from './ml/ml.module';
-import { SchedulerModule } from './scheduler/scheduler.module';
 import { ProductsModule } from './products/products.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 @Module({})
 export class AppModule {

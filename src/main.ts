@@ -12,7 +12,9 @@ function say(message: string): void {
 
 async function resolveDatabase(config: AppConfig): Promise<EmbeddedDatabase | undefined> {
   if (config.database.url) return undefined;
-  say(`no DATABASE_URL: starting embedded PostgreSQL in ${config.database.embeddedDir} on port ${config.database.embeddedPort}`);
+  say(
+    `no DATABASE_URL: starting embedded PostgreSQL in ${config.database.embeddedDir} on port ${config.database.embeddedPort}`,
+  );
   const embedded = await startEmbeddedPostgres({
     dir: config.database.embeddedDir,
     port: config.database.embeddedPort,
@@ -72,7 +74,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
-  say(`FinCoach API listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (docs at /docs)`);
+  say(
+    `FinCoach API listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port} (docs at /docs)`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 // Seeds DATABASE_URL with the local/dev data (admins, catalogue) — the server does
 // this at start-up in development; use this against a database of your own.
 import { PrismaPg } from '@prisma/adapter-pg';
+
 import { PrismaClient } from '../../src/generated/prisma/client';
 import { loadConfig } from '../../src/infra/config/app-config';
 import { runMigrations } from '../../src/infra/database/migrate';

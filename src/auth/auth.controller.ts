@@ -1,9 +1,11 @@
 import { Controller, Delete, Get, HttpCode, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth-user';
 import { AuthRateLimited } from '../infra/http/rate-limit';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
+
 import {
   listUsersQuerySchema,
   loginSchema,

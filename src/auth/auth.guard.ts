@@ -1,7 +1,9 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+
 import { IS_PUBLIC, REQUIRED_ROLE, type AuthUser, type Role } from '../common/auth-user';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
 import { TokenService } from './token.service';
 
 // Named statements are parsed and planned once per connection: planning these one-row lookups
@@ -33,7 +35,9 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) {
       // Public routes stay public; a valid token still identifies the user (for activity tracking).
       await this.authenticate(request).catch(() => undefined);
@@ -58,7 +62,11 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException('Could not validate credentials');
     }
     // Every authenticated request runs this: a named (prepared) statement on the shared pool.
-    const { rows } = await this.prisma.pool.query<SessionRow>({ name: 'auth-session', text: SESSION_SQL, values: [claims.sub, claims.jti] });
+    const { rows } = await this.prisma.pool.query<SessionRow>({
+      name: 'auth-session',
+      text: SESSION_SQL,
+      values: [claims.sub, claims.jti],
+    });
     const session = rows[0];
     if (!session || !session.is_active || session.revoked) {
       throw new UnauthorizedException('Could not validate credentials');

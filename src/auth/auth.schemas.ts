@@ -85,11 +85,18 @@ export const listUsersQuerySchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   search: z.string().trim().max(100).optional(),
-  isActive: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  isActive: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 
 /** The admin UI sends `is_active` or `isActive`. */
 export const updateUserSchema = z
-  .object({ is_active: z.boolean().optional(), isActive: z.boolean().optional(), role: z.enum(['user', 'admin']).optional() })
+  .object({
+    is_active: z.boolean().optional(),
+    isActive: z.boolean().optional(),
+    role: z.enum(['user', 'admin']).optional(),
+  })
   .transform((v) => ({ isActive: v.is_active ?? v.isActive, role: v.role }))
   .refine((v) => v.isActive !== undefined || v.role !== undefined, { message: 'Send is_active and/or role' });

@@ -1,9 +1,11 @@
-import { EventCaptureService } from '../behavioral/event-capture.service';
 import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { Prisma } from '../generated/prisma/client';
+
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import type { AuthUser } from '../common/auth-user';
+import { Prisma } from '../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
 import type { LoginInput, ProfileUpdateInput, RegisterInput, TokenResponse } from './auth.schemas';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
@@ -59,14 +61,30 @@ export class AuthService {
 
   /** Called on every page load of the client: one plain query on the shared pool. */
   async me(userId: string) {
-    const { rows } = await this.prisma.pool.query<{ id: string; email: string; first_name: string; last_name: string; created_at: Date; is_active: boolean; role: 'user' | 'admin' }>({
+    const { rows } = await this.prisma.pool.query<{
+      id: string;
+      email: string;
+      first_name: string;
+      last_name: string;
+      created_at: Date;
+      is_active: boolean;
+      role: 'user' | 'admin';
+    }>({
       name: 'auth-me', // prepared once per connection, like the guard's query
       text: 'SELECT id, email, first_name, last_name, created_at, is_active, role::text AS role FROM users WHERE id = $1::uuid',
       values: [userId],
     });
     const u = rows[0];
     if (!u) throw new NotFoundException('User not found');
-    return toUserResponse({ id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, createdAt: u.created_at, isActive: u.is_active, role: u.role });
+    return toUserResponse({
+      id: u.id,
+      email: u.email,
+      firstName: u.first_name,
+      lastName: u.last_name,
+      createdAt: u.created_at,
+      isActive: u.is_active,
+      role: u.role,
+    });
   }
 
   /** Revokes the presented token; other sessions stay signed in. */
@@ -116,7 +134,10 @@ export class AuthService {
    * has either committed (and is deleted here) or finds the user gone.
    */
   async deleteAccount(userId: string): Promise<void> {
-    await this.prisma.$transaction([this.prisma.user.delete({ where: { id: userId } }), this.prisma.behavioralEvent.deleteMany({ where: { userId } })]);
+    await this.prisma.$transaction([
+      this.prisma.user.delete({ where: { id: userId } }),
+      this.prisma.behavioralEvent.deleteMany({ where: { userId } }),
+    ]);
   }
 
   async listUsers(query: { page: number; limit: number; search?: string; isActive?: boolean }) {
@@ -159,10 +180,7 @@ export class AuthService {
     });
   }
 
-  private tokenResponse(
-    user: Parameters<typeof toUserResponse>[0],
-    authTime?: number,
-  ): TokenResponse {
+  private tokenResponse(user: Parameters<typeof toUserResponse>[0], authTime?: number): TokenResponse {
     const { token, expiresIn } = this.tokens.issue(user.id, user.role, authTime);
     return { access_token: token, token_type: 'bearer', expires_in: expiresIn, user: toUserResponse(user) };
   }

@@ -1,8 +1,10 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+
 import type { Role } from '../common/auth-user';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 
 export interface AccessTokenClaims {
   sub: string;

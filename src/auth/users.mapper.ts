@@ -1,8 +1,11 @@
-import type { User, UserProfile } from '../generated/prisma/client';
 import { money } from '../common/money';
+import type { User, UserProfile } from '../generated/prisma/client';
+
 import type { UserResponse } from './auth.schemas';
 
-export function toUserResponse(user: Pick<User, 'id' | 'email' | 'firstName' | 'lastName' | 'createdAt' | 'isActive' | 'role'>): UserResponse {
+export function toUserResponse(
+  user: Pick<User, 'id' | 'email' | 'firstName' | 'lastName' | 'createdAt' | 'isActive' | 'role'>,
+): UserResponse {
   return {
     id: user.id,
     email: user.email,

@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
+
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 /** Engagement weights (contract); any other type weighs 1. */
-export const ENGAGEMENT_WEIGHTS: Record<string, number> = { page_view: 1, recommendation_interaction: 3, goal_modification: 4, purchase: 5 };
+export const ENGAGEMENT_WEIGHTS: Record<string, number> = {
+  page_view: 1,
+  recommendation_interaction: 3,
+  goal_modification: 4,
+  purchase: 5,
+};
 const MAX_WEIGHT = 5;
 // A behaviour change needs a baseline: below this many events in the 30 days before the last week, nothing is compared.
 export const MIN_BASELINE_EVENTS = 10;
@@ -53,12 +59,36 @@ export function detectChanges(recent: Record<string, number>, baseline30: Record
     const now = recent[type] ?? 0;
     const weekly = ((baseline30[type] ?? 0) * 7) / 30;
     if (weekly === 0) {
-      if (now > 0) changes.push({ type: 'new_behavior_pattern', event_type: type, change_ratio: null, recent_count: now, baseline_weekly_avg: 0, description: `New behaviour: ${type.replace(/_/g, ' ')}` });
+      if (now > 0)
+        changes.push({
+          type: 'new_behavior_pattern',
+          event_type: type,
+          change_ratio: null,
+          recent_count: now,
+          baseline_weekly_avg: 0,
+          description: `New behaviour: ${type.replace(/_/g, ' ')}`,
+        });
       continue;
     }
     const ratio = Math.round((now / weekly) * 100) / 100;
-    if (ratio > 2) changes.push({ type: 'increased_activity', event_type: type, change_ratio: ratio, recent_count: now, baseline_weekly_avg: round1(weekly), description: `Significant increase in ${type.replace(/_/g, ' ')} activity` });
-    else if (ratio < 0.5) changes.push({ type: 'decreased_activity', event_type: type, change_ratio: ratio, recent_count: now, baseline_weekly_avg: round1(weekly), description: `Significant decrease in ${type.replace(/_/g, ' ')} activity` });
+    if (ratio > 2)
+      changes.push({
+        type: 'increased_activity',
+        event_type: type,
+        change_ratio: ratio,
+        recent_count: now,
+        baseline_weekly_avg: round1(weekly),
+        description: `Significant increase in ${type.replace(/_/g, ' ')} activity`,
+      });
+    else if (ratio < 0.5)
+      changes.push({
+        type: 'decreased_activity',
+        event_type: type,
+        change_ratio: ratio,
+        recent_count: now,
+        baseline_weekly_avg: round1(weekly),
+        description: `Significant decrease in ${type.replace(/_/g, ' ')} activity`,
+      });
   }
   return changes;
 }
@@ -82,7 +112,8 @@ export class BehavioralAnalyticsService {
     }
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     // As the reference system: a type filter narrows the breakdowns, not the totals.
-    const pick = <T>(o: Record<string, T>) => (eventType ? (o[eventType] !== undefined ? { [eventType]: o[eventType] } : {}) : o);
+    const pick = <T>(o: Record<string, T>) =>
+      eventType ? (o[eventType] !== undefined ? { [eventType]: o[eventType] } : {}) : o;
     return {
       user_id: userId,
       period_days: days,
@@ -120,13 +151,27 @@ export class BehavioralAnalyticsService {
       total,
       limit,
       offset,
-      events: rows.map((e) => ({ id: e.id, event_type: e.eventType, event_subtype: e.eventSubtype, session_id: e.sessionId, timestamp: e.timestamp.toISOString(), event_data: e.eventData })),
+      events: rows.map((e) => ({
+        id: e.id,
+        event_type: e.eventType,
+        event_subtype: e.eventSubtype,
+        session_id: e.sessionId,
+        timestamp: e.timestamp.toISOString(),
+        event_data: e.eventData,
+      })),
     };
   }
 
   /** The user's 30-day activity against peers of the same segment (aggregates of ≥ 5 peers only). */
-  async peerEngagement(userId: string): Promise<{ peer_count: number; peer_avg_events_30d: number; user_events_30d: number; activity_percentile: number } | null> {
-    const [row] = await this.prisma.$queryRaw<Array<{ peers: number; avg_events: number | null; mine: number; pct: number | null }>>`
+  async peerEngagement(userId: string): Promise<{
+    peer_count: number;
+    peer_avg_events_30d: number;
+    user_events_30d: number;
+    activity_percentile: number;
+  } | null> {
+    const [row] = await this.prisma.$queryRaw<
+      Array<{ peers: number; avg_events: number | null; mine: number; pct: number | null }>
+    >`
       WITH seg AS (SELECT segment_id FROM user_segments WHERE user_id = ${userId}::uuid),
       peer_counts AS (
         SELECT us.user_id, (SELECT count(*) FROM behavioral_events e WHERE e.user_id = us.user_id AND e."timestamp" >= now() - interval '30 days') AS n
@@ -137,7 +182,12 @@ export class BehavioralAnalyticsService {
       SELECT count(p.user_id)::int AS peers, avg(p.n)::float8 AS avg_events, max(me.n)::int AS mine, avg((p.n < me.n)::int)::float8 AS pct
       FROM me LEFT JOIN peer_counts p ON true`;
     if (!row || row.peers < MIN_PEERS) return null;
-    return { peer_count: row.peers, peer_avg_events_30d: round1(row.avg_events ?? 0), user_events_30d: row.mine, activity_percentile: Math.round((row.pct ?? 0) * 1000) / 1000 };
+    return {
+      peer_count: row.peers,
+      peer_avg_events_30d: round1(row.avg_events ?? 0),
+      user_events_30d: row.mine,
+      activity_percentile: Math.round((row.pct ?? 0) * 1000) / 1000,
+    };
   }
 
   /** Users with activity in the last week (candidates for change detection). */

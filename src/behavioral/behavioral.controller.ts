@@ -1,9 +1,11 @@
 import { Controller, Get, HttpCode, NotFoundException, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
+
 import { CurrentUser, type AuthUser } from '../common/auth-user';
-import { PrismaService } from '../infra/prisma/prisma.service';
 import { ZodQuery } from '../infra/openapi/zod-openapi';
+import { PrismaService } from '../infra/prisma/prisma.service';
+
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { behavioralEventsQuerySchema, trackTransactionEventQuerySchema } from './behavioral.schemas';
 import { EventCaptureService } from './event-capture.service';
@@ -31,7 +33,14 @@ export class BehavioralController {
       user_id: user.id,
       behavior_data: behaviorData,
       behavior_changes: changes,
-      segment_info: segment ? { segment_id: segment.segmentId, segment_name: segment.segmentName, confidence: segment.confidence, updated_at: segment.updatedAt.toISOString() } : null,
+      segment_info: segment
+        ? {
+            segment_id: segment.segmentId,
+            segment_name: segment.segmentName,
+            confidence: segment.confidence,
+            updated_at: segment.updatedAt.toISOString(),
+          }
+        : null,
       peer_engagement: peers,
       summary_generated_at: new Date().toISOString(),
     };
@@ -39,7 +48,10 @@ export class BehavioralController {
 
   @Get('coaching/behavioral-events')
   @ApiOperation({ summary: 'Behaviour aggregate for N days (optionally one event type) and the recent events, paged' })
-  async events(@CurrentUser() user: AuthUser, @ZodQuery(behavioralEventsQuerySchema) query: z.output<typeof behavioralEventsQuerySchema>) {
+  async events(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(behavioralEventsQuerySchema) query: z.output<typeof behavioralEventsQuerySchema>,
+  ) {
     const [aggregate, recent] = await Promise.all([
       this.analytics.aggregate(user.id, query.days, query.event_type),
       this.analytics.recentEvents(user.id, query.days, query.limit, query.offset, query.event_type),
@@ -50,21 +62,37 @@ export class BehavioralController {
   @Get('coaching/behavior-changes')
   async changes(@CurrentUser() user: AuthUser) {
     const changes = await this.analytics.changes(user.id);
-    return { user_id: user.id, behavior_changes: changes, change_count: changes.length, analysis_date: new Date().toISOString() };
+    return {
+      user_id: user.id,
+      behavior_changes: changes,
+      change_count: changes.length,
+      analysis_date: new Date().toISOString(),
+    };
   }
 
   @Post('financial/track-transaction-event')
   @HttpCode(200)
   @ApiOperation({ summary: 'Record an interaction with one of your transactions' })
-  async trackTransactionEvent(@CurrentUser() user: AuthUser, @ZodQuery(trackTransactionEventQuerySchema) query: z.output<typeof trackTransactionEventQuerySchema>) {
+  async trackTransactionEvent(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(trackTransactionEventQuerySchema) query: z.output<typeof trackTransactionEventQuerySchema>,
+  ) {
     const owned = await this.prisma.transaction.count({ where: { id: query.transaction_id, userId: user.id } });
     if (!owned) throw new NotFoundException('Transaction not found');
     this.capture.capture({
       userId: user.id,
       type: 'transaction_interaction',
       subtype: `transaction_${query.event_type}`,
-      data: { transaction_id: query.transaction_id, interaction_type: query.event_type, endpoint: '/financial/track-transaction-event' },
+      data: {
+        transaction_id: query.transaction_id,
+        interaction_type: query.event_type,
+        endpoint: '/financial/track-transaction-event',
+      },
     });
-    return { message: 'Transaction event tracked successfully', transaction_id: query.transaction_id, event_type: query.event_type };
+    return {
+      message: 'Transaction event tracked successfully',
+      transaction_id: query.transaction_id,
+      event_type: query.event_type,
+    };
   }
 }

@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+
 import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
+
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { BehavioralController } from './behavioral.controller';
 import { EventCaptureService } from './event-capture.service';

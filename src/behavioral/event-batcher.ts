@@ -87,7 +87,9 @@ export class EventBatcher<T> {
   refuse(): false {
     this.counters.dropped.queue_full++;
     if (this.counters.dropped.queue_full === 1 || this.counters.dropped.queue_full % 1000 === 0) {
-      this.options.onWarn?.(`event queue full (${this.options.queueCap}): ${this.counters.dropped.queue_full} event(s) dropped so far`);
+      this.options.onWarn?.(
+        `event queue full (${this.options.queueCap}): ${this.counters.dropped.queue_full} event(s) dropped so far`,
+      );
     }
     return false;
   }
@@ -185,20 +187,26 @@ export class EventBatcher<T> {
   }
 
   private backoffMs(): number {
-    const exp = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** Math.max(0, this.counters.consecutive_failures - 1));
+    const exp = Math.min(
+      this.options.maxBackoffMs,
+      this.options.baseBackoffMs * 2 ** Math.max(0, this.counters.consecutive_failures - 1),
+    );
     return Math.round(exp / 2 + (Math.random() * exp) / 2);
   }
 
   private scheduleRetry(): void {
     if (this.retryTimer || this.stopped) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      // The timer is the backoff. Timers run on the event loop's clock, which can be a millisecond
-      // behind Date.now(): gated on retryAt, an early firing skipped the retry and left the queue
-      // waiting for the next interval flush.
-      this.retryAt = 0;
-      void this.flush();
-    }, Math.max(0, this.retryAt - Date.now()));
+    this.retryTimer = setTimeout(
+      () => {
+        this.retryTimer = null;
+        // The timer is the backoff. Timers run on the event loop's clock, which can be a millisecond
+        // behind Date.now(): gated on retryAt, an early firing skipped the retry and left the queue
+        // waiting for the next interval flush.
+        this.retryAt = 0;
+        void this.flush();
+      },
+      Math.max(0, this.retryAt - Date.now()),
+    );
     this.retryTimer.unref();
   }
 }

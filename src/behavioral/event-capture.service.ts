@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+
 import type { EventPipelineStatsProvider } from '../common/pipeline-stats';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+
 import { EventBatcher } from './event-batcher';
+import { encodeEvent, type EncodedEvent } from './event-encoding';
 import { classifyRequest, CRITICAL_EVENT_TYPES, type EventType } from './event-types';
 import { type BehavioralEventRecord, EventValidator } from './event-validator';
-import { encodeEvent, type EncodedEvent } from './event-encoding';
 import { isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
 import { PrivacyFilter } from './privacy-filter';
 import { requestEventData, RequestEventTemplate, type RequestExtras, type TrackedRoute } from './request-events';
@@ -128,11 +131,25 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
    * its route's template at the next intake; anything else takes the general path of capture().
    * `sessionId` null: the request named no session, a new id is made.
    */
-  captureRequest(route: TrackedRoute, method: string, userId: string, sessionId: string | null, status: number, durationMs: number, extras: RequestExtras | null = null): boolean {
+  captureRequest(
+    route: TrackedRoute,
+    method: string,
+    userId: string,
+    sessionId: string | null,
+    status: number,
+    durationMs: number,
+    extras: RequestExtras | null = null,
+  ): boolean {
     const { template } = route;
     if (extras !== null || template === null || template.method !== method || !template.accepts(status, durationMs)) {
       const data = requestEventData(route.route, method, status, durationMs, extras);
-      return this.capture({ userId, type: route.type, subtype: route.subtype, sessionId: sessionId ?? this.newSessionId(), data });
+      return this.capture({
+        userId,
+        type: route.type,
+        subtype: route.subtype,
+        sessionId: sessionId ?? this.newSessionId(),
+        data,
+      });
     }
     if (!this.admits()) return false;
     this.requestIntake.push(template, userId, sessionId, status, durationMs, Date.now());
@@ -156,7 +173,15 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     // The longest status and duration and the longest session id an event can have.
     const data = requestEventData(route, method, 599, -Number.MAX_VALUE / 100);
     if (!isDeepStrictEqual(this.privacy.filter(data), data)) return null;
-    const longest = { id: uuid7(), userId: SAMPLE_USER_ID, eventType: type, eventSubtype: subtype, sessionId: 'x'.repeat(64), eventData: data, timestamp: new Date() };
+    const longest = {
+      id: uuid7(),
+      userId: SAMPLE_USER_ID,
+      eventType: type,
+      eventSubtype: subtype,
+      sessionId: 'x'.repeat(64),
+      eventData: data,
+      timestamp: new Date(),
+    };
     if (this.validator.refusalOf(longest) !== null) return null;
     return RequestEventTemplate.compile(type, subtype, route, method);
   }
@@ -204,7 +229,14 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
       const template = requests[i] as RequestEventTemplate;
       const at = requests[i + 5] as number;
       const sessionId = (requests[i + 2] as string | null) ?? this.newSessionId();
-      const line = template.encode(uuid7(at), requests[i + 1] as string, sessionId, requests[i + 3] as number, requests[i + 4] as number, at);
+      const line = template.encode(
+        uuid7(at),
+        requests[i + 1] as string,
+        sessionId,
+        requests[i + 3] as number,
+        requests[i + 4] as number,
+        at,
+      );
       this.batcher.enqueue(line, template.critical);
     } catch (error) {
       this.logger.error(`event capture failed: ${String(error)}`);
@@ -237,7 +269,11 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         timestamp: at,
       };
       const json = this.validator.accept(event);
-      if (json !== null) this.batcher.enqueue(encodeEvent(event as BehavioralEventRecord, json), CRITICAL_EVENT_TYPES.has(event.eventType));
+      if (json !== null)
+        this.batcher.enqueue(
+          encodeEvent(event as BehavioralEventRecord, json),
+          CRITICAL_EVENT_TYPES.has(event.eventType),
+        );
     } catch (error) {
       this.logger.error(`event capture failed: ${String(error)}`);
     }
@@ -245,30 +281,89 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
 
   // ── Domain events, for services ────────────────────────────────────────────
 
-  transactionCreated(userId: string, t: { id: string; amount: number; category: string; type: 'debit' | 'credit'; source?: string }): void {
-    this.capture({ userId, type: 'transaction_creation', subtype: 'transaction_created', data: { transaction_id: t.id, amount_bucket: amountBucket(t.amount), category: t.category, transaction_type: t.type, source: t.source ?? 'manual' } });
+  transactionCreated(
+    userId: string,
+    t: { id: string; amount: number; category: string; type: 'debit' | 'credit'; source?: string },
+  ): void {
+    this.capture({
+      userId,
+      type: 'transaction_creation',
+      subtype: 'transaction_created',
+      data: {
+        transaction_id: t.id,
+        amount_bucket: amountBucket(t.amount),
+        category: t.category,
+        transaction_type: t.type,
+        source: t.source ?? 'manual',
+      },
+    });
   }
 
   purchase(userId: string, p: { productId: string; quantity: number; total: number; category?: string | null }): void {
-    this.capture({ userId, type: 'purchase', subtype: 'product_purchase', data: { interaction_type: 'purchase', product_id: p.productId, quantity: p.quantity, amount_bucket: amountBucket(p.total), category: p.category ?? null } });
+    this.capture({
+      userId,
+      type: 'purchase',
+      subtype: 'product_purchase',
+      data: {
+        interaction_type: 'purchase',
+        product_id: p.productId,
+        quantity: p.quantity,
+        amount_bucket: amountBucket(p.total),
+        category: p.category ?? null,
+      },
+    });
   }
 
-  recommendationInteraction(userId: string, r: { recommendationId: string; interaction: 'view' | 'click' | 'dismiss' | 'implement' | 'helpful' | 'not_helpful'; actionType?: string; source?: string }): void {
-    this.capture({ userId, type: 'recommendation_interaction', subtype: `recommendation_${r.interaction}`, data: { interaction_type: r.interaction, recommendation_id: r.recommendationId, action_type: r.actionType ?? null, decision_source: r.source ?? null } });
+  recommendationInteraction(
+    userId: string,
+    r: {
+      recommendationId: string;
+      interaction: 'view' | 'click' | 'dismiss' | 'implement' | 'helpful' | 'not_helpful';
+      actionType?: string;
+      source?: string;
+    },
+  ): void {
+    this.capture({
+      userId,
+      type: 'recommendation_interaction',
+      subtype: `recommendation_${r.interaction}`,
+      data: {
+        interaction_type: r.interaction,
+        recommendation_id: r.recommendationId,
+        action_type: r.actionType ?? null,
+        decision_source: r.source ?? null,
+      },
+    });
   }
 
   goalModification(userId: string, g: { interaction: string; goalAmount?: number; timelineDays?: number }): void {
-    this.capture({ userId, type: 'goal_modification', subtype: `goal_${g.interaction}`, data: { interaction_type: g.interaction, goal_amount_bucket: g.goalAmount !== undefined ? amountBucket(g.goalAmount) : null, timeline_days: g.timelineDays ?? null } });
+    this.capture({
+      userId,
+      type: 'goal_modification',
+      subtype: `goal_${g.interaction}`,
+      data: {
+        interaction_type: g.interaction,
+        goal_amount_bucket: g.goalAmount !== undefined ? amountBucket(g.goalAmount) : null,
+        timeline_days: g.timelineDays ?? null,
+      },
+    });
   }
 
   search(userId: string, s: { term: string; results: number }): void {
-    this.capture({ userId, type: 'search', subtype: 'product_search', data: { interaction_type: 'search', search_term: s.term.slice(0, 100), results: s.results } });
+    this.capture({
+      userId,
+      type: 'search',
+      subtype: 'product_search',
+      data: { interaction_type: 'search', search_term: s.term.slice(0, 100), results: s.results },
+    });
   }
 
   stats(): Record<string, unknown> {
     return {
       tracking_enabled: this.enabled,
-      tracking_switched: this.switchedAt ? { enabled: this.switchedAt.enabled, at: this.switchedAt.at.toISOString(), by: this.switchedAt.by } : null,
+      tracking_switched: this.switchedAt
+        ? { enabled: this.switchedAt.enabled, at: this.switchedAt.at.toISOString(), by: this.switchedAt.by }
+        : null,
       ...this.batcher.stats(),
       queue_depth: this.depth,
       intake_depth: this.intakeDepth,

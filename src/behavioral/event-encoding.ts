@@ -14,7 +14,15 @@ export const EVENT_COLUMNS = 'id, user_id, event_type, event_subtype, session_id
  * `json` is the payload's JSON when the caller already has it (the validator measured it).
  */
 export function encodeEvent(e: BehavioralEventRecord, json: string = JSON.stringify(e.eventData)): EncodedEvent {
-  return encodeLine([e.id, e.userId, e.eventType, copyField(e.eventSubtype), copyField(e.sessionId), copyField(json), isoTime(e.timestamp.getTime())]);
+  return encodeLine([
+    e.id,
+    e.userId,
+    e.eventType,
+    copyField(e.eventSubtype),
+    copyField(e.sessionId),
+    copyField(json),
+    isoTime(e.timestamp.getTime()),
+  ]);
 }
 
 /**

@@ -11,15 +11,32 @@ export const EVENT_TYPES = [
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Written at once instead of waiting for the next batch (they also feed behaviour-change analysis). */
-export const CRITICAL_EVENT_TYPES: ReadonlySet<EventType> = new Set(['purchase', 'goal_modification', 'recommendation_interaction']);
+export const CRITICAL_EVENT_TYPES: ReadonlySet<EventType> = new Set([
+  'purchase',
+  'goal_modification',
+  'recommendation_interaction',
+]);
 
 /** Paths never tracked: docs, health/ops endpoints, credential exchanges, static files. */
-const EXCLUDED_PREFIXES = ['/docs', '/openapi.json', '/health', '/info', '/metrics', '/auth/login', '/auth/register', '/auth/refresh', '/coaching/enhanced-health', '/coaching/health'];
+const EXCLUDED_PREFIXES = [
+  '/docs',
+  '/openapi.json',
+  '/health',
+  '/info',
+  '/metrics',
+  '/auth/login',
+  '/auth/register',
+  '/auth/refresh',
+  '/coaching/enhanced-health',
+  '/coaching/health',
+];
 const STATIC_FILE = /\.(css|js|map|png|jpe?g|gif|ico|svg|woff2?)$/i;
 
 export function isTracked(path: string): boolean {
   if (STATIC_FILE.test(path)) return false;
-  return !EXCLUDED_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`));
+  return !EXCLUDED_PREFIXES.some(
+    (prefix) => path === prefix || path.startsWith(`${prefix}/`) || path.startsWith(`${prefix}?`),
+  );
 }
 
 // The reference system's endpoint names, keyed by route pattern (method-specific where it matters).
@@ -59,6 +76,8 @@ const SUBTYPES: Record<string, string> = {
  * by the service that did it, as a domain event with its details, so nothing counts twice.
  */
 export function classifyRequest(method: string, route: string): { type: EventType; subtype: string } {
-  const subtype = SUBTYPES[`${method} ${route}`] ?? `${method.toLowerCase()}_${route.replace(/^\//, '').replace(/[/:]+/g, '_') || 'root'}`;
+  const subtype =
+    SUBTYPES[`${method} ${route}`] ??
+    `${method.toLowerCase()}_${route.replace(/^\//, '').replace(/[/:]+/g, '_') || 'root'}`;
   return { type: 'page_view', subtype: subtype.slice(0, 50) };
 }

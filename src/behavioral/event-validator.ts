@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { EVENT_TYPES, type EventType } from './event-types';
 
 /** An event ready for the batcher (already privacy-filtered). */
@@ -43,7 +44,12 @@ type CandidateEvent = Omit<Partial<BehavioralEventRecord>, 'eventType'> & { even
  * of parsed copies), an eighth of what tracking was allowed to cost (docs/benchmarks.md).
  */
 export class EventValidator {
-  readonly refused: Record<RefusalReason, number> = { unknown_type: 0, missing_user: 0, oversized: 0, invalid_payload: 0 };
+  readonly refused: Record<RefusalReason, number> = {
+    unknown_type: 0,
+    missing_user: 0,
+    oversized: 0,
+    invalid_payload: 0,
+  };
 
   constructor(private readonly maxPayloadBytes: number) {}
 
@@ -74,7 +80,8 @@ export class EventValidator {
     // Length counts UTF-16 units; ×3 bounds the UTF-8 size, so only long payloads are measured exactly.
     const size = json.length * 3 <= this.maxPayloadBytes ? json.length : Buffer.byteLength(json);
     if (size > this.maxPayloadBytes) return REFUSED.oversized;
-    if (!EVENT_PAYLOAD_SCHEMAS[event.eventType as EventType].safeParse(event.eventData).success) return REFUSED.invalid_payload;
+    if (!EVENT_PAYLOAD_SCHEMAS[event.eventType as EventType].safeParse(event.eventData).success)
+      return REFUSED.invalid_payload;
     return json;
   }
 }

@@ -1,9 +1,12 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
 import { Injectable } from '@nestjs/common';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+
 import { PrismaService } from '../infra/prisma/prisma.service';
+
 import type { EventSink } from './event-batcher';
 import { distinctUserIds, type EncodedEvent, EVENT_COLUMNS, userIdOf } from './event-encoding';
 
@@ -64,15 +67,23 @@ export async function writeEventRows(client: ClientBase, rows: EncodedEvent[], r
   const live = await rowsOfExistingUsers(client, rows);
   if (live.length === 0) return 0;
   if (!retry) return copyRows(client, 'behavioral_events', live);
-  await client.query('CREATE TEMP TABLE IF NOT EXISTS behavioral_events_retry (LIKE behavioral_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS');
+  await client.query(
+    'CREATE TEMP TABLE IF NOT EXISTS behavioral_events_retry (LIKE behavioral_events INCLUDING DEFAULTS) ON COMMIT DELETE ROWS',
+  );
   await copyRows(client, 'behavioral_events_retry', live);
-  const moved = await client.query(`INSERT INTO behavioral_events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM behavioral_events_retry ON CONFLICT (id) DO NOTHING`);
+  const moved = await client.query(
+    `INSERT INTO behavioral_events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM behavioral_events_retry ON CONFLICT (id) DO NOTHING`,
+  );
   return moved.rowCount ?? 0;
 }
 
 async function rowsOfExistingUsers(client: ClientBase, rows: EncodedEvent[]): Promise<EncodedEvent[]> {
   const userIds = distinctUserIds(rows);
-  const { rows: existing } = await client.query<{ id: string }>({ name: 'behavioral-events-lock-users', text: LOCK_USERS_SQL, values: [userIds] });
+  const { rows: existing } = await client.query<{ id: string }>({
+    name: 'behavioral-events-lock-users',
+    text: LOCK_USERS_SQL,
+    values: [userIds],
+  });
   if (existing.length === userIds.length) return rows;
   const alive = new Set(existing.map((u) => u.id)); // PostgreSQL prints UUIDs in lower case
   return rows.filter((row) => alive.has(userIdOf(row).toLowerCase()));
@@ -86,8 +97,14 @@ async function copyRows(client: ClientBase, table: string, rows: EncodedEvent[])
 
 /** Connection problems, restarts, serialization failures and deadlocks are worth retrying; bad data is not. */
 export function isTransientDatabaseError(error: unknown): boolean {
-  const e = error as { code?: unknown; message?: unknown; meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } } };
-  const code = [e?.meta?.code, e?.meta?.driverAdapterError?.cause?.originalCode, e?.code].find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } };
+  };
+  const code = [e?.meta?.code, e?.meta?.driverAdapterError?.cause?.originalCode, e?.code].find(
+    (c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c),
+  );
   if (code) {
     if (/^(22|23|42)/.test(code)) return false;
     if (/^(08|53|57|40)/.test(code)) return true;

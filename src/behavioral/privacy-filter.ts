@@ -1,5 +1,18 @@
 /** Key fragments that mark a secret (case-insensitive, anywhere in the key). */
-export const SENSITIVE_KEY_PARTS = ['password', 'pwd', 'secret', 'token', 'key', 'auth', 'credit_card', 'creditcard', 'card_number', 'ssn', 'cvv', 'cookie'];
+export const SENSITIVE_KEY_PARTS = [
+  'password',
+  'pwd',
+  'secret',
+  'token',
+  'key',
+  'auth',
+  'credit_card',
+  'creditcard',
+  'card_number',
+  'ssn',
+  'cvv',
+  'cookie',
+];
 
 export interface PrivacyLimits {
   maxStringLength: number;

@@ -21,8 +21,20 @@ export function roundDuration(durationMs: number): number {
 }
 
 /** The payload of a tracked request's event (contract: path, method, status, duration). */
-export function requestEventData(route: string, method: string, status: number, durationMs: number, extras?: RequestExtras | null): Record<string, unknown> {
-  const data: Record<string, unknown> = { page_url: route, method, status_code: status, duration_ms: roundDuration(durationMs), interaction_type: 'request' };
+export function requestEventData(
+  route: string,
+  method: string,
+  status: number,
+  durationMs: number,
+  extras?: RequestExtras | null,
+): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    page_url: route,
+    method,
+    status_code: status,
+    duration_ms: roundDuration(durationMs),
+    interaction_type: 'request',
+  };
   if (extras?.searchTerm) data.search_term = extras.searchTerm;
   if (extras?.fields) data.request = extras.fields;
   return data;
@@ -60,7 +72,14 @@ export class RequestEventTemplate {
     const sample = JSON.stringify(requestEventData(route, method, 0, 0));
     const cut = sample.indexOf(STATUS_AND_DURATION);
     if (cut < 0) return null;
-    const template = new RequestEventTemplate(type, subtype, route, method, copyField(sample.slice(0, cut) + STATUS_KEY), copyField(sample.slice(cut + STATUS_AND_DURATION.length)));
+    const template = new RequestEventTemplate(
+      type,
+      subtype,
+      route,
+      method,
+      copyField(sample.slice(0, cut) + STATUS_KEY),
+      copyField(sample.slice(cut + STATUS_AND_DURATION.length)),
+    );
     return template.matchesGeneralPath() ? template : null;
   }
 
@@ -72,7 +91,15 @@ export class RequestEventTemplate {
   /** The event's line; `at` is its time in epoch ms. */
   encode(id: string, userId: string, sessionId: string, status: number, durationMs: number, at: number): EncodedEvent {
     const duration = roundDuration(durationMs);
-    return encodeLine([id, userId, this.type, this.subtypeColumn, copyField(sessionId), `${this.jsonHead}${status}${DURATION_KEY}${duration}${this.jsonTail}`, isoTime(at)]);
+    return encodeLine([
+      id,
+      userId,
+      this.type,
+      this.subtypeColumn,
+      copyField(sessionId),
+      `${this.jsonHead}${status}${DURATION_KEY}${duration}${this.jsonTail}`,
+      isoTime(at),
+    ]);
   }
 
   private matchesGeneralPath(): boolean {
@@ -84,7 +111,15 @@ export class RequestEventTemplate {
       [404, 0],
       [503, 98765.4321],
     ].every(([status, duration]) => {
-      const general = encodeEvent({ id, userId, eventType: this.type, eventSubtype: this.subtype, sessionId: 's\t1', eventData: requestEventData(this.route, this.method, status, duration), timestamp: new Date(at) });
+      const general = encodeEvent({
+        id,
+        userId,
+        eventType: this.type,
+        eventSubtype: this.subtype,
+        sessionId: 's\t1',
+        eventData: requestEventData(this.route, this.method, status, duration),
+        timestamp: new Date(at),
+      });
       return this.accepts(status, duration) && this.encode(id, userId, 's\t1', status, duration, at) === general;
     });
   }

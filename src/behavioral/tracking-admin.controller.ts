@@ -1,7 +1,9 @@
 import { Controller, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+
 import { CurrentUser, Roles, type AuthUser } from '../common/auth-user';
 import { ZodBody } from '../infra/openapi/zod-openapi';
+
 import { type TrackingSwitchInput, trackingSwitchSchema } from './behavioral.schemas';
 import { EventCaptureService } from './event-capture.service';
 
@@ -14,7 +16,10 @@ export class TrackingAdminController {
   constructor(private readonly capture: EventCaptureService) {}
 
   @Put()
-  @ApiOperation({ summary: 'Pause or resume behavioural tracking without a restart (admin); events captured before a pause are still written' })
+  @ApiOperation({
+    summary:
+      'Pause or resume behavioural tracking without a restart (admin); events captured before a pause are still written',
+  })
   switch(@ZodBody(trackingSwitchSchema) body: TrackingSwitchInput, @CurrentUser() user: AuthUser) {
     return this.capture.setEnabled(body.enabled, user.email);
   }

@@ -2,7 +2,9 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor, OnModuleIni
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
+
 import type { AuthUser } from '../common/auth-user';
+
 import { amountBucket, EventCaptureService } from './event-capture.service';
 import { isTracked } from './event-types';
 import type { RequestExtras, TrackedRoute } from './request-events';
@@ -10,7 +12,15 @@ import type { RequestExtras, TrackedRoute } from './request-events';
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SESSION_COOKIE = /(?:^|;\s*)session_id=([^;]+)/;
 // The only request fields an event may carry (then privacy-filtered again); never whole bodies.
-const BODY_FIELDS = ['category', 'product_id', 'quantity', 'recommendation_id', 'helpful', 'timeline_days', 'risk_tolerance'] as const;
+const BODY_FIELDS = [
+  'category',
+  'product_id',
+  'quantity',
+  'recommendation_id',
+  'helpful',
+  'timeline_days',
+  'risk_tolerance',
+] as const;
 
 /** How the requests of one route are recorded; null: not tracked. */
 type RouteClass = TrackedRoute | null;
@@ -65,7 +75,15 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
     const route = request[TRACKED_ROUTE];
     if (!route || !request.user) return;
     try {
-      this.capture.captureRequest(route, request.method, request.user.id, namedSession(request), reply.statusCode, reply.elapsedTime, requestExtras(request));
+      this.capture.captureRequest(
+        route,
+        request.method,
+        request.user.id,
+        namedSession(request),
+        reply.statusCode,
+        reply.elapsedTime,
+        requestExtras(request),
+      );
     } catch {
       // Tracking must never affect the user; the capture service counts its own failures.
     }

@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+
 import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
 import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi';
 import { ACTIONS } from '../ml/coaching-domain';
 import { UserStateService } from '../ml/user-state.service';
+
 import {
   feedbackSchema,
   financialStateResponseSchema,
@@ -29,7 +31,9 @@ export class CoachingController {
   ) {}
 
   @Get('recommendation')
-  @ApiOperation({ summary: 'The CQL policy’s coaching action for the current state (rule fallback when the model is unavailable)' })
+  @ApiOperation({
+    summary: 'The CQL policy’s coaching action for the current state (rule fallback when the model is unavailable)',
+  })
   @ApiZodResponse(200, recommendationResponseSchema)
   recommendation(@CurrentUser() user: AuthUser) {
     return this.recommendations.recommend(user.id);
@@ -40,7 +44,11 @@ export class CoachingController {
   async financialState(@CurrentUser() user: AuthUser) {
     const state = await this.states.load(user.id);
     const health = financialHealth(state.summary);
-    return { ...stateSummary(state.summary), financial_health_score: health.score, health_components: health.components };
+    return {
+      ...stateSummary(state.summary),
+      financial_health_score: health.score,
+      health_components: health.components,
+    };
   }
 
   @Get('model-info')

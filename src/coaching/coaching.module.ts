@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+
 import { FinancialModule } from '../financial/financial.module';
+
 import { CoachingController } from './coaching.controller';
 import { EnhancedCoachingController } from './enhanced-coaching.controller';
 import { FinancialInsightsController } from './financial-insights.controller';
@@ -12,7 +14,13 @@ import { SegmentsService } from './segments.service';
 @Module({
   imports: [FinancialModule],
   controllers: [CoachingController, EnhancedCoachingController, FinancialInsightsController],
-  providers: [RecommendationsService, SegmentsService, PredictionsService, ModelHealthService, FinancialInsightsService],
+  providers: [
+    RecommendationsService,
+    SegmentsService,
+    PredictionsService,
+    ModelHealthService,
+    FinancialInsightsService,
+  ],
   exports: [SegmentsService, PredictionsService, RecommendationsService],
 })
 export class CoachingModule {}

@@ -16,7 +16,11 @@ export type FeedbackInput = z.output<typeof feedbackSchema>;
 
 export const goalProbabilitySchema = z.object({
   goal_amount: z.number().positive('goal_amount must be greater than zero').max(1_000_000_000),
-  timeline_days: z.number().int().min(1, 'timeline_days must be at least 1').max(3650, 'timeline_days must be at most 3650'),
+  timeline_days: z
+    .number()
+    .int()
+    .min(1, 'timeline_days must be at least 1')
+    .max(3650, 'timeline_days must be at most 3650'),
 });
 export type GoalProbabilityInput = z.output<typeof goalProbabilitySchema>;
 

@@ -1,8 +1,10 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+
 import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
 import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi';
+
 import {
   enhancedRecommendationResponseSchema,
   forecastQuerySchema,
@@ -59,7 +61,10 @@ export class EnhancedCoachingController {
     const peers = await this.segments.peerStats(user.id, segment.segment_id);
     return {
       segment_info: { ...segment, peer_comparison: peers },
-      characteristics: this.segments.segmentProfile(segment.segment_id) ?? { name: segment.segment_name, characteristics: segment.characteristics },
+      characteristics: this.segments.segmentProfile(segment.segment_id) ?? {
+        name: segment.segment_name,
+        characteristics: segment.characteristics,
+      },
       peer_comparison: peers,
       generated_at: new Date().toISOString(),
     };
@@ -71,7 +76,14 @@ export class EnhancedCoachingController {
     const peers = await this.segments.peerStats(user.id, segment.segment_id);
     if (!peers) return { message: NO_PEERS, segment_info: segment, peer_count: 0, peers: [] };
     // Individual peers are never listed (their balances are private): aggregates and percentiles only.
-    return { segment_info: segment, peer_count: peers.peer_count, peer_averages: peers.peer_averages, user_metrics: peers.user_metrics, percentiles: peers.percentiles, peers: [] };
+    return {
+      segment_info: segment,
+      peer_count: peers.peer_count,
+      peer_averages: peers.peer_averages,
+      user_metrics: peers.user_metrics,
+      percentiles: peers.percentiles,
+      peers: [],
+    };
   }
 
   @Get('spending-prediction')
@@ -88,7 +100,10 @@ export class EnhancedCoachingController {
   }
 
   @Get('financial-forecast')
-  financialForecast(@CurrentUser() user: AuthUser, @ZodQuery(forecastQuerySchema) query: z.output<typeof forecastQuerySchema>) {
+  financialForecast(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(forecastQuerySchema) query: z.output<typeof forecastQuerySchema>,
+  ) {
     return this.predictions.forecast(user.id, query.days);
   }
 

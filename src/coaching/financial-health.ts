@@ -14,7 +14,12 @@ export function financialHealth(s: FinancialSummary): { score: number; component
   const savings = clamp(s.savings_rate * 100);
   const stability = clamp((s.current_balance / Math.max(s.weekly_spending, 1)) * 10);
   const dailyIncome = income / 7;
-  const budget = income > 0 ? clamp(100 - (Math.abs(s.daily_spending_avg - dailyIncome) / dailyIncome) * 100) : s.weekly_spending > 0 ? 0 : 50;
+  const budget =
+    income > 0
+      ? clamp(100 - (Math.abs(s.daily_spending_avg - dailyIncome) / dailyIncome) * 100)
+      : s.weekly_spending > 0
+        ? 0
+        : 50;
   const components = {
     spending_control: Math.round(spendingControl),
     savings: Math.round(savings),

@@ -1,8 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+
 import { CurrentUser, type AuthUser } from '../common/auth-user';
 import { ZodQuery } from '../infra/openapi/zod-openapi';
+
 import { FinancialInsightsService } from './financial-insights.service';
 
 const patternsQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
@@ -15,7 +17,10 @@ export class FinancialInsightsController {
   constructor(private readonly insights: FinancialInsightsService) {}
 
   @Get('spending-patterns')
-  spendingPatterns(@CurrentUser() user: AuthUser, @ZodQuery(patternsQuerySchema) query: z.output<typeof patternsQuerySchema>) {
+  spendingPatterns(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(patternsQuerySchema) query: z.output<typeof patternsQuerySchema>,
+  ) {
     return this.insights.spendingPatterns(user.id, query.days);
   }
 

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+
 import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
 import { AnalyticsService } from '../financial/analytics.service';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { round2, round4 } from '../ml/fallback-rules';
 import { UserStateService } from '../ml/user-state.service';
+
 import { SegmentsService } from './segments.service';
 
 const WINDOW_DAYS = 30;
@@ -20,7 +22,10 @@ export class FinancialInsightsService {
   ) {}
 
   async spendingPatterns(userId: string, days: number) {
-    const [behavior, spending] = await Promise.all([this.behavior.aggregate(userId, days), this.spending.spendingByCategory(userId, days)]);
+    const [behavior, spending] = await Promise.all([
+      this.behavior.aggregate(userId, days),
+      this.spending.spendingByCategory(userId, days),
+    ]);
     return {
       period_days: days,
       behavioral_data: behavior,
@@ -59,20 +64,53 @@ export class FinancialInsightsService {
         behavioral_score: attentionTotal > 0 ? round4((byCategory.get(s.category) ?? 0) / attentionTotal) : 0,
       };
     });
-    return { category_preferences: preferences, top_category: preferences[0]?.category ?? null, behavioral_data: behavior, analysis_period_days: WINDOW_DAYS };
+    return {
+      category_preferences: preferences,
+      top_category: preferences[0]?.category ?? null,
+      behavioral_data: behavior,
+      analysis_period_days: WINDOW_DAYS,
+    };
   }
 
   /** Traits from the 30-day state (reference F12 rules) with the segment and behaviour summary. */
   async financialPersonality(userId: string) {
     const state = await this.states.load(userId);
-    const [segment, behavior] = await Promise.all([this.segments.current(userId, state), this.behavior.aggregate(userId, WINDOW_DAYS)]);
+    const [segment, behavior] = await Promise.all([
+      this.segments.current(userId, state),
+      this.behavior.aggregate(userId, WINDOW_DAYS),
+    ]);
     const f = state.features;
     const traits: Array<{ trait: string; description: string; score: number }> = [];
-    if (f.spending_volatility > 200) traits.push({ trait: 'Variable Spender', description: 'Your daily spending swings widely from day to day', score: round4(Math.min(1, f.spending_volatility / 500)) });
-    else traits.push({ trait: 'Consistent Spender', description: 'Your daily spending is steady', score: round4(Math.max(0.3, 1 - f.spending_volatility / 200)) });
-    if (f.impulse_buying_score > 0.3) traits.push({ trait: 'Impulse Buyer', description: 'Many of your purchases come in quick succession in treat categories', score: round4(f.impulse_buying_score) });
-    if (f.category_diversity > 0.7) traits.push({ trait: 'Diverse Spender', description: 'Your spending is spread over many categories', score: round4(f.category_diversity) });
-    if (f.savings_rate > 0.2) traits.push({ trait: 'Disciplined Saver', description: 'You keep more than a fifth of your income', score: round4(Math.min(1, 2 * f.savings_rate)) });
+    if (f.spending_volatility > 200)
+      traits.push({
+        trait: 'Variable Spender',
+        description: 'Your daily spending swings widely from day to day',
+        score: round4(Math.min(1, f.spending_volatility / 500)),
+      });
+    else
+      traits.push({
+        trait: 'Consistent Spender',
+        description: 'Your daily spending is steady',
+        score: round4(Math.max(0.3, 1 - f.spending_volatility / 200)),
+      });
+    if (f.impulse_buying_score > 0.3)
+      traits.push({
+        trait: 'Impulse Buyer',
+        description: 'Many of your purchases come in quick succession in treat categories',
+        score: round4(f.impulse_buying_score),
+      });
+    if (f.category_diversity > 0.7)
+      traits.push({
+        trait: 'Diverse Spender',
+        description: 'Your spending is spread over many categories',
+        score: round4(f.category_diversity),
+      });
+    if (f.savings_rate > 0.2)
+      traits.push({
+        trait: 'Disciplined Saver',
+        description: 'You keep more than a fifth of your income',
+        score: round4(Math.min(1, 2 * f.savings_rate)),
+      });
     return {
       user_id: userId,
       segment_info: segment,
@@ -84,7 +122,11 @@ export class FinancialInsightsService {
         savings_rate: round4(f.savings_rate),
         financial_stress_indicator: round4(f.financial_stress_indicator),
       },
-      behavioral_summary: { total_events: behavior.total_events, engagement_score: behavior.engagement_score, behavior_diversity: behavior.behavior_diversity },
+      behavioral_summary: {
+        total_events: behavior.total_events,
+        engagement_score: behavior.engagement_score,
+        behavior_diversity: behavior.behavior_diversity,
+      },
       generated_at: new Date().toISOString(),
     };
   }
@@ -97,7 +139,12 @@ export class FinancialInsightsService {
     const side = (p: number) => (p > 0.5 ? 'above' : 'below');
     return {
       segment_info: segment,
-      comparison: { user_metrics: peers.user_metrics, peer_averages: peers.peer_averages, comparison_scores: peers.percentiles, peer_count: peers.peer_count },
+      comparison: {
+        user_metrics: peers.user_metrics,
+        peer_averages: peers.peer_averages,
+        comparison_scores: peers.percentiles,
+        peer_count: peers.peer_count,
+      },
       insights: [
         `You're in the ${segment.segment_name} segment`,
         `Your balance is ${side(peers.percentiles.balance_percentile)} the average of your ${peers.peer_count} peers`,

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+
 import { EVENT_PIPELINE_STATS, type EventPipelineStatsProvider } from '../common/pipeline-stats';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 import { ACTIONS } from '../ml/coaching-domain';
-import { ModelRegistry, type ModelStatus } from '../ml/model-registry';
 import { FEATURE_NAMES } from '../ml/features/feature-names';
+import { ModelRegistry, type ModelStatus } from '../ml/model-registry';
 import { floatTensor } from '../ml/models/tensor-utils';
 
 const SERVICE_OF_MODEL: Record<string, string> = {
@@ -36,7 +37,12 @@ export class ModelHealthService {
       overall_status: !databaseUp ? 'unhealthy' : allModels ? 'healthy' : 'degraded',
       manifest: this.registry.manifestInfo(),
       ...services,
-      bandit_service: { status: databaseUp ? 'healthy' : 'unhealthy', algorithm: 'thompson_sampling', arms: ACTIONS.map((a) => a.type), arms_with_feedback: armsLearned },
+      bandit_service: {
+        status: databaseUp ? 'healthy' : 'unhealthy',
+        algorithm: 'thompson_sampling',
+        arms: ACTIONS.map((a) => a.type),
+        arms_with_feedback: armsLearned,
+      },
       behavioral_service: eventPipeline,
       database: { status: databaseUp ? 'up' : 'down' },
       last_check: new Date().toISOString(),
@@ -62,12 +68,22 @@ export class ModelHealthService {
   /** /coaching/health: the policy's status plus a live inference on a neutral state. */
   async policyHealth() {
     const policy = this.registry.status('policy');
-    const base = { model_loaded: policy.state === 'loaded', fallback_available: true, last_check: new Date().toISOString() };
+    const base = {
+      model_loaded: policy.state === 'loaded',
+      fallback_available: true,
+      last_check: new Date().toISOString(),
+    };
     const model = this.registry.get('policy');
     if (!model) return { status: 'degraded', ...base, error: policy.error };
     const input = floatTensor(new Array(FEATURE_NAMES.length).fill(0), [1, FEATURE_NAMES.length]);
     const out = await this.registry.run('policy', { [model.inputNames[0]]: input });
-    if (!out) return { status: 'unhealthy', ...base, inference_test: 'failed', error: this.registry.status('policy').last_failure };
+    if (!out)
+      return {
+        status: 'unhealthy',
+        ...base,
+        inference_test: 'failed',
+        error: this.registry.status('policy').last_failure,
+      };
     return { status: 'healthy', ...base, inference_test: 'passed', output_shape: out[model.outputNames[0]].dims };
   }
 }

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { goalFeatures, weeklyNetSaving } from '../ml/features/goal-features';
+
 import { round2 } from '../ml/fallback-rules';
+import { goalFeatures, weeklyNetSaving } from '../ml/features/goal-features';
 import { GoalModel } from '../ml/models/goal.model';
 import { SpendingForecastModel, type SpendingForecast } from '../ml/models/spending-forecast.model';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
 import { UserStateService, type UserState } from '../ml/user-state.service';
+
 import type { GoalProbabilityInput } from './coaching.schemas';
 
 // Goal answers stay valid longer than spending forecasts (reference: 24 h vs 7 days), unless data changes.
@@ -95,5 +97,9 @@ export class PredictionsService {
 /** The goal classifier's named inputs (shared definition) plus the two daily figures the response shows. */
 export function goalInputs(state: UserState, goalAmount: number, timelineDays: number) {
   const named = goalFeatures(state.features, state.weeklyIncomeAvg, goalAmount, timelineDays);
-  return { ...named, required_daily_savings: goalAmount / Math.max(timelineDays, 1), current_daily_savings: weeklyNetSaving(state.features) / 7 };
+  return {
+    ...named,
+    required_daily_savings: goalAmount / Math.max(timelineDays, 1),
+    current_daily_savings: weeklyNetSaving(state.features) / 7,
+  };
 }

@@ -12,7 +12,12 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
  * `monthlySavingsRate` (the 30-day rate of the state) is what praise quotes: a 7-day rate swings
  * wildly in weeks without a (fortnightly or monthly) salary.
  */
-export function recommendationText(actionId: ActionId, s: FinancialSummary, segmentName?: string, monthlySavingsRate = s.savings_rate): string {
+export function recommendationText(
+  actionId: ActionId,
+  s: FinancialSummary,
+  segmentName?: string,
+  monthlySavingsRate = s.savings_rate,
+): string {
   const prefix = segmentName ? `As one of our ${segmentName}, ` : '';
   const lower = (text: string) => (prefix ? text.charAt(0).toLowerCase() + text.slice(1) : text);
   switch (actionId) {

@@ -1,11 +1,13 @@
-import { EventCaptureService } from '../behavioral/event-capture.service';
 import { Injectable, NotFoundException } from '@nestjs/common';
+
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
 import { round4 } from '../ml/fallback-rules';
 import { PolicyModel, type PolicyDecision } from '../ml/models/policy.model';
 import { UserStateService } from '../ml/user-state.service';
+
 import type { FeedbackInput } from './coaching.schemas';
 import { recommendationText } from './recommendation-texts';
 import { SegmentsService, type SegmentInfo } from './segments.service';
@@ -41,11 +43,34 @@ export class RecommendationsService {
     const state = await this.states.load(userId);
     const decision = await this.policy.decide(state.features, state.summary);
     const text = recommendationText(decision.actionId, state.summary, undefined, state.features.savings_rate);
-    const row = await this.persist(userId, 'basic', decision, decision.actionId, decision.confidence, text, state.summary, state.vector, {
-      propensity: 1,
+    const row = await this.persist(
+      userId,
+      'basic',
+      decision,
+      decision.actionId,
+      decision.confidence,
+      text,
+      state.summary,
+      state.vector,
+      {
+        propensity: 1,
+      },
+    );
+    this.events.recommendationInteraction(userId, {
+      recommendationId: row.id,
+      interaction: 'view',
+      actionType: row.actionType,
+      source: decision.source,
     });
-    this.events.recommendationInteraction(userId, { recommendationId: row.id, interaction: 'view', actionType: row.actionType, source: decision.source });
-    return this.toResponse(row.id, row.createdAt, decision.actionId, decision.confidence, text, state.summary, decision);
+    return this.toResponse(
+      row.id,
+      row.createdAt,
+      decision.actionId,
+      decision.confidence,
+      text,
+      state.summary,
+      decision,
+    );
   }
 
   /**
@@ -61,14 +86,33 @@ export class RecommendationsService {
     const prior = policyPrior(decision);
     const choice = await this.bandit.choose(segment.segment_id, prior);
     const actionId = ARM_TO_ACTION.get(choice.arm)!;
-    const confidence = decision.actionProbabilities ? decision.actionProbabilities[actionId] : actionId === decision.actionId ? decision.confidence : round4(decision.confidence * 0.5);
+    const confidence = decision.actionProbabilities
+      ? decision.actionProbabilities[actionId]
+      : actionId === decision.actionId
+        ? decision.confidence
+        : round4(decision.confidence * 0.5);
     const text = recommendationText(actionId, state.summary, segment.segment_name, state.features.savings_rate);
-    const row = await this.persist(userId, 'enhanced', decision, actionId, confidence, text, state.summary, state.vector, {
-      propensity: choice.propensity,
-      segmentId: segment.segment_id,
-      strategy: choice.arm,
+    const row = await this.persist(
+      userId,
+      'enhanced',
+      decision,
+      actionId,
+      confidence,
+      text,
+      state.summary,
+      state.vector,
+      {
+        propensity: choice.propensity,
+        segmentId: segment.segment_id,
+        strategy: choice.arm,
+      },
+    );
+    this.events.recommendationInteraction(userId, {
+      recommendationId: row.id,
+      interaction: 'view',
+      actionType: row.actionType,
+      source: decision.source,
     });
-    this.events.recommendationInteraction(userId, { recommendationId: row.id, interaction: 'view', actionType: row.actionType, source: decision.source });
     return {
       ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
       segment_info: segment,
@@ -80,7 +124,12 @@ export class RecommendationsService {
 
   async history(userId: string, limit: number, offset: number) {
     const [rows, total] = await Promise.all([
-      this.prisma.recommendationHistory.findMany({ where: { userId }, orderBy: { createdAt: 'desc' }, skip: offset, take: limit }),
+      this.prisma.recommendationHistory.findMany({
+        where: { userId },
+        orderBy: { createdAt: 'desc' },
+        skip: offset,
+        take: limit,
+      }),
       this.prisma.recommendationHistory.count({ where: { userId } }),
     ]);
     return {
@@ -103,8 +152,13 @@ export class RecommendationsService {
    * unknown id is a 404 — the original created placeholder rows) and teaches the
    * bandit: helpful/implemented = success for that recommendation type in that segment.
    */
-  async feedback(userId: string, input: FeedbackInput): Promise<{ message: string; feedback_id: string; recommendation_id: string }> {
-    const recommendation = await this.prisma.recommendationHistory.findFirst({ where: { id: input.recommendation_id, userId } });
+  async feedback(
+    userId: string,
+    input: FeedbackInput,
+  ): Promise<{ message: string; feedback_id: string; recommendation_id: string }> {
+    const recommendation = await this.prisma.recommendationHistory.findFirst({
+      where: { id: input.recommendation_id, userId },
+    });
     if (!recommendation) throw new NotFoundException('Recommendation not found');
     const type = input.feedback_type ?? (input.helpful ? 'helpful' : 'not_helpful');
     const helpful = type !== 'not_helpful';
@@ -114,22 +168,40 @@ export class RecommendationsService {
     const [feedback] = await this.prisma.$transaction([
       this.prisma.recommendationFeedback.upsert({
         where: { recommendationId_userId: { recommendationId: recommendation.id, userId } },
-        create: { recommendationId: recommendation.id, userId, feedbackType: type, feedbackText: input.feedback_text ?? null },
+        create: {
+          recommendationId: recommendation.id,
+          userId,
+          feedbackType: type,
+          feedbackText: input.feedback_text ?? null,
+        },
         update: { feedbackType: type, feedbackText: input.feedback_text ?? null },
       }),
-      this.prisma.recommendationHistory.update({ where: { id: recommendation.id }, data: { feedbackStatus: type, reward: helpful ? 1 : 0 } }),
+      this.prisma.recommendationHistory.update({
+        where: { id: recommendation.id },
+        data: { feedbackStatus: type, reward: helpful ? 1 : 0 },
+      }),
     ]);
-    const segmentId = recommendation.segmentId ?? (await this.prisma.userSegment.findUnique({ where: { userId } }))?.segmentId;
+    const segmentId =
+      recommendation.segmentId ?? (await this.prisma.userSegment.findUnique({ where: { userId } }))?.segmentId;
     if (segmentId !== undefined && segmentId !== null) {
       const wasHelpful = previous ? previous.feedbackType !== 'not_helpful' : undefined;
-      await this.bandit.recordOutcome(segmentId, recommendation.strategy ?? recommendation.actionType, helpful, wasHelpful);
+      await this.bandit.recordOutcome(
+        segmentId,
+        recommendation.strategy ?? recommendation.actionType,
+        helpful,
+        wasHelpful,
+      );
     }
     this.events.recommendationInteraction(userId, {
       recommendationId: recommendation.id,
       interaction: type === 'implemented' ? 'implement' : type,
       actionType: recommendation.actionType,
     });
-    return { message: 'Feedback submitted successfully', feedback_id: feedback.id, recommendation_id: recommendation.id };
+    return {
+      message: 'Feedback submitted successfully',
+      feedback_id: feedback.id,
+      recommendation_id: recommendation.id,
+    };
   }
 
   /** One INSERT on the shared pool: this runs on every recommendation request. */
@@ -170,7 +242,15 @@ export class RecommendationsService {
     return { id: rows[0].id, createdAt: rows[0].created_at, actionType: ACTIONS[actionId].type };
   }
 
-  private toResponse(id: string, createdAt: Date, actionId: ActionId, confidence: number, text: string, summary: FinancialSummary, decision: PolicyDecision) {
+  private toResponse(
+    id: string,
+    createdAt: Date,
+    actionId: ActionId,
+    confidence: number,
+    text: string,
+    summary: FinancialSummary,
+    decision: PolicyDecision,
+  ) {
     return {
       id,
       recommendation_id: id,
@@ -189,7 +269,14 @@ export class RecommendationsService {
 /** The policy's preference per recommendation type: softmax(Q), or the rule's action favoured. */
 function policyPrior(decision: PolicyDecision): Record<string, number> {
   return Object.fromEntries(
-    ACTIONS.map((a) => [a.type, decision.actionProbabilities ? decision.actionProbabilities[a.id] : a.id === decision.actionId ? decision.confidence : (1 - decision.confidence) / 4]),
+    ACTIONS.map((a) => [
+      a.type,
+      decision.actionProbabilities
+        ? decision.actionProbabilities[a.id]
+        : a.id === decision.actionId
+          ? decision.confidence
+          : (1 - decision.confidence) / 4,
+    ]),
   );
 }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { round2, round4 } from '../ml/fallback-rules';
@@ -83,7 +84,18 @@ export class SegmentsService {
   /** Averages and the user's percentiles among users of the same segment, in one SQL aggregate. */
   async peerStats(userId: string, segmentId: number): Promise<PeerStats | null> {
     const [row] = await this.prisma.$queryRaw<
-      Array<{ n: number; avg_balance: number | null; avg_savings: number | null; avg_volatility: number | null; balance_pct: number | null; savings_pct: number | null; volatility_pct: number | null; my_balance: number | null; my_savings: number | null; my_volatility: number | null }>
+      Array<{
+        n: number;
+        avg_balance: number | null;
+        avg_savings: number | null;
+        avg_volatility: number | null;
+        balance_pct: number | null;
+        savings_pct: number | null;
+        volatility_pct: number | null;
+        my_balance: number | null;
+        my_savings: number | null;
+        my_volatility: number | null;
+      }>
     >`
       WITH me AS (
         SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
@@ -102,9 +114,21 @@ export class SegmentsService {
     if (!row || row.n < MIN_PEERS) return null;
     return {
       peer_count: row.n,
-      peer_averages: { current_balance: round2(row.avg_balance ?? 0), savings_rate: round4(row.avg_savings ?? 0), spending_volatility: round2(row.avg_volatility ?? 0) },
-      user_metrics: { current_balance: round2(row.my_balance ?? 0), savings_rate: round4(row.my_savings ?? 0), spending_volatility: round2(row.my_volatility ?? 0) },
-      percentiles: { balance_percentile: round4(row.balance_pct ?? 0), savings_percentile: round4(row.savings_pct ?? 0), volatility_percentile: round4(row.volatility_pct ?? 0) },
+      peer_averages: {
+        current_balance: round2(row.avg_balance ?? 0),
+        savings_rate: round4(row.avg_savings ?? 0),
+        spending_volatility: round2(row.avg_volatility ?? 0),
+      },
+      user_metrics: {
+        current_balance: round2(row.my_balance ?? 0),
+        savings_rate: round4(row.my_savings ?? 0),
+        spending_volatility: round2(row.my_volatility ?? 0),
+      },
+      percentiles: {
+        balance_percentile: round4(row.balance_pct ?? 0),
+        savings_percentile: round4(row.savings_pct ?? 0),
+        volatility_percentile: round4(row.volatility_pct ?? 0),
+      },
     };
   }
 
@@ -115,10 +139,19 @@ export class SegmentsService {
     return (profile as Record<string, unknown> | undefined) ?? null;
   }
 
-  private toInfo(row: { segmentId: number; segmentName: string; confidence: number; features: unknown; source: string; modelVersion: string | null; assignedAt: Date }): SegmentInfo {
+  private toInfo(row: {
+    segmentId: number;
+    segmentName: string;
+    confidence: number;
+    features: unknown;
+    source: string;
+    modelVersion: string | null;
+    assignedAt: Date;
+  }): SegmentInfo {
     const features = (row.features ?? {}) as Record<string, number>;
     const characteristics: Record<string, number> = {};
-    for (const name of CHARACTERISTIC_FEATURES) if (typeof features[name] === 'number') characteristics[name] = features[name];
+    for (const name of CHARACTERISTIC_FEATURES)
+      if (typeof features[name] === 'number') characteristics[name] = features[name];
     return {
       segment_id: row.segmentId,
       segment_name: row.segmentName,

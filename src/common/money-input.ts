@@ -14,7 +14,16 @@ function hasTwoDecimals(value: number): boolean {
  */
 export function moneyInput(options: { allowZero?: boolean; positive?: boolean; zeroMessage?: string } = {}) {
   return z
-    .union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/, 'must be a number')], 'must be a number')
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .trim()
+          .regex(/^-?\d+(\.\d+)?$/, 'must be a number'),
+      ],
+      'must be a number',
+    )
     .transform((v) => (typeof v === 'string' ? Number(v) : v))
     .superRefine((v, ctx) => {
       const fail = (message: string) => ctx.addIssue({ code: 'custom', message });

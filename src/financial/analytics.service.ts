@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PrismaClient } from '../generated/prisma/client';
+
 import { Decimal, money } from '../common/money';
+import type { PrismaClient } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
 import { CATEGORIES, type SpendingAnalytics } from './financial.schemas';
 import { LedgerService } from './ledger.service';
 
@@ -107,7 +109,9 @@ export class AnalyticsService {
 
   /** Calendar month in UTC; average_transaction is the mean debit (spending), not credits and debits mixed. */
   async monthlySummary(userId: string, year: number, month: number) {
-    const [r] = await this.prisma.$queryRaw<{ income: Decimal; spending: Decimal; count: number; avg_debit: Decimal | null }[]>`
+    const [r] = await this.prisma.$queryRaw<
+      { income: Decimal; spending: Decimal; count: number; avg_debit: Decimal | null }[]
+    >`
       SELECT COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS income,
              COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS spending,
              COUNT(*)::int AS count,

@@ -2,9 +2,11 @@ import { Controller, Delete, Get, HttpCode, HttpException, Post, Put, Req, Res }
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+
 import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
 import { RequestValidationError } from '../infra/http/validation';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
+
 import { AnalyticsService } from './analytics.service';
 import {
   balanceHistorySchema,
@@ -52,7 +54,10 @@ export class FinancialController {
   @ApiOperation({ summary: 'Refused: a balance changes only through transactions (405)' })
   @ApiResponse({ status: 405, description: 'Always: post a transaction instead' })
   setWallet(): never {
-    throw new HttpException('The balance cannot be set directly: it changes only through transactions (POST /financial/transactions)', 405);
+    throw new HttpException(
+      'The balance cannot be set directly: it changes only through transactions (POST /financial/transactions)',
+      405,
+    );
   }
 
   @Post('transactions')
@@ -65,7 +70,8 @@ export class FinancialController {
   @Get('transactions')
   @ApiOperation({
     summary: 'Transactions, newest first',
-    description: 'A plain array (the client wraps arrays); paging in the X-Total-Count, X-Page, X-Limit and X-Offset headers.',
+    description:
+      'A plain array (the client wraps arrays); paging in the X-Total-Count, X-Page, X-Limit and X-Offset headers.',
   })
   @ApiZodResponse(200, z.array(transactionResponseSchema))
   async listTransactions(
@@ -116,7 +122,10 @@ export class FinancialController {
 
   @Get('analytics/spending-by-category')
   @ApiZodResponse(200, z.array(spendingAnalyticsSchema))
-  spendingByCategory(@CurrentUser() user: AuthUser, @ZodQuery(daysQuerySchema) query: z.output<typeof daysQuerySchema>) {
+  spendingByCategory(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(daysQuerySchema) query: z.output<typeof daysQuerySchema>,
+  ) {
     return this.analytics.spendingByCategory(user.id, query.days);
   }
 
@@ -136,7 +145,10 @@ export class FinancialController {
 
   @Get('monthly-summary')
   @ApiZodResponse(200, monthlySummarySchema)
-  monthlySummary(@CurrentUser() user: AuthUser, @ZodQuery(monthlySummaryQuerySchema) query: z.output<typeof monthlySummaryQuerySchema>) {
+  monthlySummary(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(monthlySummaryQuerySchema) query: z.output<typeof monthlySummaryQuerySchema>,
+  ) {
     return this.analytics.monthlySummary(user.id, query.year, query.month);
   }
 
@@ -153,7 +165,9 @@ export class FinancialController {
     description: 'multipart/form-data with one file field `file`. 415 for non-CSV files, 413 above IMPORT_MAX_BYTES.',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiBody({
+    schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } },
+  })
   @ApiZodResponse(200, importResponseSchema)
   @HttpCode(200)
   async importStatement(
@@ -164,7 +178,9 @@ export class FinancialController {
     // The request is used only to reach the upload stream; the service sees a plain Readable.
     const file = await request.file();
     if (!file || file.fieldname !== 'file') {
-      throw new RequestValidationError([{ type: 'missing', loc: ['body', 'file'], msg: 'Upload the CSV statement in a file field named "file"' }]);
+      throw new RequestValidationError([
+        { type: 'missing', loc: ['body', 'file'], msg: 'Upload the CSV statement in a file field named "file"' },
+      ]);
     }
     return this.importer.importStatement(
       user.id,

@@ -1,5 +1,6 @@
-import type { Transaction, Wallet } from '../generated/prisma/client';
 import { money } from '../common/money';
+import type { Transaction, Wallet } from '../generated/prisma/client';
+
 import type { TransactionResponse } from './financial.schemas';
 
 export function toTransactionResponse(t: Transaction): TransactionResponse {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+
 import { AnalyticsService } from './analytics.service';
 import { FinancialController } from './financial.controller';
 import { StatementImportService } from './import/statement-import.service';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+
+import { CATEGORIES } from '../common/categories';
 import { moneyInput, moneyQuery } from '../common/money-input';
 import { pagingQuery, queryBoolean } from '../common/paging';
-import { CATEGORIES } from '../common/categories';
 
 export { CATEGORIES };
 
@@ -40,7 +41,12 @@ export const listTransactionsQuerySchema = z
     days: z.coerce.number().int().min(1).max(3650).optional().describe('Only the last N days'),
     category: z
       .string()
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(categorySchema).min(1).max(11))
       .optional()
       .describe('One category or a comma-separated list'),
@@ -133,7 +139,7 @@ export const balanceHistorySchema = z.object({
       date: z.string().describe('YYYY-MM-DD (UTC day)'),
       balance: z.number().describe('wallet balance at the end of the day'),
       transaction_type: transactionTypeSchema.describe("sign of the day's net change (credit when ≥ 0)"),
-      amount: z.number().describe("absolute net change of the day"),
+      amount: z.number().describe('absolute net change of the day'),
       transaction_count: z.number().int(),
     }),
   ),
@@ -161,7 +167,9 @@ export const importResponseSchema = z.object({
   total_rows: z.number().int(),
   dry_run: z.boolean(),
   file_sha256: z.string(),
-  errors: z.array(z.object({ row: z.number().int().describe('line in the file; the header is line 1'), reason: z.string() })),
+  errors: z.array(
+    z.object({ row: z.number().int().describe('line in the file; the header is line 1'), reason: z.string() }),
+  ),
   errors_total: z.number().int(),
   date_range: z.object({ from: z.string(), to: z.string() }).nullable(),
   opening_balance_set: z.boolean().describe('true when a fresh wallet took the statement opening balance'),

@@ -1,7 +1,14 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import { Prisma, type PrismaClient, type Transaction, type TransactionCategory, type TransactionSource } from '../generated/prisma/client';
+
 import { Decimal, MoneyLike } from '../common/money';
 import { MAX_MONEY } from '../common/money-input';
+import {
+  Prisma,
+  type PrismaClient,
+  type Transaction,
+  type TransactionCategory,
+  type TransactionSource,
+} from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 /** A client that can run queries: the app's PrismaClient or an interactive transaction. */
@@ -92,7 +99,9 @@ export class LedgerService {
       RETURNING id, balance`;
     if (rows.length === 0) {
       throw new BadRequestException(
-        new Decimal(amount).isNegative() ? 'Insufficient funds' : 'Balance would exceed the maximum of 9,999,999,999.99',
+        new Decimal(amount).isNegative()
+          ? 'Insufficient funds'
+          : 'Balance would exceed the maximum of 9,999,999,999.99',
       );
     }
     return rows[0];
@@ -101,7 +110,9 @@ export class LedgerService {
   /** Locks the wallet row for a multi-row operation (statement import) and returns it. */
   async lockWallet(tx: Prisma.TransactionClient, userId: string): Promise<WalletRow> {
     await this.ensureWallet(tx, userId);
-    const rows = await tx.$queryRaw<WalletRow[]>`SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid FOR UPDATE`;
+    const rows = await tx.$queryRaw<
+      WalletRow[]
+    >`SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid FOR UPDATE`;
     return rows[0];
   }
 }

@@ -1,9 +1,11 @@
-import { EventCaptureService } from '../behavioral/event-capture.service';
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { Prisma, PrismaClient } from '../generated/prisma/client';
+
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import { Decimal, money } from '../common/money';
 import { resolvePaging, type Paging } from '../common/paging';
+import type { Prisma, PrismaClient } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
 import { toTransactionResponse, toWalletResponse } from './financial.mapper';
 import {
   dateBound,
@@ -44,7 +46,12 @@ export class TransactionsService {
       locationCountry: input.location_country,
       source: 'manual',
     });
-    this.events.transactionCreated(userId, { id: row.id, amount: Number(row.amount), category: row.category, type: row.transactionType });
+    this.events.transactionCreated(userId, {
+      id: row.id,
+      amount: Number(row.amount),
+      category: row.category,
+      type: row.transactionType,
+    });
     return toTransactionResponse(row);
   }
 

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
+
 import { Public } from '../common/auth-user';
-import { PrismaService } from '../infra/prisma/prisma.service';
 import { API_DESCRIPTION, API_NAME, API_VERSION } from '../infra/openapi/openapi';
+import { PrismaService } from '../infra/prisma/prisma.service';
 
 const startedAt = Date.now();
 

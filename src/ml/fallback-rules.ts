@@ -1,5 +1,6 @@
-import type { ActionId, FinancialSummary } from './coaching-domain';
 import { CATEGORIES } from '../common/categories';
+
+import type { ActionId, FinancialSummary } from './coaching-domain';
 
 // The documented rule fallbacks (docs/ml/fallbacks.md). They answer whenever a
 // model is missing, fails its load checks, or its inference throws. Pure functions.
@@ -15,7 +16,8 @@ export function basicPolicyRule(s: FinancialSummary): RuleDecision {
   if (s.current_balance < 100) return { actionId: 1, confidence: 0.8, rule: 'balance below 100' };
   if (s.savings_rate < 0) return { actionId: 2, confidence: 0.7, rule: 'spending more than income this week' };
   if (s.savings_rate > 0.2) return { actionId: 4, confidence: 0.9, rule: 'saving more than 20% of income' };
-  if (s.daily_spending_avg > s.weekly_income / 7) return { actionId: 1, confidence: 0.6, rule: 'daily spending above daily income' };
+  if (s.daily_spending_avg > s.weekly_income / 7)
+    return { actionId: 1, confidence: 0.6, rule: 'daily spending above daily income' };
   return { actionId: 3, confidence: 0.6, rule: 'room to save more' };
 }
 
@@ -58,7 +60,11 @@ export function segmentRule(s: FinancialSummary): { segmentId: number; confidenc
  * Spending forecast fallback (reference §4.7): next week ≈ last week, ×1.2 for
  * impulse buying, ×0.8 under financial stress, split by last week's category shares.
  */
-export function spendingForecastRule(s: FinancialSummary): { total: number; byCategory: Record<string, number>; confidence: number } {
+export function spendingForecastRule(s: FinancialSummary): {
+  total: number;
+  byCategory: Record<string, number>;
+  confidence: number;
+} {
   let total = s.weekly_spending;
   if (s.impulse_buying_score > 0.3) total *= 1.2;
   if (s.financial_stress_indicator > 0.3) total *= 0.8;
@@ -71,7 +77,11 @@ export function spendingForecastRule(s: FinancialSummary): { total: number; byCa
 }
 
 /** Goal-probability fallback (reference §4.8), with its risk factors. */
-export function goalRule(s: FinancialSummary, goalAmount: number, timelineDays: number): { probability: number; riskFactors: string[] } {
+export function goalRule(
+  s: FinancialSummary,
+  goalAmount: number,
+  timelineDays: number,
+): { probability: number; riskFactors: string[] } {
   const required = goalAmount / Math.max(timelineDays, 1);
   const current = (s.savings_rate * s.weekly_income) / 7;
   let probability = current >= required ? 0.8 : Math.min(0.7, current / Math.max(required, 1));

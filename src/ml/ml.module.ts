@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+
 import { BanditService } from './bandit/bandit.service';
 import { ModelRegistry } from './model-registry';
 import { GoalModel } from './models/goal.model';
@@ -11,7 +12,25 @@ import { UserStateService } from './user-state.service';
 /** Model serving: the ONNX registry, one wrapper per model (each with its rule fallback), the bandit, user state. */
 @Global()
 @Module({
-  providers: [ModelRegistry, PolicyModel, SegmentationModel, SpendingForecastModel, GoalModel, BanditService, PredictionCacheService, UserStateService],
-  exports: [ModelRegistry, PolicyModel, SegmentationModel, SpendingForecastModel, GoalModel, BanditService, PredictionCacheService, UserStateService],
+  providers: [
+    ModelRegistry,
+    PolicyModel,
+    SegmentationModel,
+    SpendingForecastModel,
+    GoalModel,
+    BanditService,
+    PredictionCacheService,
+    UserStateService,
+  ],
+  exports: [
+    ModelRegistry,
+    PolicyModel,
+    SegmentationModel,
+    SpendingForecastModel,
+    GoalModel,
+    BanditService,
+    PredictionCacheService,
+    UserStateService,
+  ],
 })
 export class MlModule {}

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
+
 import { Inject, Injectable, Logger } from '@nestjs/common';
+
 import type { Prisma } from '../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import { ModelRegistry } from './model-registry';
+
 import { MODEL_NAMES } from './model-manifest';
+import { ModelRegistry } from './model-registry';
 
 // Which new rows count as training data for each model.
 const DATASET_SOURCES = {
@@ -35,7 +38,10 @@ export class ModelLifecycleService {
       const entry = this.registry.entry(status.name);
       if (status.state !== 'loaded' || !entry || !status.version) continue;
       await this.prisma.$transaction([
-        this.prisma.modelVersion.updateMany({ where: { modelType: status.name, NOT: { version: status.version } }, data: { isActive: false } }),
+        this.prisma.modelVersion.updateMany({
+          where: { modelType: status.name, NOT: { version: status.version } },
+          data: { isActive: false },
+        }),
         this.prisma.modelVersion.upsert({
           where: { modelType_version: { modelType: status.name, version: status.version } },
           create: {
@@ -60,7 +66,11 @@ export class ModelLifecycleService {
     const threshold = this.config.scheduler.retrainMinNewSamples;
     const results: Array<{ dataset: string; new_samples: number; ready: boolean }> = [];
     for (const name of MODEL_NAMES) {
-      const dataset = await this.prisma.trainingDataset.upsert({ where: { datasetType: name }, create: { datasetType: name, threshold }, update: { threshold } });
+      const dataset = await this.prisma.trainingDataset.upsert({
+        where: { datasetType: name },
+        create: { datasetType: name, threshold },
+        update: { threshold },
+      });
       const since = dataset.lastTrainingDate ?? new Date(0);
       const count =
         DATASET_SOURCES[name] === 'recommendation feedback'
@@ -93,7 +103,13 @@ export class ModelLifecycleService {
         }),
       ),
     );
-    if (!command) return { datasets, retrained: false, pending_events: events.length, note: 'set RETRAIN_COMMAND to retrain automatically' };
+    if (!command)
+      return {
+        datasets,
+        retrained: false,
+        pending_events: events.length,
+        note: 'set RETRAIN_COMMAND to retrain automatically',
+      };
     const outcome = await runCommand(command);
     const status = outcome.code === 0 ? 'completed' : 'failed';
     if (outcome.code === 0) await this.registry.loadAll();
@@ -103,7 +119,10 @@ export class ModelLifecycleService {
       data: { status, endTime: now, errorMessage: outcome.code === 0 ? null : outcome.tail },
     });
     if (outcome.code === 0) {
-      await this.prisma.trainingDataset.updateMany({ where: { datasetType: { in: ready.map((d) => d.dataset) } }, data: { lastTrainingDate: now, isReadyForTraining: false, thresholdReached: false, dataCount: 0 } });
+      await this.prisma.trainingDataset.updateMany({
+        where: { datasetType: { in: ready.map((d) => d.dataset) } },
+        data: { lastTrainingDate: now, isReadyForTraining: false, thresholdReached: false, dataCount: 0 },
+      });
       await this.syncVersions();
     }
     this.logger.log(`retraining ${status} (exit ${outcome.code})`);

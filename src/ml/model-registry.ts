@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import * as ort from 'onnxruntime-node';
+
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+
 import { MODEL_NAMES, manifestSchema, type Manifest, type ModelEntry, type ModelName } from './model-manifest';
 
 export type ModelState = 'loaded' | 'missing' | 'invalid';
@@ -149,7 +152,8 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
         throw new Error(`file not found: ${entry.file}`);
       }
       const digest = createHash('sha256').update(bytes).digest('hex');
-      if (digest !== entry.sha256) throw new Error(`sha256 mismatch: manifest ${entry.sha256.slice(0, 12)}…, file ${digest.slice(0, 12)}…`);
+      if (digest !== entry.sha256)
+        throw new Error(`sha256 mismatch: manifest ${entry.sha256.slice(0, 12)}…, file ${digest.slice(0, 12)}…`);
       status.sha256_verified = true;
       const session = await ort.InferenceSession.create(bytes, {
         // One thread per session: requests are concurrent, and the event loop must stay free.
@@ -157,7 +161,13 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
       });
-      const loaded: LoadedModel = { name, entry, session, inputNames: [...session.inputNames], outputNames: [...session.outputNames] };
+      const loaded: LoadedModel = {
+        name,
+        entry,
+        session,
+        inputNames: [...session.inputNames],
+        outputNames: [...session.outputNames],
+      };
       checkSignature(loaded);
       await probe(loaded);
       this.models.set(name, loaded);
@@ -196,13 +206,18 @@ function checkSignature(model: LoadedModel): void {
   const { entry, session } = model;
   const declaredIn = Object.keys(entry.inputs);
   const declaredOut = Object.keys(entry.outputs);
-  for (const n of declaredIn) if (!model.inputNames.includes(n)) throw new Error(`graph has no input "${n}" (has ${model.inputNames.join(', ')})`);
-  for (const n of declaredOut) if (!model.outputNames.includes(n)) throw new Error(`graph has no output "${n}" (has ${model.outputNames.join(', ')})`);
+  for (const n of declaredIn)
+    if (!model.inputNames.includes(n))
+      throw new Error(`graph has no input "${n}" (has ${model.inputNames.join(', ')})`);
+  for (const n of declaredOut)
+    if (!model.outputNames.includes(n))
+      throw new Error(`graph has no output "${n}" (has ${model.outputNames.join(', ')})`);
   for (const meta of session.inputMetadata ?? []) {
     if (!meta.isTensor) continue;
     const declared = entry.inputs[meta.name];
     if (!declared) continue;
-    if (declared.length !== meta.shape.length) throw new Error(`input "${meta.name}" has rank ${meta.shape.length}, manifest says ${declared.length}`);
+    if (declared.length !== meta.shape.length)
+      throw new Error(`input "${meta.name}" has rank ${meta.shape.length}, manifest says ${declared.length}`);
     meta.shape.forEach((dim, i) => {
       const want = declared[i];
       if (typeof dim === 'number' && typeof want === 'number' && dim !== want) {
@@ -221,7 +236,9 @@ async function probe(model: LoadedModel): Promise<void> {
     const type = meta && meta.isTensor ? meta.type : 'float32';
     const size = dims.reduce((a, b) => a * b, 1);
     feeds[name] =
-      type === 'int64' ? new ort.Tensor('int64', new BigInt64Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims);
+      type === 'int64'
+        ? new ort.Tensor('int64', new BigInt64Array(size), dims)
+        : new ort.Tensor('float32', new Float32Array(size), dims);
   }
   const out = await model.session.run(feeds);
   for (const [name, declared] of Object.entries(model.entry.outputs)) {
@@ -234,7 +251,8 @@ async function probe(model: LoadedModel): Promise<void> {
     });
     const values = tensor.data as ArrayLike<number | bigint>;
     for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] === 'number' && !Number.isFinite(values[i] as number)) throw new Error(`probe output "${name}" is not finite`);
+      if (typeof values[i] === 'number' && !Number.isFinite(values[i] as number))
+        throw new Error(`probe output "${name}" is not finite`);
     }
   }
 }

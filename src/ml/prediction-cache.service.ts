@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+
+import type { Prisma } from '../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import type { Prisma } from '../generated/prisma/client';
 
 interface CachedEntry<T> {
   data_version: string;
@@ -28,7 +29,13 @@ export class PredictionCacheService {
     return entry?.data_version === dataVersion ? entry.value : undefined;
   }
 
-  async set<T>(userId: string, key: string, dataVersion: string, value: T, ttlSeconds = this.config.ml.predictionCacheTtlSeconds): Promise<void> {
+  async set<T>(
+    userId: string,
+    key: string,
+    dataVersion: string,
+    value: T,
+    ttlSeconds = this.config.ml.predictionCacheTtlSeconds,
+  ): Promise<void> {
     if (ttlSeconds <= 0) return;
     const data = { data_version: dataVersion, value } as unknown as Prisma.InputJsonValue;
     const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
@@ -40,7 +47,13 @@ export class PredictionCacheService {
   }
 
   /** Computes on a miss and stores the result; reports whether it was a hit. */
-  async getOrCompute<T>(userId: string, key: string, dataVersion: string, compute: () => Promise<T>, ttlSeconds?: number): Promise<{ value: T; cached: boolean }> {
+  async getOrCompute<T>(
+    userId: string,
+    key: string,
+    dataVersion: string,
+    compute: () => Promise<T>,
+    ttlSeconds?: number,
+  ): Promise<{ value: T; cached: boolean }> {
     const hit = await this.get<T>(userId, key, dataVersion);
     if (hit !== undefined) return { value: hit, cached: true };
     const value = await compute();

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
+
+import type { Category } from '../common/categories';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
 import type { FinancialSummary } from './coaching-domain';
+import { round2 } from './fallback-rules';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
 import { summarize, weeklyIncome } from './features/summary';
 import { weeklyCategorySpend } from './features/weekly';
-import { round2 } from './fallback-rules';
 import { SpendingForecastModel } from './models/spending-forecast.model';
-import type { Category } from '../common/categories';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {
@@ -96,7 +98,12 @@ export class UserStateService {
 
   /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
   private async balanceAndVersion(userId: string): Promise<{ balance: number | null; version: string }> {
-    const { rows } = await this.prisma.pool.query<{ balance: string | null; n: string; max_seq: string | null; updated: Date | null }>({
+    const { rows } = await this.prisma.pool.query<{
+      balance: string | null;
+      n: string;
+      max_seq: string | null;
+      updated: Date | null;
+    }>({
       name: 'user-state-version',
       text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
                     count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
@@ -104,6 +111,9 @@ export class UserStateService {
       values: [userId],
     });
     const row = rows[0];
-    return { balance: row.balance === null ? null : Number(row.balance), version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}` };
+    return {
+      balance: row.balance === null ? null : Number(row.balance),
+      version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
+    };
   }
 }

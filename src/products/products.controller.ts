@@ -1,8 +1,10 @@
 import { Controller, Delete, Get, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+
 import { CurrentUser, OptionalUser, Public, Roles, type AuthUser } from '../common/auth-user';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
+
 import {
   categoryCreateSchema,
   categoryUpdateSchema,
@@ -89,7 +91,9 @@ export class ProductsController {
   }
 
   @Post('purchase')
-  @ApiOperation({ summary: 'Buy a product: wallet debit, stock decrement and purchase record in one database transaction' })
+  @ApiOperation({
+    summary: 'Buy a product: wallet debit, stock decrement and purchase record in one database transaction',
+  })
   @ApiZodResponse(201, purchaseResponseSchema, 'Created')
   purchase(@CurrentUser() user: AuthUser, @ZodBody(purchaseSchema) body: PurchaseInput) {
     return this.products.purchase(user.id, body);
@@ -98,7 +102,10 @@ export class ProductsController {
   @Get('category/:category_id/products')
   @Public()
   @ApiZodResponse(200, z.array(productResponseSchema))
-  byCategory(@ZodParam('category_id', categoryId) id: string, @ZodQuery(limitQuerySchema) query: z.output<typeof limitQuerySchema>) {
+  byCategory(
+    @ZodParam('category_id', categoryId) id: string,
+    @ZodQuery(limitQuerySchema) query: z.output<typeof limitQuerySchema>,
+  ) {
     return this.products.byCategory(id, query.limit);
   }
 

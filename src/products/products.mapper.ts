@@ -1,5 +1,5 @@
-import type { Product, ProductCategory, UserPurchase } from '../generated/prisma/client';
 import { money } from '../common/money';
+import type { Product, ProductCategory, UserPurchase } from '../generated/prisma/client';
 
 export function toCategoryResponse(c: ProductCategory) {
   return { id: c.id, name: c.name, description: c.description, transaction_category: c.transactionCategory };

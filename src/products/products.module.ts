@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+
 import { FinancialModule } from '../financial/financial.module';
+
 import { ProductsController } from './products.controller';
 import { ProductsService } from './products.service';
 

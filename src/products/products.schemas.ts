@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { moneyInput, moneyQuery } from '../common/money-input';
 import { pagingQuery, queryBoolean } from '../common/paging';
 import { CATEGORIES } from '../financial/financial.schemas';
@@ -63,7 +64,13 @@ export type ProductUpdateInput = Partial<ProductCreateInput>;
 export const listProductsQuerySchema = z
   .object({
     category_id: z.uuid('category_id must be a UUID').optional(),
-    search: z.string().trim().min(1).max(100).optional().describe('Case-insensitive, in name, description and merchant'),
+    search: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('Case-insensitive, in name, description and merchant'),
     min_price: moneyQuery.optional(),
     max_price: moneyQuery.optional(),
     available_only: queryBoolean.default(true),

@@ -1,10 +1,12 @@
-import { EventCaptureService } from '../behavioral/event-capture.service';
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { Prisma, type PrismaClient } from '../generated/prisma/client';
+
+import { EventCaptureService } from '../behavioral/event-capture.service';
 import { Decimal } from '../common/money';
 import { resolvePaging } from '../common/paging';
 import { LedgerService, TX_OPTIONS } from '../financial/ledger.service';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
 import { toCategoryResponse, toProductResponse, toPurchaseResponse } from './products.mapper';
 import type {
   CategoryCreateInput,
@@ -34,7 +36,13 @@ export class ProductsService {
 
   async createCategory(input: CategoryCreateInput) {
     const row = await this.prisma.productCategory
-      .create({ data: { name: input.name, description: input.description ?? null, transactionCategory: input.transaction_category } })
+      .create({
+        data: {
+          name: input.name,
+          description: input.description ?? null,
+          transactionCategory: input.transaction_category,
+        },
+      })
       .catch(rethrowCategory);
     return toCategoryResponse(row);
   }
@@ -177,13 +185,23 @@ export class ProductsService {
       });
       await tx.product.update({ where: { id: product.id }, data: { stockQuantity: { decrement: input.quantity } } });
       const purchase = await tx.userPurchase.create({
-        data: { userId, productId: product.id, transactionId: transaction.id, quantity: input.quantity, totalAmount: total.toFixed(2) },
+        data: {
+          userId,
+          productId: product.id,
+          transactionId: transaction.id,
+          quantity: input.quantity,
+          totalAmount: total.toFixed(2),
+        },
         include: { product: true },
       });
       return toPurchaseResponse(purchase);
     }, TX_OPTIONS);
     // Recorded only once the purchase committed.
-    this.events.purchase(userId, { productId: input.product_id, quantity: input.quantity, total: Number(purchase.total_amount) });
+    this.events.purchase(userId, {
+      productId: input.product_id,
+      quantity: input.quantity,
+      total: Number(purchase.total_amount),
+    });
     return purchase;
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
@@ -18,7 +19,10 @@ export class JobRunner {
     return this.running.has(name);
   }
 
-  async run(name: string, job: () => Promise<Record<string, unknown>>): Promise<{ status: 'succeeded' | 'failed' | 'skipped'; details: Record<string, unknown> }> {
+  async run(
+    name: string,
+    job: () => Promise<Record<string, unknown>>,
+  ): Promise<{ status: 'succeeded' | 'failed' | 'skipped'; details: Record<string, unknown> }> {
     if (this.running.has(name)) return { status: 'skipped', details: { reason: 'already running' } };
     this.running.add(name);
     const run = await this.prisma.scheduledJobRun.create({ data: { jobName: name } });

@@ -1,8 +1,10 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+
 import { Roles } from '../common/auth-user';
 import { ZodParam } from '../infra/openapi/zod-openapi';
+
 import { JobRunner } from './job-runner';
 import { JOB_NAMES, ScheduledJobsService, type JobName } from './scheduled-jobs.service';
 
@@ -22,7 +24,14 @@ export class JobsController {
     const runs = await this.runner.recentRuns();
     return {
       jobs: JOB_NAMES.map((name) => ({ name, running: this.runner.isRunning(name) })),
-      runs: runs.map((r) => ({ id: r.id, job_name: r.jobName, status: r.status, started_at: r.startedAt.toISOString(), finished_at: r.finishedAt?.toISOString() ?? null, details: r.details })),
+      runs: runs.map((r) => ({
+        id: r.id,
+        job_name: r.jobName,
+        status: r.status,
+        started_at: r.startedAt.toISOString(),
+        finished_at: r.finishedAt?.toISOString() ?? null,
+        details: r.details,
+      })),
     };
   }
 

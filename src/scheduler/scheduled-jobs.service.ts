@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
+
 import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
 import { SegmentsService } from '../coaching/segments.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { ModelLifecycleService } from '../ml/model-lifecycle.service';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
+
 import { JobRunner } from './job-runner';
 
 export const JOB_NAMES = ['segment-refresh', 'behavior-change-detection', 'retention', 'retraining-check'] as const;
@@ -34,7 +36,9 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     // Record which model versions this process serves (cheap; failures only logged).
-    await this.lifecycle.syncVersions().catch((error: unknown) => this.logger.warn(`model version sync failed: ${String(error)}`));
+    await this.lifecycle
+      .syncVersions()
+      .catch((error: unknown) => this.logger.warn(`model version sync failed: ${String(error)}`));
   }
 
   run(name: JobName) {
@@ -105,7 +109,9 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
       const changes = await this.behavior.changes(userId);
       if (changes.length === 0) continue;
       changed++;
-      await this.segments.refresh(userId).catch((error: unknown) => this.logger.warn(`re-segmentation failed: ${String(error)}`));
+      await this.segments
+        .refresh(userId)
+        .catch((error: unknown) => this.logger.warn(`re-segmentation failed: ${String(error)}`));
     }
     return { active_users: users.length, users_with_changes: changed, resegmented: changed };
   }
@@ -114,10 +120,17 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
   private async applyRetention(): Promise<Record<string, unknown>> {
     const oldEvents = await this.behavior.purgeOlderThan(this.config.events.retentionDays);
     const expiredPredictions = await this.cache.purgeExpired();
-    const { count: expiredTokens } = await this.prisma.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    const { count: expiredTokens } = await this.prisma.revokedToken.deleteMany({
+      where: { expiresAt: { lt: new Date() } },
+    });
     const { count: oldJobRuns } = await this.prisma.scheduledJobRun.deleteMany({
       where: { startedAt: { lt: new Date(Date.now() - 90 * 86_400_000) } },
     });
-    return { old_events: oldEvents, expired_predictions: expiredPredictions, expired_revoked_tokens: expiredTokens, old_job_runs: oldJobRuns };
+    return {
+      old_events: oldEvents,
+      expired_predictions: expiredPredictions,
+      expired_revoked_tokens: expiredTokens,
+      old_job_runs: oldJobRuns,
+    };
   }
 }

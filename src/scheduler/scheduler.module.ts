@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+
 import { CoachingModule } from '../coaching/coaching.module';
 import { ModelLifecycleService } from '../ml/model-lifecycle.service';
+
 import { JobRunner } from './job-runner';
 import { JobsController } from './jobs.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';

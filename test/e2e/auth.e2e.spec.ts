@@ -1,4 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
+
 import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
 
 describe('auth (e2e)', () => {
@@ -10,8 +11,16 @@ describe('auth (e2e)', () => {
 
   it('registers, logs in and reads /auth/me with the token', async () => {
     const email = `Mixed.Case-${Date.now()}@Example.COM`;
-    const reg = await t.http().post('/auth/register').send({ email, password: 'TestPass123', first_name: 'Ada', last_name: 'Lovelace', date_of_birth: '1990-05-01' }).expect(201);
-    expect(reg.body).toMatchObject({ token_type: 'bearer', expires_in: 1800, user: { email: email.toLowerCase(), first_name: 'Ada', is_active: true, role: 'user' } });
+    const reg = await t
+      .http()
+      .post('/auth/register')
+      .send({ email, password: 'TestPass123', first_name: 'Ada', last_name: 'Lovelace', date_of_birth: '1990-05-01' })
+      .expect(201);
+    expect(reg.body).toMatchObject({
+      token_type: 'bearer',
+      expires_in: 1800,
+      user: { email: email.toLowerCase(), first_name: 'Ada', is_active: true, role: 'user' },
+    });
     expect(typeof reg.body.access_token).toBe('string');
     // The client decodes the JWT itself and needs a numeric exp.
     const payload = JSON.parse(Buffer.from(reg.body.access_token.split('.')[1], 'base64url').toString());
@@ -19,7 +28,11 @@ describe('auth (e2e)', () => {
     expect(payload.sub).toBe(reg.body.user.id);
 
     // E-mail matching is case-insensitive.
-    const login = await t.http().post('/auth/login').send({ email: email.toUpperCase(), password: 'TestPass123' }).expect(200);
+    const login = await t
+      .http()
+      .post('/auth/login')
+      .send({ email: email.toUpperCase(), password: 'TestPass123' })
+      .expect(200);
     expect(login.body.user.id).toBe(reg.body.user.id);
 
     const me = await t.http().get('/auth/me').set('Authorization', `Bearer ${login.body.access_token}`).expect(200);
@@ -28,7 +41,11 @@ describe('auth (e2e)', () => {
 
   it('refuses a duplicate e-mail with 409, whatever its case', async () => {
     const user = await registerUser(t);
-    const res = await t.http().post('/auth/register').send({ email: user.email.toUpperCase(), password: 'TestPass123', first_name: 'X', last_name: 'Y' }).expect(409);
+    const res = await t
+      .http()
+      .post('/auth/register')
+      .send({ email: user.email.toUpperCase(), password: 'TestPass123', first_name: 'X', last_name: 'Y' })
+      .expect(409);
     expect(res.body.detail).toBe('User with this email already exists');
   });
 
@@ -37,7 +54,11 @@ describe('auth (e2e)', () => {
     ['NoDigitsHere', 'Password must contain at least one digit'],
     ['lowercase123', 'Password must contain at least one uppercase letter'],
   ])('rejects the weak password %s with 422 naming the field', async (password, msg) => {
-    const res = await t.http().post('/auth/register').send({ email: `weak-${Date.now()}@example.com`, password, first_name: 'A', last_name: 'B' }).expect(422);
+    const res = await t
+      .http()
+      .post('/auth/register')
+      .send({ email: `weak-${Date.now()}@example.com`, password, first_name: 'A', last_name: 'B' })
+      .expect(422);
     expect(res.body.detail).toEqual([expect.objectContaining({ loc: ['body', 'password'], msg })]);
     expect(res.body.message).toContain('body.password');
   });
@@ -45,7 +66,11 @@ describe('auth (e2e)', () => {
   it('answers 401 to a wrong password and an unknown e-mail alike', async () => {
     const user = await registerUser(t);
     const wrong = await t.http().post('/auth/login').send({ email: user.email, password: 'WrongPass123' }).expect(401);
-    const unknown = await t.http().post('/auth/login').send({ email: 'nobody-here@example.com', password: 'TestPass123' }).expect(401);
+    const unknown = await t
+      .http()
+      .post('/auth/login')
+      .send({ email: 'nobody-here@example.com', password: 'TestPass123' })
+      .expect(401);
     expect(wrong.body.detail).toBe('Invalid email or password');
     expect(unknown.body.detail).toBe(wrong.body.detail);
   });
@@ -61,16 +86,29 @@ describe('auth (e2e)', () => {
     forged.role = 'admin';
     const tampered = `${h}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${s}`;
     await t.http().get('/auth/me').set('Authorization', `Bearer ${tampered}`).expect(401);
-    await t.http().get('/auth/me').set('Authorization', `Bearer ${user.token.slice(0, -2)}xx`).expect(401);
+    await t
+      .http()
+      .get('/auth/me')
+      .set('Authorization', `Bearer ${user.token.slice(0, -2)}xx`)
+      .expect(401);
 
     const expired = new JwtService().sign(
-      { sub: user.id, role: 'user', jti: '00000000-0000-4000-8000-000000000001', auth_time: 0, exp: Math.floor(Date.now() / 1000) - 10 },
+      {
+        sub: user.id,
+        role: 'user',
+        jti: '00000000-0000-4000-8000-000000000001',
+        auth_time: 0,
+        exp: Math.floor(Date.now() / 1000) - 10,
+      },
       { secret: t.config.auth.jwtSecret, algorithm: 'HS256' },
     );
     const res = await t.http().get('/auth/me').set('Authorization', `Bearer ${expired}`).expect(401);
     expect(res.body.detail).toBe('Could not validate credentials');
 
-    const otherSecret = new JwtService().sign({ sub: user.id, role: 'user', jti: '00000000-0000-4000-8000-000000000002', auth_time: 0 }, { secret: 'x'.repeat(32), expiresIn: 600 });
+    const otherSecret = new JwtService().sign(
+      { sub: user.id, role: 'user', jti: '00000000-0000-4000-8000-000000000002', auth_time: 0 },
+      { secret: 'x'.repeat(32), expiresIn: 600 },
+    );
     await t.http().get('/auth/me').set('Authorization', `Bearer ${otherSecret}`).expect(401);
     await t.http().get('/auth/me').set('Authorization', `Basic ${user.token}`).expect(401);
   });
@@ -96,7 +134,12 @@ describe('auth (e2e)', () => {
   it('refuses to refresh a session older than the maximum session age', async () => {
     const user = await registerUser(t);
     const ancient = new JwtService().sign(
-      { sub: user.id, role: 'user', jti: '00000000-0000-4000-8000-0000000000aa', auth_time: Math.floor(Date.now() / 1000) - 400 * 3600 },
+      {
+        sub: user.id,
+        role: 'user',
+        jti: '00000000-0000-4000-8000-0000000000aa',
+        auth_time: Math.floor(Date.now() / 1000) - 400 * 3600,
+      },
       { secret: t.config.auth.jwtSecret, expiresIn: 600 },
     );
     const res = await t.http().post('/auth/refresh').set('Authorization', `Bearer ${ancient}`).expect(401);
@@ -105,9 +148,19 @@ describe('auth (e2e)', () => {
 
   it('updates and returns the profile; rejects a bad risk tolerance with 422', async () => {
     const user = await registerUser(t);
-    await t.http().put('/auth/profile').set(user.auth).send({ monthly_income: 4200.5, risk_tolerance: 'high', financial_goals: ['house'] }).expect(200);
+    await t
+      .http()
+      .put('/auth/profile')
+      .set(user.auth)
+      .send({ monthly_income: 4200.5, risk_tolerance: 'high', financial_goals: ['house'] })
+      .expect(200);
     const profile = await t.http().get('/auth/profile').set(user.auth).expect(200);
-    expect(profile.body).toMatchObject({ monthly_income: '4200.50', savings_goal: '0.00', risk_tolerance: 'high', financial_goals: ['house'] });
+    expect(profile.body).toMatchObject({
+      monthly_income: '4200.50',
+      savings_goal: '0.00',
+      risk_tolerance: 'high',
+      financial_goals: ['house'],
+    });
     const bad = await t.http().put('/auth/profile').set(user.auth).send({ risk_tolerance: 'yolo' }).expect(422);
     expect(bad.body.detail[0].loc).toEqual(['body', 'risk_tolerance']);
     expect(bad.body.detail[0].msg).toBe('Risk tolerance must be low, medium, or high');
@@ -124,12 +177,22 @@ describe('auth (e2e)', () => {
     expect(list.body.map((u: { id: string }) => u.id)).toEqual([user.id]);
 
     // Deactivation takes effect on the user's next request and at login.
-    const updated = await t.http().patch(`/auth/users/${user.id}`).set(admin.auth).send({ isActive: false }).expect(200);
+    const updated = await t
+      .http()
+      .patch(`/auth/users/${user.id}`)
+      .set(admin.auth)
+      .send({ isActive: false })
+      .expect(200);
     expect(updated.body.is_active).toBe(false);
     await t.http().get('/auth/me').set(user.auth).expect(401);
     const login = await t.http().post('/auth/login').send({ email: user.email, password: user.password }).expect(401);
     expect(login.body.detail).toBe('Account is deactivated');
-    await t.http().patch('/auth/users/00000000-0000-4000-8000-000000000000').set(admin.auth).send({ is_active: true }).expect(404);
+    await t
+      .http()
+      .patch('/auth/users/00000000-0000-4000-8000-000000000000')
+      .set(admin.auth)
+      .send({ is_active: true })
+      .expect(404);
     await t.http().patch('/auth/users/not-a-uuid').set(admin.auth).send({ is_active: true }).expect(422);
   });
 
@@ -143,17 +206,44 @@ describe('auth (e2e)', () => {
   });
 
   it('never answers 500 to malformed JSON, wrong types or wrong content types', async () => {
-    const malformed = await t.http().post('/auth/login').set('Content-Type', 'application/json').send('{"email": ').expect(400);
-    expect(malformed.body).toMatchObject({ status_code: 400, detail: expect.any(String), request_id: expect.any(String) });
-    const types = await t.http().post('/auth/register').send({ email: 42, password: ['x'], first_name: {}, last_name: null }).expect(422);
-    expect(types.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['email', 'password', 'first_name', 'last_name']);
+    const malformed = await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email": ')
+      .expect(400);
+    expect(malformed.body).toMatchObject({
+      status_code: 400,
+      detail: expect.any(String),
+      request_id: expect.any(String),
+    });
+    const types = await t
+      .http()
+      .post('/auth/register')
+      .send({ email: 42, password: ['x'], first_name: {}, last_name: null })
+      .expect(422);
+    expect(types.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual([
+      'email',
+      'password',
+      'first_name',
+      'last_name',
+    ]);
     await t.http().post('/auth/login').send([1, 2, 3]).expect(422);
     // Fastify reads text/plain as a string: the body is then not an object, a clear 422.
     const text = await t.http().post('/auth/login').set('Content-Type', 'text/plain').send('hello').expect(422);
     expect(text.body.detail[0].loc).toEqual(['body']);
     await t.http().post('/auth/login').set('Content-Type', 'application/xml').send('<a/>').expect(415);
-    await t.http().post('/auth/login').set('Content-Type', 'application/json').send('').expect((res) => expect(res.status).toBeLessThan(500));
-    const huge = await t.http().post('/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(2 * 1024 * 1024) }));
+    await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('')
+      .expect((res) => expect(res.status).toBeLessThan(500));
+    const huge = await t
+      .http()
+      .post('/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ email: 'a@b.co', password: 'x'.repeat(2 * 1024 * 1024) }));
     expect(huge.status).toBe(413);
   });
 
@@ -163,10 +253,19 @@ describe('auth (e2e)', () => {
   });
 
   it('allows the React dev origins with credentials', async () => {
-    const res = await t.http().options('/auth/login').set('Origin', 'http://localhost:5173').set('Access-Control-Request-Method', 'POST').expect(204);
+    const res = await t
+      .http()
+      .options('/auth/login')
+      .set('Origin', 'http://localhost:5173')
+      .set('Access-Control-Request-Method', 'POST')
+      .expect(204);
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:5173');
     expect(res.headers['access-control-allow-credentials']).toBe('true');
-    const other = await t.http().options('/auth/login').set('Origin', 'http://evil.example').set('Access-Control-Request-Method', 'POST');
+    const other = await t
+      .http()
+      .options('/auth/login')
+      .set('Origin', 'http://evil.example')
+      .set('Access-Control-Request-Method', 'POST');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 import { Client } from 'pg';
+
 import { AuthService } from '../../src/auth/auth.service';
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
-import { runMigrations } from '../../src/infra/database/migrate';
 import { encodeEvent } from '../../src/behavioral/event-encoding';
 import { PostgresEventSink, writeEventRows } from '../../src/behavioral/postgres-event-sink';
 import { uuid7 } from '../../src/behavioral/uuid7';
+import { runMigrations } from '../../src/infra/database/migrate';
 import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
 
 /** Writes whatever the batcher holds (the interval is long in these tests, so flushes are explicit). */
@@ -25,7 +26,10 @@ describe('behavioural events (e2e)', () => {
     await t.http().get('/financial/transaction/00000000-0000-4000-8000-000000000000').set(user.auth).expect(404);
     await t.http().get('/health').set(user.auth).expect(200);
     await flush(t);
-    const events = await t.prisma.behavioralEvent.findMany({ where: { userId: user.id }, orderBy: { timestamp: 'asc' } });
+    const events = await t.prisma.behavioralEvent.findMany({
+      where: { userId: user.id },
+      orderBy: { timestamp: 'asc' },
+    });
     const pages = events.map((e) => (e.eventData as { page_url: string }).page_url);
     expect(pages).toEqual(['/auth/me', '/financial/transaction/:id']);
     expect(events[0]).toMatchObject({ eventType: 'page_view', sessionId: 'sess-123' });
@@ -37,9 +41,16 @@ describe('behavioural events (e2e)', () => {
 
   it('leaves no trace of a password sent in a request body', async () => {
     const user = await registerUser(t);
-    await t.http().put('/auth/profile').set(user.auth).send({ risk_tolerance: 'low', password: 'SuperSecret-Pw-42', nested: { api_token: 'tok-abc-999' } }).expect(200);
+    await t
+      .http()
+      .put('/auth/profile')
+      .set(user.auth)
+      .send({ risk_tolerance: 'low', password: 'SuperSecret-Pw-42', nested: { api_token: 'tok-abc-999' } })
+      .expect(200);
     await flush(t);
-    const rows = await t.prisma.$queryRaw<Array<{ dump: string }>>`SELECT event_data::text AS dump FROM behavioral_events WHERE user_id = ${user.id}::uuid`;
+    const rows = await t.prisma.$queryRaw<
+      Array<{ dump: string }>
+    >`SELECT event_data::text AS dump FROM behavioral_events WHERE user_id = ${user.id}::uuid`;
     expect(rows.length).toBeGreaterThan(0);
     const all = rows.map((r) => r.dump).join('\n');
     expect(all).not.toContain('SuperSecret-Pw-42');
@@ -49,21 +60,41 @@ describe('behavioural events (e2e)', () => {
 
   it('records domain events from services and serves the analytics endpoints', async () => {
     const user = await registerUser(t);
-    await t.http().post('/financial/transactions').set(user.auth).send({ amount: -42.5, category: 'groceries', description: 'Weekly shop' }).expect(201);
+    await t
+      .http()
+      .post('/financial/transactions')
+      .set(user.auth)
+      .send({ amount: -42.5, category: 'groceries', description: 'Weekly shop' })
+      .expect(201);
     const rec = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
-    await t.http().post('/coaching/feedback').set(user.auth).send({ recommendation_id: rec.body.id, helpful: true }).expect(200);
+    await t
+      .http()
+      .post('/coaching/feedback')
+      .set(user.auth)
+      .send({ recommendation_id: rec.body.id, helpful: true })
+      .expect(200);
     await flush(t);
     const insights = await t.http().get('/coaching/behavioral-insights').set(user.auth).expect(200);
     const counts = insights.body.behavior_data.event_counts;
     expect(counts).toMatchObject({ transaction_creation: 1, recommendation_interaction: 2 });
     expect(counts.page_view).toBeGreaterThanOrEqual(3);
-    expect(insights.body.behavior_data.interaction_patterns.recommendation_interaction).toEqual({ view: 1, helpful: 1 });
+    expect(insights.body.behavior_data.interaction_patterns.recommendation_interaction).toEqual({
+      view: 1,
+      helpful: 1,
+    });
     expect(insights.body.behavior_data.engagement_score).toBeGreaterThan(0.2);
     expect(insights.body.behavior_changes).toEqual([]);
 
-    const events = await t.http().get('/coaching/behavioral-events?days=7&event_type=transaction_creation&limit=5').set(user.auth).expect(200);
+    const events = await t
+      .http()
+      .get('/coaching/behavioral-events?days=7&event_type=transaction_creation&limit=5')
+      .set(user.auth)
+      .expect(200);
     expect(events.body.event_counts).toEqual({ transaction_creation: 1 });
-    expect(events.body.recent_events.events[0].event_data).toMatchObject({ amount_bucket: '10-50', category: 'groceries' });
+    expect(events.body.recent_events.events[0].event_data).toMatchObject({
+      amount_bucket: '10-50',
+      category: 'groceries',
+    });
     await t.http().get('/coaching/behavioral-events?days=0').set(user.auth).expect(422);
 
     const changes = await t.http().get('/coaching/behavior-changes').set(user.auth).expect(200);
@@ -83,17 +114,42 @@ describe('behavioural events (e2e)', () => {
   it('tracks an interaction with one of the user’s own transactions only', async () => {
     const user = await registerUser(t);
     const other = await registerUser(t);
-    const tx = await t.http().post('/financial/transactions').set(user.auth).send({ amount: 100, category: 'income', description: 'Gift' }).expect(201);
-    const ok = await t.http().post(`/financial/track-transaction-event?transaction_id=${tx.body.id}&event_type=analyze`).set(user.auth).expect(200);
+    const tx = await t
+      .http()
+      .post('/financial/transactions')
+      .set(user.auth)
+      .send({ amount: 100, category: 'income', description: 'Gift' })
+      .expect(201);
+    const ok = await t
+      .http()
+      .post(`/financial/track-transaction-event?transaction_id=${tx.body.id}&event_type=analyze`)
+      .set(user.auth)
+      .expect(200);
     expect(ok.body).toMatchObject({ transaction_id: tx.body.id, event_type: 'analyze' });
-    await t.http().post(`/financial/track-transaction-event?transaction_id=${tx.body.id}&event_type=analyze`).set(other.auth).expect(404);
-    const bad = await t.http().post(`/financial/track-transaction-event?transaction_id=nope&event_type=bogus`).set(user.auth).expect(422);
+    await t
+      .http()
+      .post(`/financial/track-transaction-event?transaction_id=${tx.body.id}&event_type=analyze`)
+      .set(other.auth)
+      .expect(404);
+    const bad = await t
+      .http()
+      .post(`/financial/track-transaction-event?transaction_id=nope&event_type=bogus`)
+      .set(user.auth)
+      .expect(422);
     expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1]).sort()).toEqual(['event_type', 'transaction_id']);
   });
 
   describe('account deletion (behavioral_events has no foreign key)', () => {
     const events = (userId: string, n: number) =>
-      Array.from({ length: n }, (_, i) => ({ id: uuid7(), userId, eventType: 'page_view' as const, eventSubtype: 'race', sessionId: null, eventData: { page_url: '/x', i }, timestamp: new Date() }));
+      Array.from({ length: n }, (_, i) => ({
+        id: uuid7(),
+        userId,
+        eventType: 'page_view' as const,
+        eventSubtype: 'race',
+        sessionId: null,
+        eventData: { page_url: '/x', i },
+        timestamp: new Date(),
+      }));
     const countFor = (userId: string) => t.prisma.behavioralEvent.count({ where: { userId } });
 
     it('deletes the account’s events, and events still queued for it are never written', async () => {
@@ -118,7 +174,13 @@ describe('behavioural events (e2e)', () => {
         // The batch locks the user first: the deletion waits for it, then removes its rows.
         const first = await registerUser(t);
         await db.query('BEGIN');
-        expect(await writeEventRows(db, events(first.id, 20).map((e) => encodeEvent(e)), false)).toBe(20);
+        expect(
+          await writeEventRows(
+            db,
+            events(first.id, 20).map((e) => encodeEvent(e)),
+            false,
+          ),
+        ).toBe(20);
         const deletion = auth.deleteAccount(first.id);
         await new Promise((r) => setTimeout(r, 200));
         await db.query('COMMIT');
@@ -129,7 +191,10 @@ describe('behavioural events (e2e)', () => {
         const second = await registerUser(t);
         await db.query('BEGIN');
         await db.query('DELETE FROM users WHERE id = $1', [second.id]);
-        const batch = t.app.get(PostgresEventSink).write(events(second.id, 20).map((e) => encodeEvent(e)), false);
+        const batch = t.app.get(PostgresEventSink).write(
+          events(second.id, 20).map((e) => encodeEvent(e)),
+          false,
+        );
         await new Promise((r) => setTimeout(r, 200));
         await db.query('DELETE FROM behavioral_events WHERE user_id = $1', [second.id]);
         await db.query('COMMIT');
@@ -148,7 +213,8 @@ describe('behavioural events (e2e)', () => {
       const user = await registerUser(fast);
       const capture = fast.app.get(EventCaptureService);
       await capture.flush();
-      const count = (type: string) => fast.prisma.behavioralEvent.count({ where: { userId: user.id, eventType: type } });
+      const count = (type: string) =>
+        fast.prisma.behavioralEvent.count({ where: { userId: user.id, eventType: type } });
       capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/later' } });
       capture.purchase(user.id, { productId: '00000000-0000-4000-8000-000000000001', quantity: 1, total: 12 });
       await new Promise((r) => setTimeout(r, 100));
@@ -167,7 +233,9 @@ describe('behavioural events (e2e)', () => {
     const at = new Date('2026-01-02T03:04:05.678Z');
     capture.capture({ userId: user.id, type: 'page_view', subtype: 'clock', data: { page_url: '/clock' }, at });
     await capture.flush();
-    const stored = await t.prisma.behavioralEvent.findFirstOrThrow({ where: { userId: user.id, eventSubtype: 'clock' } });
+    const stored = await t.prisma.behavioralEvent.findFirstOrThrow({
+      where: { userId: user.id, eventSubtype: 'clock' },
+    });
     expect(stored.timestamp.toISOString()).toBe(at.toISOString());
   });
 
@@ -176,7 +244,12 @@ describe('behavioural events (e2e)', () => {
     const capture = t.app.get(EventCaptureService);
     const data = { page_url: '/x', note: 'say "hi"\n\tthen \\o/ — ünïcödé 💶', list: ['a\\b', 'c\td'] };
     // PostgreSQL refuses these two: the privacy filter makes them storable instead of losing the event.
-    capture.capture({ userId: user.id, type: 'page_view', subtype: 'tab\there', data: { ...data, nul: 'a\u0000b', half: 'x\ud83d' } });
+    capture.capture({
+      userId: user.id,
+      type: 'page_view',
+      subtype: 'tab\there',
+      data: { ...data, nul: 'a\u0000b', half: 'x\ud83d' },
+    });
     await capture.flush();
     const stored = await t.prisma.behavioralEvent.findFirstOrThrow({ where: { userId: user.id } });
     expect(stored.eventData).toEqual({ ...data, nul: 'ab', half: 'x\ufffd' });
@@ -192,16 +265,19 @@ describe('behavioural events (e2e)', () => {
     // The commit goes through, then the connection dies before the acknowledgement arrives.
     sink.write = async (events, retry) => {
       const written = await real(events, retry);
-      if (lostAcknowledgements++ === 0) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
+      if (lostAcknowledgements++ === 0)
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: '08006' });
       return written;
     };
     try {
       const before = capture.stats() as { dropped: { permanent_error: number } };
-      for (let i = 0; i < 7; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'ambiguous', data: { page_url: '/x', i } });
+      for (let i = 0; i < 7; i++)
+        capture.capture({ userId: user.id, type: 'page_view', subtype: 'ambiguous', data: { page_url: '/x', i } });
       await capture.flush(); // written, but reported as failed: stays queued
       expect(capture.depth).toBe(7);
       // More events arrive meanwhile: the retried batch is the 7 already written plus 3 new ones.
-      for (let i = 7; i < 10; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'ambiguous', data: { page_url: '/x', i } });
+      for (let i = 7; i < 10; i++)
+        capture.capture({ userId: user.id, type: 'page_view', subtype: 'ambiguous', data: { page_url: '/x', i } });
       for (let i = 0; i < 40 && capture.depth > 0; i++) {
         await new Promise((r) => setTimeout(r, 100));
         await capture.flush();
@@ -219,10 +295,19 @@ describe('behavioural events (e2e)', () => {
     const user = await registerUser(t);
     const capture = t.app.get(EventCaptureService);
     const before = capture.stats() as { dropped: { permanent_error: number } };
-    for (let i = 0; i < 9; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'neighbour', data: { page_url: '/x', i } });
+    for (let i = 0; i < 9; i++)
+      capture.capture({ userId: user.id, type: 'page_view', subtype: 'neighbour', data: { page_url: '/x', i } });
     // Nothing the capture path lets through is refused by PostgreSQL, so the bad row goes straight
     // into the queue: a timestamp PostgreSQL cannot read.
-    const good = encodeEvent({ id: uuid7(), userId: user.id, eventType: 'page_view', eventSubtype: 'bad', sessionId: null, eventData: {}, timestamp: new Date() });
+    const good = encodeEvent({
+      id: uuid7(),
+      userId: user.id,
+      eventType: 'page_view',
+      eventSubtype: 'bad',
+      sessionId: null,
+      eventData: {},
+      timestamp: new Date(),
+    });
     capture.processIntake();
     capture.batcher.enqueue(good.replace(/\t[^\t]+\n$/, '\tnot-a-time\n') as typeof good);
     await capture.flush();
@@ -248,13 +333,22 @@ describe('behavioural events (e2e)', () => {
     }
     await t.http().get('/auth/me').set(user.auth).expect(200);
     await flush(t);
-    const pages = (await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } })).map((e) => (e.eventData as { page_url: string }).page_url);
+    const pages = (await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } })).map(
+      (e) => (e.eventData as { page_url: string }).page_url,
+    );
     expect(pages).toEqual(['/auth/me']); // the wallet view while paused left nothing
   });
 
   it('reports the pipeline in /coaching/enhanced-health', async () => {
     const res = await t.http().get('/coaching/enhanced-health').expect(200);
-    expect(res.body.behavioral_service).toMatchObject({ status: 'healthy', tracking_enabled: true, queue_depth: expect.any(Number), written: expect.any(Number), dropped: expect.any(Object), refused: expect.any(Object) });
+    expect(res.body.behavioral_service).toMatchObject({
+      status: 'healthy',
+      tracking_enabled: true,
+      queue_depth: expect.any(Number),
+      written: expect.any(Number),
+      dropped: expect.any(Object),
+      refused: expect.any(Object),
+    });
   });
 
   it('a failing event sink never changes the user’s response, and nothing is lost once the database is back', async () => {
@@ -296,14 +390,17 @@ describe('behavioural events: shutdown and limits (e2e)', () => {
     const t = await createTestApp({ EVENTS_FLUSH_INTERVAL_MS: '60000', EVENTS_BATCH_SIZE: '5000' });
     const user = await registerUser(t);
     const capture = t.app.get(EventCaptureService);
-    for (let i = 0; i < 3000; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'load_test', data: { page_url: '/x', i } });
+    for (let i = 0; i < 3000; i++)
+      capture.capture({ userId: user.id, type: 'page_view', subtype: 'load_test', data: { page_url: '/x', i } });
     expect(capture.depth).toBeGreaterThanOrEqual(3000);
     const prisma = t.prisma;
     await t.close();
     // A fresh app (same database) counts what the closed one wrote.
     const check = await createTestApp();
     try {
-      expect(await check.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'load_test' } })).toBe(3000);
+      expect(await check.prisma.behavioralEvent.count({ where: { userId: user.id, eventSubtype: 'load_test' } })).toBe(
+        3000,
+      );
     } finally {
       await check.close();
     }
@@ -311,7 +408,12 @@ describe('behavioural events: shutdown and limits (e2e)', () => {
   });
 
   it('drops and counts beyond the queue cap, and refuses oversized events', async () => {
-    const t = await createTestApp({ EVENTS_FLUSH_INTERVAL_MS: '60000', EVENTS_BATCH_SIZE: '1000', EVENTS_QUEUE_CAP: '100', EVENTS_MAX_PAYLOAD_BYTES: '1024' });
+    const t = await createTestApp({
+      EVENTS_FLUSH_INTERVAL_MS: '60000',
+      EVENTS_BATCH_SIZE: '1000',
+      EVENTS_QUEUE_CAP: '100',
+      EVENTS_MAX_PAYLOAD_BYTES: '1024',
+    });
     try {
       const user = await registerUser(t);
       const capture = t.app.get(EventCaptureService);
@@ -322,7 +424,11 @@ describe('behavioural events: shutdown and limits (e2e)', () => {
       expect(capture.stats()).toMatchObject({ dropped: { queue_full: 50 + depth } });
       await capture.flush();
       expect(capture.depth).toBe(0);
-      capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/x', blob: 'y'.repeat(400), more: Array.from({ length: 40 }, () => 'z'.repeat(100)) } });
+      capture.capture({
+        userId: user.id,
+        type: 'page_view',
+        data: { page_url: '/x', blob: 'y'.repeat(400), more: Array.from({ length: 40 }, () => 'z'.repeat(100)) },
+      });
       capture.processIntake();
       expect((capture.stats().refused as Record<string, number>).oversized).toBe(1);
       expect(capture.depth).toBe(0);
@@ -345,10 +451,12 @@ describe('behavioural events: a real database outage (e2e)', () => {
     const url = new URL(base.toString());
     url.pathname = `/${name}`;
     await runMigrations(url.toString());
-    const t = await createTestApp({ DATABASE_URL: url.toString(), EVENTS_FLUSH_INTERVAL_MS: '60000' }).catch(async (e) => {
-      await admin.end();
-      throw e;
-    });
+    const t = await createTestApp({ DATABASE_URL: url.toString(), EVENTS_FLUSH_INTERVAL_MS: '60000' }).catch(
+      async (e) => {
+        await admin.end();
+        throw e;
+      },
+    );
     try {
       const user = await registerUser(t);
       const capture = t.app.get(EventCaptureService);
@@ -358,7 +466,8 @@ describe('behavioural events: a real database outage (e2e)', () => {
       // Outage: no new connections, existing ones killed.
       await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
-      for (let i = 0; i < 200; i++) capture.capture({ userId: user.id, type: 'page_view', subtype: 'outage', data: { page_url: '/x', i } });
+      for (let i = 0; i < 200; i++)
+        capture.capture({ userId: user.id, type: 'page_view', subtype: 'outage', data: { page_url: '/x', i } });
       await capture.flush();
       await new Promise((r) => setTimeout(r, 300));
       await capture.flush();

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 import { seedHistory, typicalHistory } from '../helpers/transactions';
 
@@ -23,8 +24,18 @@ describe('coaching (e2e, models served)', () => {
     const res = await t.http().get('/coaching/enhanced-health').expect(200);
     expect(res.body.overall_status).toBe('healthy');
     expect(res.body.database.status).toBe('up');
-    for (const service of ['enhanced_cql_service', 'segmentation_service', 'spending_prediction_service', 'goal_prediction_service']) {
-      expect(res.body[service]).toMatchObject({ model_loaded: true, fallback_in_use: false, sha256_verified: true, error: null });
+    for (const service of [
+      'enhanced_cql_service',
+      'segmentation_service',
+      'spending_prediction_service',
+      'goal_prediction_service',
+    ]) {
+      expect(res.body[service]).toMatchObject({
+        model_loaded: true,
+        fallback_in_use: false,
+        sha256_verified: true,
+        error: null,
+      });
       expect(typeof res.body[service].version).toBe('string');
     }
   });
@@ -41,7 +52,11 @@ describe('coaching (e2e, models served)', () => {
     expect(res.body.confidence).toBeGreaterThanOrEqual(0);
     expect(res.body.confidence).toBeLessThanOrEqual(1);
     expect(res.body.state_summary).toEqual(
-      expect.objectContaining({ current_balance: expect.any(Number), weekly_spending: expect.any(Number), category_spending: expect.any(Object) }),
+      expect.objectContaining({
+        current_balance: expect.any(Number),
+        weekly_spending: expect.any(Number),
+        category_spending: expect.any(Object),
+      }),
     );
     const stored = await t.prisma.recommendationHistory.findUniqueOrThrow({ where: { id: res.body.id } });
     expect(stored).toMatchObject({ userId: user.id, decisionSource: 'model', propensity: 1 });
@@ -75,21 +90,46 @@ describe('coaching (e2e, models served)', () => {
     const arm = { segmentId: rec.body.segment_info.segment_id, arm: rec.body.strategy };
     const before = await t.prisma.banditArm.findUnique({ where: { segmentId_arm: arm } });
 
-    const ok = await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: rec.body.id, helpful: true, feedback_text: 'useful' }).expect(200);
+    const ok = await t
+      .http()
+      .post('/coaching/feedback')
+      .set(active.auth)
+      .send({ recommendation_id: rec.body.id, helpful: true, feedback_text: 'useful' })
+      .expect(200);
     expect(ok.body.message).toBe('Feedback submitted successfully');
     const afterHelpful = await t.prisma.banditArm.findUniqueOrThrow({ where: { segmentId_arm: arm } });
     expect(afterHelpful.alpha).toBe((before?.alpha ?? 1) + 1);
 
     // Changing one's mind moves the count instead of adding a second one.
-    await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: rec.body.id, helpful: false }).expect(200);
+    await t
+      .http()
+      .post('/coaching/feedback')
+      .set(active.auth)
+      .send({ recommendation_id: rec.body.id, helpful: false })
+      .expect(200);
     const afterChange = await t.prisma.banditArm.findUniqueOrThrow({ where: { segmentId_arm: arm } });
     expect(afterChange.alpha).toBe(before?.alpha ?? 1);
     expect(afterChange.beta).toBe((before?.beta ?? 1) + 1);
     expect(afterChange.pulls).toBe((before?.pulls ?? 0) + 1);
 
-    await t.http().post('/coaching/feedback').set(fresh.auth).send({ recommendation_id: rec.body.id, helpful: true }).expect(404);
-    await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: '00000000-0000-4000-8000-000000000000', helpful: true }).expect(404);
-    const bad = await t.http().post('/coaching/feedback').set(active.auth).send({ recommendation_id: 'test-id', helpful: 'yes' }).expect(422);
+    await t
+      .http()
+      .post('/coaching/feedback')
+      .set(fresh.auth)
+      .send({ recommendation_id: rec.body.id, helpful: true })
+      .expect(404);
+    await t
+      .http()
+      .post('/coaching/feedback')
+      .set(active.auth)
+      .send({ recommendation_id: '00000000-0000-4000-8000-000000000000', helpful: true })
+      .expect(404);
+    const bad = await t
+      .http()
+      .post('/coaching/feedback')
+      .set(active.auth)
+      .send({ recommendation_id: 'test-id', helpful: 'yes' })
+      .expect(422);
     expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1]).sort()).toEqual(['helpful', 'recommendation_id']);
   });
 
@@ -110,7 +150,9 @@ describe('coaching (e2e, models served)', () => {
     }
     const cmp = await t.http().get('/coaching/segment-comparison').set(active.auth).expect(200);
     expect(cmp.body.peer_count).toBeGreaterThanOrEqual(5);
-    expect(cmp.body.peer_averages).toEqual(expect.objectContaining({ current_balance: expect.any(Number), savings_rate: expect.any(Number) }));
+    expect(cmp.body.peer_averages).toEqual(
+      expect.objectContaining({ current_balance: expect.any(Number), savings_rate: expect.any(Number) }),
+    );
     expect(JSON.stringify(cmp.body)).not.toMatch(/user_id/);
     const insights = await t.http().get('/coaching/segment-insights').set(active.auth).expect(200);
     expect(insights.body.segment_info.segment_id).toBe(stored.segmentId);
@@ -131,13 +173,28 @@ describe('coaching (e2e, models served)', () => {
   });
 
   it('answers goal probability from the classifier and validates the goal', async () => {
-    const res = await t.http().post('/coaching/goal-probability').set(active.auth).send({ goal_amount: 1000, timeline_days: 90 }).expect(200);
+    const res = await t
+      .http()
+      .post('/coaching/goal-probability')
+      .set(active.auth)
+      .send({ goal_amount: 1000, timeline_days: 90 })
+      .expect(200);
     expect(res.body).toMatchObject({ goal_amount: 1000, timeline_days: 90, decision_source: 'model' });
     expect(res.body.achievement_probability).toBeGreaterThanOrEqual(0);
     expect(res.body.achievement_probability).toBeLessThanOrEqual(1);
-    const harder = await t.http().post('/coaching/goal-probability').set(active.auth).send({ goal_amount: 1_000_000, timeline_days: 30 }).expect(200);
+    const harder = await t
+      .http()
+      .post('/coaching/goal-probability')
+      .set(active.auth)
+      .send({ goal_amount: 1_000_000, timeline_days: 30 })
+      .expect(200);
     expect(harder.body.achievement_probability).toBeLessThan(res.body.achievement_probability);
-    const bad = await t.http().post('/coaching/goal-probability').set(active.auth).send({ goal_amount: 0, timeline_days: 0 }).expect(422);
+    const bad = await t
+      .http()
+      .post('/coaching/goal-probability')
+      .set(active.auth)
+      .send({ goal_amount: 0, timeline_days: 0 })
+      .expect(422);
     expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['goal_amount', 'timeline_days']);
   });
 
@@ -154,7 +211,13 @@ describe('coaching (e2e, models served)', () => {
     expect(info.body).toMatchObject({ model_loaded: true, state_dimensions: 35, action_dimensions: 5 });
     const health = await t.http().get('/coaching/health').expect(200);
     expect(health.body).toMatchObject({ status: 'healthy', inference_test: 'passed', output_shape: [1, 5] });
-    for (const path of ['/coaching/recommendation', '/coaching/financial-state', '/coaching/history', '/coaching/user-segment', '/coaching/spending-prediction']) {
+    for (const path of [
+      '/coaching/recommendation',
+      '/coaching/financial-state',
+      '/coaching/history',
+      '/coaching/user-segment',
+      '/coaching/spending-prediction',
+    ]) {
       await t.http().get(path).expect(401);
     }
   });
@@ -168,7 +231,8 @@ describe('coaching (e2e, models missing or broken)', () => {
     // A models folder whose policy file is corrupted and whose LSTM is missing.
     const dir = mkdtempSync(path.join(tmpdir(), 'fincoach-models-'));
     const manifest = JSON.parse(readFileSync(path.join('models', 'manifest.json'), 'utf8'));
-    for (const name of MODEL_NAMES) copyFileSync(path.join('models', manifest.models[name].file), path.join(dir, manifest.models[name].file));
+    for (const name of MODEL_NAMES)
+      copyFileSync(path.join('models', manifest.models[name].file), path.join(dir, manifest.models[name].file));
     writeFileSync(path.join(dir, manifest.models.policy.file), Buffer.from('not an onnx model'));
     manifest.models.spending_forecast.file = 'gone.onnx';
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
@@ -181,7 +245,11 @@ describe('coaching (e2e, models missing or broken)', () => {
   it('says which models fell back and why', async () => {
     const res = await t.http().get('/coaching/enhanced-health').expect(200);
     expect(res.body.overall_status).toBe('degraded');
-    expect(res.body.enhanced_cql_service).toMatchObject({ model_loaded: false, fallback_in_use: true, state: 'invalid' });
+    expect(res.body.enhanced_cql_service).toMatchObject({
+      model_loaded: false,
+      fallback_in_use: true,
+      state: 'invalid',
+    });
     expect(res.body.enhanced_cql_service.error).toMatch(/sha256 mismatch/);
     expect(res.body.spending_prediction_service).toMatchObject({ state: 'missing', fallback_in_use: true });
     expect(res.body.segmentation_service).toMatchObject({ model_loaded: true, fallback_in_use: false });
@@ -206,7 +274,12 @@ describe('coaching (e2e, models missing or broken)', () => {
       const res = await bare.http().get('/coaching/enhanced-health').expect(200);
       expect(res.body.manifest.error).toMatch(/manifest unreadable/);
       const someone = await registerUser(bare);
-      const goal = await bare.http().post('/coaching/goal-probability').set(someone.auth).send({ goal_amount: 500, timeline_days: 60 }).expect(200);
+      const goal = await bare
+        .http()
+        .post('/coaching/goal-probability')
+        .set(someone.auth)
+        .send({ goal_amount: 500, timeline_days: 60 })
+        .expect(200);
       expect(goal.body.decision_source).toBe('fallback');
     } finally {
       await bare.close();
@@ -227,7 +300,10 @@ describe('behavioural finance under /financial (e2e)', () => {
   it('spending patterns combine behaviour and spending for N days', async () => {
     const res = await t.http().get('/financial/spending-patterns?days=30').set(user.auth).expect(200);
     expect(res.body.period_days).toBe(30);
-    expect(res.body.spending_analytics.find((s: { category: string }) => s.category === 'groceries')).toMatchObject({ total_amount: expect.any(Number), transaction_count: expect.any(Number) });
+    expect(res.body.spending_analytics.find((s: { category: string }) => s.category === 'groceries')).toMatchObject({
+      total_amount: expect.any(Number),
+      transaction_count: expect.any(Number),
+    });
     await t.http().get('/financial/spending-patterns?days=abc').set(user.auth).expect(422);
   });
 
@@ -242,7 +318,13 @@ describe('behavioural finance under /financial (e2e)', () => {
     const res = await t.http().get('/financial/financial-personality').set(user.auth).expect(200);
     expect(res.body.personality_traits.length).toBeGreaterThanOrEqual(1);
     expect(res.body.segment_info.segment_name).toEqual(expect.any(String));
-    expect(Object.keys(res.body.financial_metrics)).toEqual(['spending_volatility', 'impulse_buying_score', 'category_diversity', 'savings_rate', 'financial_stress_indicator']);
+    expect(Object.keys(res.body.financial_metrics)).toEqual([
+      'spending_volatility',
+      'impulse_buying_score',
+      'category_diversity',
+      'savings_rate',
+      'financial_stress_indicator',
+    ]);
   });
 
   it('peer comparison says when there are too few peers', async () => {

@@ -12,7 +12,8 @@ describe('financial (e2e)', () => {
   });
   afterAll(async () => t.close());
 
-  const post = (u: TestUser, body: Record<string, unknown>) => t.http().post('/financial/transactions').set(u.auth).send(body);
+  const post = (u: TestUser, body: Record<string, unknown>) =>
+    t.http().post('/financial/transactions').set(u.auth).send(body);
 
   describe('the original test_financial.py checks', () => {
     it('creates the wallet with 1000.00 USD on first access', async () => {
@@ -24,7 +25,12 @@ describe('financial (e2e)', () => {
 
     it('debits −50 → amount "50.00", balance_after 950', async () => {
       const u = await registerUser(t);
-      const res = await post(u, { amount: -50.0, category: 'groceries', description: 'Weekly grocery shopping', merchant_name: 'Local Grocery Store' }).expect(201);
+      const res = await post(u, {
+        amount: -50.0,
+        category: 'groceries',
+        description: 'Weekly grocery shopping',
+        merchant_name: 'Local Grocery Store',
+      }).expect(201);
       expect(res.body).toMatchObject({
         amount: '50.00',
         transaction_type: 'debit',
@@ -56,7 +62,11 @@ describe('financial (e2e)', () => {
       const res = await t.http().get('/financial/transactions').set(u.auth).expect(200);
       expect(res.body).toHaveLength(3);
       expect(res.body[0].description).toBe('Freelance work');
-      expect(res.body.map((x: { description: string }) => x.description)).toEqual(['Freelance work', 'Lunch', 'Groceries 1']);
+      expect(res.body.map((x: { description: string }) => x.description)).toEqual([
+        'Freelance work',
+        'Lunch',
+        'Groceries 1',
+      ]);
       expect(res.headers['x-total-count']).toBe('3');
     });
 
@@ -92,7 +102,11 @@ describe('financial (e2e)', () => {
     it('lists the 11 categories without a token', async () => {
       const res = await t.http().get('/financial/categories').expect(200);
       expect(res.body.categories).toHaveLength(11);
-      expect(res.body.categories).toContainEqual({ value: 'dine_out', label: 'Dine Out', description: 'Transactions related to dine out' });
+      expect(res.body.categories).toContainEqual({
+        value: 'dine_out',
+        label: 'Dine Out',
+        description: 'Transactions related to dine out',
+      });
     });
   });
 
@@ -105,7 +119,11 @@ describe('financial (e2e)', () => {
     it.each([
       [{ amount: 0, category: 'groceries', description: 'x' }, 'body.amount', 'Transaction amount cannot be zero'],
       [{ amount: 1e13, category: 'groceries', description: 'x' }, 'body.amount', undefined],
-      [{ amount: -1.234, category: 'groceries', description: 'x' }, 'body.amount', 'must have at most 2 decimal places'],
+      [
+        { amount: -1.234, category: 'groceries', description: 'x' },
+        'body.amount',
+        'must have at most 2 decimal places',
+      ],
       [{ amount: 'ten', category: 'groceries', description: 'x' }, 'body.amount', undefined],
       [{ amount: -5, category: 'pets', description: 'x' }, 'body.category', undefined],
       [{ amount: -5, category: 'groceries' }, 'body.description', undefined],
@@ -158,7 +176,11 @@ describe('financial (e2e)', () => {
 
     it('requires a token', async () => {
       await t.http().get('/financial/wallet').expect(401);
-      await t.http().post('/financial/transactions').send({ amount: 1, category: 'income', description: 'x' }).expect(401);
+      await t
+        .http()
+        .post('/financial/transactions')
+        .send({ amount: 1, category: 'income', description: 'x' })
+        .expect(401);
     });
 
     it('refuses to set the balance directly (405)', async () => {
@@ -194,9 +216,17 @@ describe('financial (e2e)', () => {
 
     it('filters by category (one or several), type, amount range and text', async () => {
       expect(descriptions((await list('category=groceries')).body)).toEqual(['Milk', 'Tesco weekly']);
-      expect(descriptions((await list('category=groceries,transport')).body)).toEqual(['Milk', 'Train ticket', 'Tesco weekly']);
+      expect(descriptions((await list('category=groceries,transport')).body)).toEqual([
+        'Milk',
+        'Train ticket',
+        'Tesco weekly',
+      ]);
       expect(descriptions((await list('transaction_type=credit')).body)).toEqual(['Salary']);
-      expect(descriptions((await list('min_amount=10&max_amount=45')).body)).toEqual(['Train ticket', 'Pizza night', 'Tesco weekly']);
+      expect(descriptions((await list('min_amount=10&max_amount=45')).body)).toEqual([
+        'Train ticket',
+        'Pizza night',
+        'Tesco weekly',
+      ]);
       // Case-insensitive, in the description or the merchant.
       const tesco = await list('search=tesco');
       expect(descriptions(tesco.body)).toEqual(['Milk', 'Tesco weekly']);
@@ -215,11 +245,20 @@ describe('financial (e2e)', () => {
     it('reads by id on both paths; another user gets 404', async () => {
       const [a, b] = [await registerUser(t), await registerUser(t)];
       const created = (await post(a, { amount: -12.34, category: 'health', description: 'Pharmacy' }).expect(201)).body;
-      expect((await t.http().get(`/financial/transaction/${created.id}`).set(a.auth).expect(200)).body).toEqual(created);
-      expect((await t.http().get(`/financial/transactions/${created.id}`).set(a.auth).expect(200)).body).toEqual(created);
+      expect((await t.http().get(`/financial/transaction/${created.id}`).set(a.auth).expect(200)).body).toEqual(
+        created,
+      );
+      expect((await t.http().get(`/financial/transactions/${created.id}`).set(a.auth).expect(200)).body).toEqual(
+        created,
+      );
       const missing = await t.http().get(`/financial/transactions/${created.id}`).set(b.auth).expect(404);
       expect(missing.body.detail).toBe('Transaction not found');
-      await t.http().put(`/financial/transactions/${created.id}`).set(b.auth).send({ description: 'mine now' }).expect(404);
+      await t
+        .http()
+        .put(`/financial/transactions/${created.id}`)
+        .set(b.auth)
+        .send({ description: 'mine now' })
+        .expect(404);
       await t.http().delete(`/financial/transactions/${created.id}`).set(b.auth).expect(404);
       // b's listing does not contain it either.
       expect((await t.http().get('/financial/transactions').set(b.auth).expect(200)).body).toEqual([]);
@@ -228,15 +267,41 @@ describe('financial (e2e)', () => {
     it('updates descriptive fields and re-posts an amount change on the wallet', async () => {
       const u = await registerUser(t);
       const created = (await post(u, { amount: -100, category: 'shopping', description: 'Shoes' }).expect(201)).body;
-      const renamed = await t.http().put(`/financial/transactions/${created.id}`).set(u.auth).send({ description: 'Running shoes', category: 'fitness', merchant_name: 'Sports Store' }).expect(200);
-      expect(renamed.body).toMatchObject({ description: 'Running shoes', category: 'fitness', merchant_name: 'Sports Store', amount: '100.00', balance_after: '900.00' });
-      const cheaper = await t.http().put(`/financial/transactions/${created.id}`).set(u.auth).send({ amount: -80 }).expect(200);
+      const renamed = await t
+        .http()
+        .put(`/financial/transactions/${created.id}`)
+        .set(u.auth)
+        .send({ description: 'Running shoes', category: 'fitness', merchant_name: 'Sports Store' })
+        .expect(200);
+      expect(renamed.body).toMatchObject({
+        description: 'Running shoes',
+        category: 'fitness',
+        merchant_name: 'Sports Store',
+        amount: '100.00',
+        balance_after: '900.00',
+      });
+      const cheaper = await t
+        .http()
+        .put(`/financial/transactions/${created.id}`)
+        .set(u.auth)
+        .send({ amount: -80 })
+        .expect(200);
       expect(cheaper.body).toMatchObject({ amount: '80.00', transaction_type: 'debit', balance_after: '920.00' });
       expect((await t.http().get('/financial/wallet').set(u.auth)).body.balance).toBe('920.00');
-      const tooMuch = await t.http().put(`/financial/transactions/${created.id}`).set(u.auth).send({ amount: -5000 }).expect(400);
+      const tooMuch = await t
+        .http()
+        .put(`/financial/transactions/${created.id}`)
+        .set(u.auth)
+        .send({ amount: -5000 })
+        .expect(400);
       expect(tooMuch.body.detail).toBe('Insufficient funds');
       expect((await t.http().get('/financial/wallet').set(u.auth)).body.balance).toBe('920.00');
-      const bad = await t.http().put(`/financial/transactions/${created.id}`).set(u.auth).send({ category: 'pets', amount: 0 }).expect(422);
+      const bad = await t
+        .http()
+        .put(`/financial/transactions/${created.id}`)
+        .set(u.auth)
+        .send({ category: 'pets', amount: 0 })
+        .expect(422);
       expect(locs(bad.body).sort()).toEqual(['body.amount', 'body.category']);
     });
 
@@ -262,15 +327,36 @@ describe('financial (e2e)', () => {
       await post(u, { amount: 40, category: 'income', description: 'Refund' }).expect(201);
       // A transaction dated 3 days ago (the API cannot backdate; the database can).
       const old = (await post(u, { amount: -10, category: 'other', description: 'Old' }).expect(201)).body;
-      await t.prisma.transaction.update({ where: { id: old.id }, data: { transactionDate: new Date(Date.now() - 3 * 86_400_000) } });
+      await t.prisma.transaction.update({
+        where: { id: old.id },
+        data: { transactionDate: new Date(Date.now() - 3 * 86_400_000) },
+      });
       const res = await t.http().get('/financial/balance-history?days=5').set(u.auth).expect(200);
       const points = res.body.balance_history;
       expect(points).toHaveLength(5);
       const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
       expect(points.map((p: { date: string }) => p.date)).toEqual([day(4), day(3), day(2), day(1), day(0)]);
-      expect(points[0]).toEqual({ date: day(4), balance: 1000, transaction_type: 'credit', amount: 0, transaction_count: 0 });
-      expect(points[1]).toEqual({ date: day(3), balance: 990, transaction_type: 'debit', amount: 10, transaction_count: 1 });
-      expect(points[4]).toEqual({ date: day(0), balance: 930, transaction_type: 'debit', amount: 60, transaction_count: 2 });
+      expect(points[0]).toEqual({
+        date: day(4),
+        balance: 1000,
+        transaction_type: 'credit',
+        amount: 0,
+        transaction_count: 0,
+      });
+      expect(points[1]).toEqual({
+        date: day(3),
+        balance: 990,
+        transaction_type: 'debit',
+        amount: 10,
+        transaction_count: 1,
+      });
+      expect(points[4]).toEqual({
+        date: day(0),
+        balance: 930,
+        transaction_type: 'debit',
+        amount: 60,
+        transaction_count: 2,
+      });
     });
 
     it('monthly summary averages debits only', async () => {
@@ -279,7 +365,11 @@ describe('financial (e2e)', () => {
       await post(u, { amount: -30, category: 'groceries', description: 'a' }).expect(201);
       await post(u, { amount: -20.5, category: 'groceries', description: 'b' }).expect(201);
       const now = new Date();
-      const res = await t.http().get(`/financial/monthly-summary?year=${now.getUTCFullYear()}&month=${now.getUTCMonth() + 1}`).set(u.auth).expect(200);
+      const res = await t
+        .http()
+        .get(`/financial/monthly-summary?year=${now.getUTCFullYear()}&month=${now.getUTCMonth() + 1}`)
+        .set(u.auth)
+        .expect(200);
       expect(res.body).toEqual({
         month: now.getUTCMonth() + 1,
         year: now.getUTCFullYear(),
@@ -299,14 +389,19 @@ describe('financial (e2e)', () => {
       const u = await registerUser(t);
       await t.http().get('/financial/wallet').set(u.auth).expect(200);
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => post(u, { amount: -75, category: 'shopping', description: `parallel ${i}` })),
+        Array.from({ length: 20 }, (_, i) =>
+          post(u, { amount: -75, category: 'shopping', description: `parallel ${i}` }),
+        ),
       );
       const statuses = results.map((r) => r.status).sort();
       expect(statuses.filter((s) => s === 201)).toHaveLength(13);
       expect(statuses.filter((s) => s === 400)).toHaveLength(7);
       expect((await t.http().get('/financial/wallet').set(u.auth)).body.balance).toBe('25.00');
       // Each balance_after is distinct: no two debits saw the same balance.
-      const after = results.filter((r) => r.status === 201).map((r) => r.body.balance_after).sort();
+      const after = results
+        .filter((r) => r.status === 201)
+        .map((r) => r.body.balance_after)
+        .sort();
       expect(new Set(after).size).toBe(13);
     });
 

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+
 import { DEMO_EMAIL, seedDemoData } from '../../src/infra/database/seed/demo-data';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
@@ -16,7 +17,13 @@ describe('bank-statement import (e2e)', () => {
   });
   afterAll(async () => t.close());
 
-  const upload = (u: TestUser, content: Buffer | string, filename = 'statement.csv', query = '', contentType = 'text/csv') =>
+  const upload = (
+    u: TestUser,
+    content: Buffer | string,
+    filename = 'statement.csv',
+    query = '',
+    contentType = 'text/csv',
+  ) =>
     t
       .http()
       .post(`/financial/import${query}`)
@@ -51,12 +58,21 @@ describe('bank-statement import (e2e)', () => {
       const count = await t.prisma.transaction.count({ where: { userId: u.id, source: 'import' } });
       expect(count).toBe(6567);
       // Every imported balance_after equals the bank's Balance column (the statement is self-consistent).
-      const oldest = await t.prisma.transaction.findFirst({ where: { userId: u.id }, orderBy: [{ transactionDate: 'asc' }, { seq: 'asc' }] });
+      const oldest = await t.prisma.transaction.findFirst({
+        where: { userId: u.id },
+        orderBy: [{ transactionDate: 'asc' }, { seq: 'asc' }],
+      });
       expect(oldest).toMatchObject({ description: 'ALAN HOLLAND', transactionType: 'debit', category: 'other' });
       expect(oldest!.balanceAfter.toFixed(2)).toBe('7517.06');
       const audit = await t.prisma.statementImport.findMany({ where: { userId: u.id } });
       expect(audit).toHaveLength(1);
-      expect(audit[0]).toMatchObject({ rowsTotal: 6567, rowsImported: 6567, rowsSkipped: 0, dryRun: false, format: 'moneyvis' });
+      expect(audit[0]).toMatchObject({
+        rowsTotal: 6567,
+        rowsImported: 6567,
+        rowsSkipped: 0,
+        dryRun: false,
+        format: 'moneyvis',
+      });
     });
 
     it('lists the imported rows newest first with mapped categories', async () => {
@@ -73,12 +89,23 @@ describe('bank-statement import (e2e)', () => {
         source: 'import',
       });
       expect(res.body[0].transaction_date).toBe('2022-07-25T12:00:00.000Z');
-      expect(res.body[1]).toMatchObject({ description: 'LIDL GB  NOTTINGHA', category: 'groceries', balance_after: '544.54' });
+      expect(res.body[1]).toMatchObject({
+        description: 'LIDL GB  NOTTINGHA',
+        category: 'groceries',
+        balance_after: '544.54',
+      });
     });
 
     it('re-importing the same file adds nothing', async () => {
       const again = await upload(u, csv).expect(200);
-      expect(again.body).toMatchObject({ imported: 0, skipped: 6567, duplicates: 6567, total_rows: 6567, closing_balance: '541.43', opening_balance_set: false });
+      expect(again.body).toMatchObject({
+        imported: 0,
+        skipped: 6567,
+        duplicates: 6567,
+        total_rows: 6567,
+        closing_balance: '541.43',
+        opening_balance_set: false,
+      });
       expect(await t.prisma.transaction.count({ where: { userId: u.id } })).toBe(6567);
     });
 
@@ -110,7 +137,12 @@ describe('bank-statement import (e2e)', () => {
   it('skips bad rows with their line and reason; adds on top of an active wallet, possibly below zero', async () => {
     const u = await registerUser(t);
     // An existing history: the statement's rows add on top of the current balance.
-    await t.http().post('/financial/transactions').set(u.auth).send({ amount: -900, category: 'bills', description: 'Rent' }).expect(201);
+    await t
+      .http()
+      .post('/financial/transactions')
+      .set(u.auth)
+      .send({ amount: -900, category: 'bills', description: 'Rent' })
+      .expect(201);
     const rows = [
       HEADER,
       '1,03/01/2024,DEB,COFFEE SHOP,3.50,,96.50,Dine Out,Leeds,UK',
@@ -143,20 +175,32 @@ describe('bank-statement import (e2e)', () => {
     const energy = await t.http().get('/financial/transactions?search=energy').set(u.auth).expect(200);
     expect(energy.body).toHaveLength(2);
     // A negative wallet refuses new debits until money comes in.
-    await t.http().post('/financial/transactions').set(u.auth).send({ amount: -1, category: 'other', description: 'x' }).expect(400);
+    await t
+      .http()
+      .post('/financial/transactions')
+      .set(u.auth)
+      .send({ amount: -1, category: 'other', description: 'x' })
+      .expect(400);
     // Idempotent for partial files too.
     expect((await upload(u, rows).expect(200)).body).toMatchObject({ imported: 0, duplicates: 4, skipped: 8 });
   });
 
   it('refuses structurally broken CSV with 422 and the line, importing nothing', async () => {
     const u = await registerUser(t);
-    const rows = [HEADER, '1,03/01/2024,DEB,"UNCLOSED,3.50,,96.50,Dine Out,Leeds,UK', '2,02/01/2024,FPI,PAY,,10.00,100.00,Paycheck,Leeds,UK'].join('\n');
+    const rows = [
+      HEADER,
+      '1,03/01/2024,DEB,"UNCLOSED,3.50,,96.50,Dine Out,Leeds,UK',
+      '2,02/01/2024,FPI,PAY,,10.00,100.00,Paycheck,Leeds,UK',
+    ].join('\n');
     const res = await upload(u, rows).expect(422);
     expect(res.body.detail[0]).toMatchObject({ loc: ['body', 'file'] });
     expect(res.body.detail[0].msg).toMatch(/^Malformed CSV at line 3: .*nothing was imported$/);
     expect(await t.prisma.transaction.count({ where: { userId: u.id } })).toBe(0);
     // A stray quote inside a field is data, not structure.
-    const ok = await upload(u, [HEADER, '1,02/01/2024,DEB,O"NEILL BAR,10.00,,90.00,Dine Out,Leeds,UK'].join('\n')).expect(200);
+    const ok = await upload(
+      u,
+      [HEADER, '1,02/01/2024,DEB,O"NEILL BAR,10.00,,90.00,Dine Out,Leeds,UK'].join('\n'),
+    ).expect(200);
     expect(ok.body).toMatchObject({ imported: 1, skipped: 0 });
   });
 
@@ -186,7 +230,12 @@ describe('bank-statement import (e2e)', () => {
     it('refuses a request without the file with 422 naming file', async () => {
       const res = await t.http().post('/financial/import').set(u.auth).field('note', 'no file').expect(422);
       expect(res.body.detail[0].loc).toEqual(['body', 'file']);
-      const wrongField = await t.http().post('/financial/import').set(u.auth).attach('upload', csv, 'x.csv').expect(422);
+      const wrongField = await t
+        .http()
+        .post('/financial/import')
+        .set(u.auth)
+        .attach('upload', csv, 'x.csv')
+        .expect(422);
       expect(wrongField.body.detail[0].loc).toEqual(['body', 'file']);
       await t.http().post('/financial/import').set(u.auth).send({ file: 'x' }).expect(415);
     });
@@ -200,7 +249,12 @@ describe('bank-statement import (e2e)', () => {
     const small = await createTestApp({ IMPORT_MAX_BYTES: '4096' });
     try {
       const u = await registerUser(small);
-      const res = await small.http().post('/financial/import').set(u.auth).attach('file', csv, { filename: 'big.csv', contentType: 'text/csv' }).expect(413);
+      const res = await small
+        .http()
+        .post('/financial/import')
+        .set(u.auth)
+        .attach('file', csv, { filename: 'big.csv', contentType: 'text/csv' })
+        .expect(413);
       expect(res.body.status_code).toBe(413);
       expect(await small.prisma.transaction.count({ where: { userId: u.id } })).toBe(0);
     } finally {
@@ -214,17 +268,32 @@ describe('bank-statement import (e2e)', () => {
     await seedDemoData(ctx);
     const demo = await t.prisma.user.findUniqueOrThrow({ where: { email: DEMO_EMAIL } });
     expect(await t.prisma.transaction.count({ where: { userId: demo.id } })).toBe(6567);
-    const newest = await t.prisma.transaction.findFirstOrThrow({ where: { userId: demo.id }, orderBy: [{ transactionDate: 'desc' }, { seq: 'desc' }] });
+    const newest = await t.prisma.transaction.findFirstOrThrow({
+      where: { userId: demo.id },
+      orderBy: [{ transactionDate: 'desc' }, { seq: 'desc' }],
+    });
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     expect(newest.transactionDate.toISOString()).toBe(`${yesterday}T12:00:00.000Z`);
     expect(newest.description).toBe('SAVE THE CHANGE');
     expect((await t.prisma.wallet.findUniqueOrThrow({ where: { userId: demo.id } })).balance.toFixed(2)).toBe('541.43');
 
     // One synthetic demo user per persona, with months of history and a wallet matching it.
-    const synthetic = await t.prisma.user.findMany({ where: { email: { startsWith: 'demo-' } }, include: { wallet: true } });
-    expect(synthetic.map((u) => u.email).sort()).toEqual(['demo-budget@fincoach.com', 'demo-goal@fincoach.com', 'demo-high-spender@fincoach.com', 'demo-impulse@fincoach.com', 'demo-saver@fincoach.com']);
+    const synthetic = await t.prisma.user.findMany({
+      where: { email: { startsWith: 'demo-' } },
+      include: { wallet: true },
+    });
+    expect(synthetic.map((u) => u.email).sort()).toEqual([
+      'demo-budget@fincoach.com',
+      'demo-goal@fincoach.com',
+      'demo-high-spender@fincoach.com',
+      'demo-impulse@fincoach.com',
+      'demo-saver@fincoach.com',
+    ]);
     for (const u of synthetic) {
-      const rows = await t.prisma.transaction.findMany({ where: { userId: u.id }, orderBy: [{ transactionDate: 'desc' }, { seq: 'desc' }] });
+      const rows = await t.prisma.transaction.findMany({
+        where: { userId: u.id },
+        orderBy: [{ transactionDate: 'desc' }, { seq: 'desc' }],
+      });
       expect(rows.length).toBeGreaterThan(50);
       expect(rows[0].balanceAfter.toFixed(2)).toBe(u.wallet!.balance.toFixed(2));
     }

@@ -31,11 +31,25 @@ describe('scheduled jobs (e2e)', () => {
     const user = await registerUser(t);
     await t.prisma.behavioralEvent.createMany({
       data: [
-        { id: '018f0000-0000-7000-8000-000000000001', userId: user.id, eventType: 'page_view', eventData: { page_url: '/old' }, timestamp: new Date(Date.now() - 40 * 86_400_000) },
-        { id: '018f0000-0000-7000-8000-000000000002', userId: user.id, eventType: 'page_view', eventData: { page_url: '/new' }, timestamp: new Date() },
+        {
+          id: '018f0000-0000-7000-8000-000000000001',
+          userId: user.id,
+          eventType: 'page_view',
+          eventData: { page_url: '/old' },
+          timestamp: new Date(Date.now() - 40 * 86_400_000),
+        },
+        {
+          id: '018f0000-0000-7000-8000-000000000002',
+          userId: user.id,
+          eventType: 'page_view',
+          eventData: { page_url: '/new' },
+          timestamp: new Date(),
+        },
       ],
     });
-    await t.prisma.predictionCache.create({ data: { userId: user.id, cacheKey: 'old', predictionData: {}, expiresAt: new Date(Date.now() - 1000) } });
+    await t.prisma.predictionCache.create({
+      data: { userId: user.id, cacheKey: 'old', predictionData: {}, expiresAt: new Date(Date.now() - 1000) },
+    });
     const res = await t.http().post('/admin/jobs/retention/run').set(admin.auth).expect(200);
     expect(res.body.details.old_events).toBeGreaterThanOrEqual(1);
     const left = await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } });
@@ -47,7 +61,12 @@ describe('scheduled jobs (e2e)', () => {
     const admin = await registerAdmin(t);
     const res = await t.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
     expect(res.body.status).toBe('succeeded');
-    expect(res.body.details.datasets.map((d: { dataset: string }) => d.dataset)).toEqual(['policy', 'segmentation', 'spending_forecast', 'goal']);
+    expect(res.body.details.datasets.map((d: { dataset: string }) => d.dataset)).toEqual([
+      'policy',
+      'segmentation',
+      'spending_forecast',
+      'goal',
+    ]);
     await t.http().post('/admin/jobs/nope/run').set(admin.auth).expect(422);
   });
 });

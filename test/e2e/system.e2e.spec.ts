@@ -15,15 +15,23 @@ describe('system endpoints (e2e)', () => {
   it('GET / and GET /info describe the API', async () => {
     expect((await t.http().get('/').expect(200)).body.docs).toBe('/docs');
     const info = await t.http().get('/info').expect(200);
-    expect(info.body.endpoints).toMatchObject({ authentication: '/auth', financial: '/financial', ai_coaching: '/coaching' });
+    expect(info.body.endpoints).toMatchObject({
+      authentication: '/auth',
+      financial: '/financial',
+      ai_coaching: '/coaching',
+    });
   });
 
   it('serves OpenAPI with bearer security on every protected operation', async () => {
     const res = await t.http().get('/openapi.json').expect(200);
     const doc = res.body;
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    const ops = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>).flatMap(([path, item]) =>
-      Object.entries(item).map(([method, op]) => ({ id: `${method.toUpperCase()} ${path}`, secured: Boolean(op.security) })),
+    const ops = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>).flatMap(
+      ([path, item]) =>
+        Object.entries(item).map(([method, op]) => ({
+          id: `${method.toUpperCase()} ${path}`,
+          secured: Boolean(op.security),
+        })),
     );
     const publicOps = ops.filter((o) => !o.secured).map((o) => o.id);
     expect(publicOps).toEqual(expect.arrayContaining(['POST /auth/login', 'POST /auth/register', 'GET /health']));

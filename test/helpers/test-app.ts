@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+
 import { createApp } from '../../src/app.factory';
 import { loadConfig, type AppConfig } from '../../src/infra/config/app-config';
 import { PrismaService } from '../../src/infra/prisma/prisma.service';
@@ -16,7 +18,8 @@ export interface TestApp {
 /** The real application against the run's throwaway PostgreSQL; `env` overrides settings. */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const url = process.env.TEST_DATABASE_URL;
-  if (!url) throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (global setup starts the database)');
+  if (!url)
+    throw new Error('TEST_DATABASE_URL is not set: run the tests through jest (global setup starts the database)');
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: url,
@@ -48,7 +51,10 @@ export interface TestUser {
   auth: { Authorization: string };
 }
 
-export async function registerUser(t: TestApp, overrides: Partial<{ email: string; password: string }> = {}): Promise<TestUser> {
+export async function registerUser(
+  t: TestApp,
+  overrides: Partial<{ email: string; password: string }> = {},
+): Promise<TestUser> {
   const email = overrides.email ?? `user-${randomUUID().slice(0, 12)}@example.com`;
   const password = overrides.password ?? 'TestPass123';
   const res = await t
@@ -56,7 +62,13 @@ export async function registerUser(t: TestApp, overrides: Partial<{ email: strin
     .post('/auth/register')
     .send({ email, password, first_name: 'Test', last_name: 'User' })
     .expect(201);
-  return { id: res.body.user.id, email, password, token: res.body.access_token, auth: { Authorization: `Bearer ${res.body.access_token}` } };
+  return {
+    id: res.body.user.id,
+    email,
+    password,
+    token: res.body.access_token,
+    auth: { Authorization: `Bearer ${res.body.access_token}` },
+  };
 }
 
 /** An admin: registered normally, then promoted directly in the database. */

@@ -3,7 +3,18 @@ import type { TestApp } from './test-app';
 export interface SeedTransaction {
   daysAgo: number;
   amount: number; // signed: < 0 debit, > 0 credit
-  category: 'groceries' | 'dine_out' | 'entertainment' | 'bills' | 'transport' | 'shopping' | 'health' | 'fitness' | 'savings' | 'income' | 'other';
+  category:
+    | 'groceries'
+    | 'dine_out'
+    | 'entertainment'
+    | 'bills'
+    | 'transport'
+    | 'shopping'
+    | 'health'
+    | 'fitness'
+    | 'savings'
+    | 'income'
+    | 'other';
   description?: string;
   merchant?: string;
   hour?: number;
@@ -14,8 +25,17 @@ export interface SeedTransaction {
  * weeks of past data, which the API cannot backdate). The wallet balance ends at
  * `openingBalance` plus the sum of the amounts, with balance_after per row.
  */
-export async function seedHistory(t: TestApp, userId: string, rows: SeedTransaction[], openingBalance = 1000): Promise<number> {
-  const wallet = await t.prisma.wallet.upsert({ where: { userId }, create: { userId, balance: openingBalance }, update: {} });
+export async function seedHistory(
+  t: TestApp,
+  userId: string,
+  rows: SeedTransaction[],
+  openingBalance = 1000,
+): Promise<number> {
+  const wallet = await t.prisma.wallet.upsert({
+    where: { userId },
+    create: { userId, balance: openingBalance },
+    update: {},
+  });
   const ordered = [...rows].sort((a, b) => b.daysAgo - a.daysAgo);
   let balance = Number(wallet.balance);
   const now = Date.now();
@@ -53,7 +73,8 @@ export function typicalHistory(weeks = 10): SeedTransaction[] {
     rows.push({ daysAgo: d + 3, amount: -45.2, category: 'dine_out', merchant: 'Pizza Place', hour: 20 });
     rows.push({ daysAgo: d + 2, amount: -25, category: 'transport', merchant: 'City Transit', hour: 8 });
     rows.push({ daysAgo: d + 1, amount: -60 - (w % 3) * 15, category: 'shopping', merchant: 'AMAZON', hour: 22 });
-    if (w % 4 === 0) rows.push({ daysAgo: d + 4, amount: -450, category: 'bills', description: 'Rent', merchant: 'Landlord' });
+    if (w % 4 === 0)
+      rows.push({ daysAgo: d + 4, amount: -450, category: 'bills', description: 'Rent', merchant: 'Landlord' });
     if (w % 2 === 0) rows.push({ daysAgo: d + 1, amount: -100, category: 'savings', description: 'To savings' });
   }
   return rows;

@@ -31,11 +31,16 @@ describe('loadConfig', () => {
       expect((error as Error).message).toMatch(/JWT_SECRET_KEY/);
       expect((error as Error).message).not.toContain(DEV_JWT_SECRET);
     }
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET_KEY: 'a-real-secret-of-enough-length' }).seed.onStart).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET_KEY: 'a-real-secret-of-enough-length' }).seed.onStart).toBe(
+      false,
+    );
   });
 
   it('splits CORS_ORIGINS and treats blank values as unset', () => {
-    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example' }).http.corsOrigins).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
     expect(loadConfig({ PORT: '' }).port).toBe(8000);
   });
 });

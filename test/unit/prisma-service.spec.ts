@@ -7,7 +7,9 @@ describe('PrismaService pool', () => {
     // own, pg's 'error' event would throw and crash the process.
     const prisma = new PrismaService(loadConfig({ DATABASE_URL: 'postgresql://nobody:nothing@127.0.0.1:1/none' }));
     try {
-      expect(() => prisma.pool.emit('error', new Error('terminating connection due to administrator command'))).not.toThrow();
+      expect(() =>
+        prisma.pool.emit('error', new Error('terminating connection due to administrator command')),
+      ).not.toThrow();
     } finally {
       await prisma.pool.end();
     }

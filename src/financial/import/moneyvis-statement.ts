@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+
 import { type Category } from '../../common/categories';
 import { mapMoneyVisCategory } from '../../ml/synthetic/moneyvis-categories';
 
@@ -24,7 +25,13 @@ export type ColumnIndex = Partial<Record<Column, number>>;
 
 /** Maps header names to positions; reports the required columns that are missing. */
 export function indexHeader(header: string[]): { index: ColumnIndex; missing: string[] } {
-  const normalised = header.map((h) => h.replace(/^\uFEFF/, '').trim().toLowerCase().replace(/\s+/g, ' '));
+  const normalised = header.map((h) =>
+    h
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, ' '),
+  );
   const index: ColumnIndex = {};
   for (const [key, name] of Object.entries(MONEYVIS_COLUMNS) as [Column, string][]) {
     const at = normalised.indexOf(name);
@@ -61,7 +68,10 @@ const MAX_CENTS = 999_999_999_999n; // NUMERIC(12,2)
  * negatives, more than two decimals and values NUMERIC(12,2) cannot hold.
  */
 export function parseAmount(raw: string | undefined): { cents: bigint | null } | { error: string } {
-  const text = (raw ?? '').trim().replace(/^[£$€]/, '').replace(/,/g, '');
+  const text = (raw ?? '')
+    .trim()
+    .replace(/^[£$€]/, '')
+    .replace(/,/g, '');
   if (text === '') return { cents: null };
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(text);
   if (!m) return { error: `"${(raw ?? '').trim().slice(0, 30)}" is not a valid amount` };
@@ -82,7 +92,8 @@ export function parseStatementDate(raw: string | undefined): string | null {
   let y: number, m: number, d: number;
   let match = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text);
   if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  else if ((match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  else if ((match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)))
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   else return null;
   const date = new Date(Date.UTC(y, m - 1, d));
   if (y < 1900 || y > 2200 || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
@@ -94,18 +105,26 @@ const cell = (record: string[], i: number | undefined) => (i === undefined ? '' 
 /** Parses one data record; never throws: a bad row comes back with its line and reason. */
 export function parseStatementRow(record: string[], index: ColumnIndex, line: number): RowResult {
   const date = parseStatementDate(cell(record, index.date));
-  if (!date) return { ok: false, line, reason: `Invalid Transaction Date "${cell(record, index.date).slice(0, 30)}" (expected DD/MM/YYYY)` };
+  if (!date)
+    return {
+      ok: false,
+      line,
+      reason: `Invalid Transaction Date "${cell(record, index.date).slice(0, 30)}" (expected DD/MM/YYYY)`,
+    };
   const debit = parseAmount(cell(record, index.debit));
   if ('error' in debit) return { ok: false, line, reason: `Debit Amount: ${debit.error}` };
   const credit = parseAmount(cell(record, index.credit));
   if ('error' in credit) return { ok: false, line, reason: `Credit Amount: ${credit.error}` };
-  if (debit.cents === null && credit.cents === null) return { ok: false, line, reason: 'Debit Amount and Credit Amount are both empty' };
+  if (debit.cents === null && credit.cents === null)
+    return { ok: false, line, reason: 'Debit Amount and Credit Amount are both empty' };
   const cents = (credit.cents ?? 0n) - (debit.cents ?? 0n);
   if (cents === 0n) return { ok: false, line, reason: 'Amount is zero (Credit Amount − Debit Amount)' };
   const balance = parseAmount(cell(record, index.balance).replace(/^-/, ''));
   const balanceNegative = cell(record, index.balance).startsWith('-');
   const balanceText =
-    'error' in balance || balance.cents === null ? null : centsToString(balanceNegative ? -balance.cents : balance.cents);
+    'error' in balance || balance.cents === null
+      ? null
+      : centsToString(balanceNegative ? -balance.cents : balance.cents);
   const type = cell(record, index.type).toUpperCase();
   const description = cell(record, index.description);
   const identity = [
@@ -166,5 +185,10 @@ export function looksBinary(head: Buffer): boolean {
   const sample = head.subarray(0, 4096);
   if (sample.includes(0)) return true;
   const start = sample.subarray(0, 5).toString('latin1');
-  return start.startsWith('%PDF') || start.startsWith('PK\u0003\u0004') || start.startsWith('\u0089PNG') || start.startsWith('GIF8');
+  return (
+    start.startsWith('%PDF') ||
+    start.startsWith('PK\u0003\u0004') ||
+    start.startsWith('\u0089PNG') ||
+    start.startsWith('GIF8')
+  );
 }

@@ -1,17 +1,20 @@
-import { EventCaptureService } from '../../behavioral/event-capture.service';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+
 import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException, Optional } from '@nestjs/common';
 import { parse } from 'csv-parse';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client';
+
+import { EventCaptureService } from '../../behavioral/event-capture.service';
 import { Decimal, money } from '../../common/money';
 import { MAX_MONEY } from '../../common/money-input';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { RequestValidationError } from '../../infra/http/validation';
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import type { ImportResponse } from '../financial.schemas';
 import { LedgerService, STARTING_BALANCE } from '../ledger.service';
+
 import {
   assignImportKeys,
   chronological,
@@ -68,12 +71,15 @@ export class StatementImportService {
     const dryRun = options.dryRun ?? false;
     checkFileType(upload);
     const parsed = await readStatement(upload.stream);
-    if (upload.truncated?.()) throw new PayloadTooLargeException('The statement is larger than the upload limit (IMPORT_MAX_BYTES)');
+    if (upload.truncated?.())
+      throw new PayloadTooLargeException('The statement is larger than the upload limit (IMPORT_MAX_BYTES)');
     const keys = assignImportKeys(parsed.rows);
     const items = chronological(parsed.rows.map((row, i) => ({ row, key: keys[i] })));
     const dates = parsed.rows.map((r) => r.date).sort();
     const shiftDays =
-      options.newestOn && dates.length ? Math.round((Date.parse(options.newestOn) - Date.parse(dates[dates.length - 1])) / 86_400_000) : 0;
+      options.newestOn && dates.length
+        ? Math.round((Date.parse(options.newestOn) - Date.parse(dates[dates.length - 1])) / 86_400_000)
+        : 0;
 
     const outcome = await this.prisma.$transaction(
       async (tx) => {
@@ -114,14 +120,25 @@ export class StatementImportService {
             rowsSkipped: parsed.totalRows - fresh.length,
           },
         });
-        return { importId: record.id, imported: fresh.length, duplicates: items.length - fresh.length, closing: running, openingBalanceSet };
+        return {
+          importId: record.id,
+          imported: fresh.length,
+          duplicates: items.length - fresh.length,
+          closing: running,
+          openingBalanceSet,
+        };
       },
       { maxWait: 15_000, timeout: 120_000 },
     );
 
     if (!dryRun && outcome.imported > 0) {
       // One domain event per import (not per row): what the user did was import a statement.
-      this.events?.capture({ userId, type: 'transaction_creation', subtype: 'statement_import', data: { imported: outcome.imported, skipped: parsed.totalRows - outcome.imported, source: 'import' } });
+      this.events?.capture({
+        userId,
+        type: 'transaction_creation',
+        subtype: 'statement_import',
+        data: { imported: outcome.imported, skipped: parsed.totalRows - outcome.imported, source: 'import' },
+      });
     }
     return {
       import_id: outcome.importId,
@@ -149,7 +166,9 @@ function checkFileType(upload: StatementUpload): void {
   const name = (upload.filename ?? '').toLowerCase();
   const mime = (upload.mimetype ?? '').toLowerCase().split(';')[0].trim();
   if (!name.endsWith('.csv') && !CSV_MIME.includes(mime)) {
-    throw new UnsupportedMediaTypeException(`Only CSV bank statements are supported (got ${name || 'no file name'}, ${mime || 'no type'})`);
+    throw new UnsupportedMediaTypeException(
+      `Only CSV bank statements are supported (got ${name || 'no file name'}, ${mime || 'no type'})`,
+    );
   }
 }
 
@@ -186,7 +205,9 @@ async function readStatement(stream: Readable): Promise<ParsedStatement> {
       if (!header) {
         header = indexHeader(record);
         if (header.missing.length) {
-          throw fileError(`Not a MoneyVis bank statement: missing column(s) ${header.missing.map((c) => `"${c}"`).join(', ')}`);
+          throw fileError(
+            `Not a MoneyVis bank statement: missing column(s) ${header.missing.map((c) => `"${c}"`).join(', ')}`,
+          );
         }
         continue;
       }
@@ -199,7 +220,9 @@ async function readStatement(stream: Readable): Promise<ParsedStatement> {
   await pipeline(stream, tap, parser, consume).catch((error: unknown) => {
     const csvError = error as { code?: string; lines?: number; message?: string };
     if (csvError.code?.startsWith('CSV_') || csvError.code?.startsWith('INVALID_')) {
-      throw fileError(`Malformed CSV at line ${csvError.lines ?? '?'}: ${csvError.message ?? 'parse error'}; nothing was imported`);
+      throw fileError(
+        `Malformed CSV at line ${csvError.lines ?? '?'}: ${csvError.message ?? 'parse error'}; nothing was imported`,
+      );
     }
     throw error;
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+
 import { envSchema, type Env } from './config.schema';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -90,7 +91,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPayloadBytes: e.EVENTS_MAX_PAYLOAD_BYTES,
       retentionDays: e.EVENTS_RETENTION_DAYS,
     },
-    scheduler: { enabled: e.SCHEDULER_ENABLED, retrainCommand: e.RETRAIN_COMMAND, retrainMinNewSamples: e.RETRAIN_MIN_NEW_SAMPLES },
+    scheduler: {
+      enabled: e.SCHEDULER_ENABLED,
+      retrainCommand: e.RETRAIN_COMMAND,
+      retrainMinNewSamples: e.RETRAIN_MIN_NEW_SAMPLES,
+    },
   };
 }
 

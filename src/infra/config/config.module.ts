@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+
 import { APP_CONFIG, type AppConfig } from './app-config';
 
 /** Makes the configuration loaded once at boot injectable as APP_CONFIG. */

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+
 import { Client } from 'pg';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../prisma/migrations');
@@ -47,7 +48,9 @@ export async function runMigrations(databaseUrl: string, dir = MIGRATIONS_DIR): 
       const previous = appliedByName.get(name);
       if (previous !== undefined) {
         if (previous !== checksum) {
-          throw new Error(`Migration ${name} was changed after it was applied (checksum mismatch); add a new migration instead.`);
+          throw new Error(
+            `Migration ${name} was changed after it was applied (checksum mismatch); add a new migration instead.`,
+          );
         }
         continue;
       }

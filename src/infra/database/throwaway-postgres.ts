@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { runMigrations } from './migrate';
 

@@ -1,5 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+
 import { RequestValidationError, type ValidationIssue } from './validation';
 
 /**
@@ -40,7 +41,10 @@ const STATUS_TEXT: Record<number, string> = {
 // Fastify's own request errors: parse failures are the client's fault, never a 500.
 const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, detail: 'Malformed JSON body' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, detail: 'Empty JSON body: send a JSON object or omit the Content-Type header' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    status: 400,
+    detail: 'Empty JSON body: send a JSON object or omit the Content-Type header',
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, detail: 'Unsupported Content-Type' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, detail: 'Request body is too large' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, detail: 'Invalid Content-Length' },
@@ -72,7 +76,7 @@ export function mapError(exception: unknown): MappedError {
         : typeof (response as { message?: unknown }).message === 'string'
           ? (response as { message: string }).message
           : Array.isArray((response as { message?: unknown }).message)
-            ? ((response as { message: string[] }).message.join('; '))
+            ? (response as { message: string[] }).message.join('; ')
             : exception.message;
     const headers = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : undefined;
     return { status, detail, headers };
@@ -102,7 +106,7 @@ function pgErrorCode(err: { code?: unknown; meta?: unknown }): string | undefine
 
 export function buildErrorBody(mapped: MappedError, requestId: string): ErrorBody {
   const message =
-    mapped.message ?? (typeof mapped.detail === 'string' ? mapped.detail : STATUS_TEXT[mapped.status] ?? 'Error');
+    mapped.message ?? (typeof mapped.detail === 'string' ? mapped.detail : (STATUS_TEXT[mapped.status] ?? 'Error'));
   return {
     status_code: mapped.status,
     error: STATUS_TEXT[mapped.status] ?? 'Error',

@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerModuleOptions } from '@nestjs/throttler';
+
 import type { AppConfig } from '../config/app-config';
 
 const AUTH_RATE_LIMITED = 'fincoach:auth-rate-limited';

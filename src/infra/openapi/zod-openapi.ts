@@ -1,10 +1,11 @@
 import { applyDecorators, Body, Param, Query } from '@nestjs/common';
 import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { z } from 'zod';
+
+import { ZodValidationPipe } from '../http/validation';
 
 type SchemaObject = Exclude<NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string], { $ref: string }>;
-import { z } from 'zod';
-import { ZodValidationPipe } from '../http/validation';
 
 /** zod → OpenAPI 3.0 schema: one schema gives the type, the validation and the docs. */
 export function toOpenApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'output'): SchemaObject {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import { ACTIONS } from '../coaching-domain';
+
 import { choiceProbability, thompsonChoose, type ArmPosterior, type Random } from './thompson-sampling';
 
 export interface BanditChoice {
@@ -59,8 +61,26 @@ export class BanditService {
         updated_at = now()`;
   }
 
-  async summary(): Promise<Array<{ segment_id: number; arm: string; alpha: number; beta: number; pulls: number; successes: number; mean: number }>> {
+  async summary(): Promise<
+    Array<{
+      segment_id: number;
+      arm: string;
+      alpha: number;
+      beta: number;
+      pulls: number;
+      successes: number;
+      mean: number;
+    }>
+  > {
     const rows = await this.prisma.banditArm.findMany({ orderBy: [{ segmentId: 'asc' }, { arm: 'asc' }] });
-    return rows.map((r) => ({ segment_id: r.segmentId, arm: r.arm, alpha: r.alpha, beta: r.beta, pulls: r.pulls, successes: r.successes, mean: r.alpha / (r.alpha + r.beta) }));
+    return rows.map((r) => ({
+      segment_id: r.segmentId,
+      arm: r.arm,
+      alpha: r.alpha,
+      beta: r.beta,
+      pulls: r.pulls,
+      successes: r.successes,
+      mean: r.alpha / (r.alpha + r.beta),
+    }));
   }
 }

@@ -16,7 +16,11 @@ export { seededRandom } from '../random';
  * (e.g. the policy's action probabilities) tilt the choice toward what the
  * state suggests. Pure and seedable for tests.
  */
-export function thompsonChoose(arms: ArmPosterior[], random: Random = Math.random, prior?: Record<string, number>): { arm: string; draws: Record<string, number> } {
+export function thompsonChoose(
+  arms: ArmPosterior[],
+  random: Random = Math.random,
+  prior?: Record<string, number>,
+): { arm: string; draws: Record<string, number> } {
   if (arms.length === 0) throw new Error('no arms to choose from');
   const draws: Record<string, number> = {};
   let best = arms[0].arm;
@@ -34,7 +38,13 @@ export function thompsonChoose(arms: ArmPosterior[], random: Random = Math.rando
 }
 
 /** Monte-Carlo estimate of the probability that `arm` is chosen: the propensity logged for off-policy evaluation. */
-export function choiceProbability(arms: ArmPosterior[], arm: string, samples = 256, random: Random = Math.random, prior?: Record<string, number>): number {
+export function choiceProbability(
+  arms: ArmPosterior[],
+  arm: string,
+  samples = 256,
+  random: Random = Math.random,
+  prior?: Record<string, number>,
+): number {
   let hits = 0;
   for (let i = 0; i < samples; i++) if (thompsonChoose(arms, random, prior).arm === arm) hits++;
   return hits / samples;
@@ -64,4 +74,3 @@ export function sampleGamma(shape: number, random: Random): number {
     if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
   }
 }
-

@@ -1,4 +1,5 @@
 import { CATEGORIES, type Category } from '../../common/categories';
+
 import { FEATURE_NAMES } from './feature-names';
 
 /** One transaction as the feature code sees it (amount always positive; the type carries the sign). */
@@ -40,7 +41,9 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
   const end = now.getTime();
   const start = end - WINDOW_DAYS * DAY_MS;
   const inWindow = transactions.filter((t) => t.date.getTime() > start && t.date.getTime() <= end);
-  const previousWindow = transactions.filter((t) => t.date.getTime() > start - WINDOW_DAYS * DAY_MS && t.date.getTime() <= start);
+  const previousWindow = transactions.filter(
+    (t) => t.date.getTime() > start - WINDOW_DAYS * DAY_MS && t.date.getTime() <= start,
+  );
 
   const debits = inWindow.filter((t) => t.type === 'debit');
   const spendRows = debits.filter((t) => t.category !== 'savings');
@@ -59,7 +62,8 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
 
   // Daily spending totals over all 30 days (zero days included).
   const daily = new Array(WINDOW_DAYS).fill(0);
-  for (const t of spendRows) daily[Math.min(WINDOW_DAYS - 1, Math.floor((end - t.date.getTime()) / DAY_MS))] += t.amount;
+  for (const t of spendRows)
+    daily[Math.min(WINDOW_DAYS - 1, Math.floor((end - t.date.getTime()) / DAY_MS))] += t.amount;
 
   // Four trailing weeks (index 0 = the most recent 7 days).
   const weeks = [0, 1, 2, 3].map((w) => {
@@ -78,9 +82,13 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
   const median = quantile(amounts, 0.5);
 
   const savingsRate = clamp((income - spending) / Math.max(income, 1), -5, 1);
-  const balances = inWindow.map((t) => t.balanceAfter).filter((b): b is number => typeof b === 'number' && Number.isFinite(b));
+  const balances = inWindow
+    .map((t) => t.balanceAfter)
+    .filter((b): b is number => typeof b === 'number' && Number.isFinite(b));
   const debt = balances.length > 0 ? balances.filter((b) => b < 0).length / balances.length : balance < 0 ? 1 : 0;
-  const previousSpending = sum(previousWindow.filter((t) => t.type === 'debit' && t.category !== 'savings').map((t) => t.amount));
+  const previousSpending = sum(
+    previousWindow.filter((t) => t.type === 'debit' && t.category !== 'savings').map((t) => t.amount),
+  );
 
   const values: Record<(typeof FEATURE_NAMES)[number], number> = {
     current_balance: balance,
@@ -109,14 +117,17 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
     impulse_buying_score: impulseScore(spendRows),
     category_diversity: normalisedEntropy(perCategory.map((v, i) => (CATEGORIES[i] === 'savings' ? 0 : v))),
     spending_consistency: consistency(weeks.map((w) => w.spending)),
-    budget_adherence_score: weeks.filter((w) => w.spending <= 0.8 * weeklyIncome || (weeklyIncome === 0 && w.spending === 0)).length / weeks.length,
+    budget_adherence_score:
+      weeks.filter((w) => w.spending <= 0.8 * weeklyIncome || (weeklyIncome === 0 && w.spending === 0)).length /
+      weeks.length,
     savings_consistency: weeks.filter((w) => w.saved > 0 || w.income - w.spending > 0).length / weeks.length,
     emergency_fund_ratio: clamp(balance / Math.max(spending, 1), -24, 24),
     debt_indicator: debt,
     merchant_loyalty_score: merchantLoyalty(spendRows),
     location_diversity: locationDiversity(inWindow),
     seasonal_spending_factor: previousWindow.length === 0 ? 1 : clamp(spending / Math.max(previousSpending, 1), 0, 5),
-    balance_volatility: balances.length < 2 ? 0 : clamp(std(balances) / Math.max(mean(balances.map(Math.abs)), 1), 0, 5),
+    balance_volatility:
+      balances.length < 2 ? 0 : clamp(std(balances) / Math.max(mean(balances.map(Math.abs)), 1), 0, 5),
     financial_stress_indicator: mean([
       balance < 0.5 * spending ? 1 : 0,
       savingsRate < 0 ? 1 : 0,
@@ -130,7 +141,10 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
 /** Share of spending rows that are discretionary and within 24 h after another discretionary purchase. */
 function impulseScore(rows: FeatureTransaction[]): number {
   if (rows.length === 0) return 0;
-  const discretionary = rows.filter((t) => DISCRETIONARY.has(t.category)).map((t) => t.date.getTime()).sort((a, b) => a - b);
+  const discretionary = rows
+    .filter((t) => DISCRETIONARY.has(t.category))
+    .map((t) => t.date.getTime())
+    .sort((a, b) => a - b);
   let rapid = 0;
   for (let i = 1; i < discretionary.length; i++) if (discretionary[i] - discretionary[i - 1] <= DAY_MS) rapid++;
   return rapid / rows.length;

@@ -25,7 +25,12 @@ export function weeklyNetSaving(features: Record<string, number>): number {
   return ((features.total_income ?? 0) - (features.total_spending ?? 0)) / (30 / 7);
 }
 
-export function goalFeatures(features: Record<string, number>, weeklyIncome: number, goalAmount: number, timelineDays: number): Record<(typeof GOAL_FEATURE_NAMES)[number], number> {
+export function goalFeatures(
+  features: Record<string, number>,
+  weeklyIncome: number,
+  goalAmount: number,
+  timelineDays: number,
+): Record<(typeof GOAL_FEATURE_NAMES)[number], number> {
   const weeks = Math.max(timelineDays, 1) / 7;
   const requiredWeekly = goalAmount / weeks;
   const netWeekly = weeklyNetSaving(features);

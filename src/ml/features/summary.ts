@@ -1,5 +1,6 @@
-import type { FinancialSummary } from '../coaching-domain';
 import { CATEGORIES } from '../../common/categories';
+import type { FinancialSummary } from '../coaching-domain';
+
 import type { FeatureTransaction } from './extract-features';
 
 const DAY_MS = 86_400_000;
@@ -7,7 +8,12 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
 /** The 7-day financial state the client shows and the rule fallbacks read (reference FinancialState). */
-export function summarize(transactions: FeatureTransaction[], balance: number, features: Record<string, number>, now: Date): FinancialSummary {
+export function summarize(
+  transactions: FeatureTransaction[],
+  balance: number,
+  features: Record<string, number>,
+  now: Date,
+): FinancialSummary {
   const since = now.getTime() - 7 * DAY_MS;
   let spending = 0;
   let income = 0;
@@ -45,6 +51,7 @@ export function summarize(transactions: FeatureTransaction[], balance: number, f
 export function weeklyIncome(transactions: FeatureTransaction[], now: Date, weeks = 4): number {
   const since = now.getTime() - weeks * 7 * DAY_MS;
   let total = 0;
-  for (const t of transactions) if (t.type === 'credit' && t.date.getTime() > since && t.date.getTime() <= now.getTime()) total += t.amount;
+  for (const t of transactions)
+    if (t.type === 'credit' && t.date.getTime() > since && t.date.getTime() <= now.getTime()) total += t.amount;
   return total / weeks;
 }

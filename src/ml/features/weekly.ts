@@ -1,4 +1,5 @@
 import { CATEGORIES } from '../../common/categories';
+
 import type { FeatureTransaction } from './extract-features';
 
 const WEEK_MS = 7 * 86_400_000;

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+
 import type { DecisionSource, FinancialSummary } from '../coaching-domain';
 import { goalRiskFactors, goalRule, round4 } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
+
 import { floatTensor, toNumbers, vectorByName } from './tensor-utils';
 
 export interface GoalPrediction {
@@ -19,7 +21,12 @@ export interface GoalPrediction {
 export class GoalModel {
   constructor(private readonly registry: ModelRegistry) {}
 
-  async predict(inputs: Record<string, number>, summary: FinancialSummary, goalAmount: number, timelineDays: number): Promise<GoalPrediction> {
+  async predict(
+    inputs: Record<string, number>,
+    summary: FinancialSummary,
+    goalAmount: number,
+    timelineDays: number,
+  ): Promise<GoalPrediction> {
     const probability = await this.run(inputs);
     if (probability !== undefined) {
       return {

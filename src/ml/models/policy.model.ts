@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+
 import type { ActionId, DecisionSource, FinancialSummary } from '../coaching-domain';
 import { basicPolicyRule, round4, segmentPolicyRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
+
 import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';
 
 export interface PolicyDecision {
@@ -42,7 +44,11 @@ export class PolicyModel {
   }
 
   /** Like decide(), but the fallback is the segment-aware rule (enhanced recommendation). */
-  async decideForSegment(features: Record<string, number>, summary: FinancialSummary, segmentId: number): Promise<PolicyDecision> {
+  async decideForSegment(
+    features: Record<string, number>,
+    summary: FinancialSummary,
+    segmentId: number,
+  ): Promise<PolicyDecision> {
     const q = await this.qValues(features);
     if (q) return this.fromQ(q);
     return this.fromRule(segmentPolicyRule(segmentId, summary));
@@ -69,6 +75,14 @@ export class PolicyModel {
   }
 
   private fromRule(rule: { actionId: ActionId; confidence: number; rule: string }): PolicyDecision {
-    return { actionId: rule.actionId, confidence: rule.confidence, actionProbabilities: null, qValues: null, source: 'fallback', version: null, rule: rule.rule };
+    return {
+      actionId: rule.actionId,
+      confidence: rule.confidence,
+      actionProbabilities: null,
+      qValues: null,
+      source: 'fallback',
+      version: null,
+      rule: rule.rule,
+    };
   }
 }

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+
 import { SEGMENT_NAMES, type DecisionSource, type FinancialSummary } from '../coaching-domain';
 import { round4, segmentRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
+
 import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';
 
 export interface SegmentAssignment {
@@ -43,7 +45,15 @@ export class SegmentationModel {
       };
     }
     const rule = segmentRule(summary);
-    return { segmentId: rule.segmentId, segmentName: SEGMENT_NAMES[rule.segmentId], confidence: rule.confidence, distances: null, source: 'fallback', version: null, rule: rule.rule };
+    return {
+      segmentId: rule.segmentId,
+      segmentName: SEGMENT_NAMES[rule.segmentId],
+      confidence: rule.confidence,
+      distances: null,
+      source: 'fallback',
+      version: null,
+      rule: rule.rule,
+    };
   }
 
   private async distances(features: Record<string, number>): Promise<number[] | undefined> {
@@ -52,12 +62,15 @@ export class SegmentationModel {
     const names = model.entry.feature_names ?? this.registry.manifestInfo().feature_names;
     const vector = vectorByName(names, features);
     if (!vector) return undefined;
-    const out = await this.registry.run('segmentation', { [model.inputNames[0]]: floatTensor(vector, [1, vector.length]) });
+    const out = await this.registry.run('segmentation', {
+      [model.inputNames[0]]: floatTensor(vector, [1, vector.length]),
+    });
     if (!out) return undefined;
     // The distances output is the float [1, 5] one; an integer segment output, if any, is redundant.
     for (const name of model.outputNames) {
       const values = toNumbers(out[name]);
-      if (values.length === 5 && out[name].type === 'float32') return values.every(Number.isFinite) ? values : undefined;
+      if (values.length === 5 && out[name].type === 'float32')
+        return values.every(Number.isFinite) ? values : undefined;
     }
     return undefined;
   }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+
+import { CATEGORIES } from '../../common/categories';
 import type { DecisionSource, FinancialSummary } from '../coaching-domain';
 import { round2, spendingForecastRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
-import { CATEGORIES } from '../../common/categories';
+
 import { floatTensor, toNumbers } from './tensor-utils';
 
 export interface SpendingForecast {
@@ -34,7 +36,9 @@ export class SpendingForecastModel {
       const byCategory: Record<string, number> = {};
       CATEGORIES.forEach((c, i) => (byCategory[c] = round2(Math.max(0, predicted[i]))));
       // Income and savings transfers are not "spending": the total covers consumption categories.
-      const total = round2(CATEGORIES.filter((c) => c !== 'income' && c !== 'savings').reduce((sum, c) => sum + byCategory[c], 0));
+      const total = round2(
+        CATEGORIES.filter((c) => c !== 'income' && c !== 'savings').reduce((sum, c) => sum + byCategory[c], 0),
+      );
       return {
         total,
         byCategory,
@@ -50,7 +54,8 @@ export class SpendingForecastModel {
 
   private async run(weeks: number[][]): Promise<number[] | undefined> {
     const model = this.registry.get('spending_forecast');
-    if (!model || weeks.length !== this.windowWeeks || weeks.some((w) => w.length !== CATEGORIES.length)) return undefined;
+    if (!model || weeks.length !== this.windowWeeks || weeks.some((w) => w.length !== CATEGORIES.length))
+      return undefined;
     const out = await this.registry.run('spending_forecast', {
       [model.inputNames[0]]: floatTensor(weeks.flat(), [1, weeks.length, CATEGORIES.length]),
     });

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+
 import { parse } from 'csv-parse/sync';
+
 import { CATEGORIES, type Category } from '../../common/categories';
+
 import { mapMoneyVisCategory } from './moneyvis-categories';
 
 /** What the synthetic users borrow from the real MoneyVis account. */
@@ -40,7 +43,12 @@ function amount(value: string | undefined): number {
 }
 
 export function readMoneyVis(csvPath: string): Row[] {
-  const records = parse(readFileSync(csvPath), { columns: true, skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<string, string>[];
+  const records = parse(readFileSync(csvPath), {
+    columns: true,
+    skip_empty_lines: true,
+    bom: true,
+    relax_column_count: true,
+  }) as Record<string, string>[];
   const rows: Row[] = [];
   for (const r of records) {
     const date = parseDate(r['Transaction Date'] ?? '');
@@ -72,11 +80,20 @@ export function calibrate(csvPath: string): Calibration {
     const own = debits.filter((r) => r.category === c);
     const logs = own.map((r) => Math.log(r.debit));
     const logMean = logs.length ? logs.reduce((a, b) => a + b, 0) / logs.length : Math.log(20);
-    const logStd = logs.length > 1 ? Math.sqrt(logs.reduce((a, b) => a + (b - logMean) ** 2, 0) / (logs.length - 1)) : 0.5;
-    debit[c] = { perDay: own.length / spanDays, logMean, logStd: Math.min(logStd, 1.5), share: own.reduce((a, r) => a + r.debit, 0) / totalDebit };
+    const logStd =
+      logs.length > 1 ? Math.sqrt(logs.reduce((a, b) => a + (b - logMean) ** 2, 0) / (logs.length - 1)) : 0.5;
+    debit[c] = {
+      perDay: own.length / spanDays,
+      logMean,
+      logStd: Math.min(logStd, 1.5),
+      share: own.reduce((a, r) => a + r.debit, 0) / totalDebit,
+    };
     const counts = new Map<string, number>();
     for (const r of own) if (r.description) counts.set(r.description, (counts.get(r.description) ?? 0) + 1);
-    merchants[c] = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([d]) => d);
+    merchants[c] = [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([d]) => d);
     if (merchants[c].length === 0) merchants[c] = [`${c.replace('_', ' ')} store`];
   }
 
@@ -92,7 +109,8 @@ export function calibrate(csvPath: string): Calibration {
   const weekdayShare = weekday.map((w) => w / debits.length);
 
   const cityCounts = new Map<string, number>();
-  for (const r of rows) if (r.city) cityCounts.set(r.city.toLowerCase(), (cityCounts.get(r.city.toLowerCase()) ?? 0) + 1);
+  for (const r of rows)
+    if (r.city) cityCounts.set(r.city.toLowerCase(), (cityCounts.get(r.city.toLowerCase()) ?? 0) + 1);
   const cities = [...cityCounts.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10)

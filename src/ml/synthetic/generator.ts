@@ -1,7 +1,8 @@
+import { CATEGORIES, type Category } from '../../common/categories';
 import type { FeatureTransaction } from '../features/extract-features';
 import { normal, poisson, seededRandom, type Random } from '../random';
+
 import type { Calibration } from './calibration';
-import { CATEGORIES, type Category } from '../../common/categories';
 
 export const PERSONAS = ['saver', 'impulse', 'goal', 'budget', 'high_spender'] as const;
 export type Persona = (typeof PERSONAS)[number];
@@ -21,11 +22,61 @@ interface PersonaProfile {
 }
 
 const PROFILES: Record<Persona, PersonaProfile> = {
-  saver: { income: 1.5, discretionary: 0.5, essential: 0.9, amountSpread: 0.8, impulseClustering: 0.05, savingsShare: 0.3, openingMonths: 4, eveningBias: 0.2, response: { alert: 0.02, budget: 0.05, nudge: 0.5, reinforce: 0.8 } },
-  impulse: { income: 1.05, discretionary: 2.2, essential: 1.0, amountSpread: 1.2, impulseClustering: 0.55, savingsShare: 0.02, openingMonths: 0.5, eveningBias: 0.6, response: { alert: 0.8, budget: 0.3, nudge: 0.1, reinforce: 0.2 } },
-  goal: { income: 1.3, discretionary: 0.8, essential: 1.0, amountSpread: 0.9, impulseClustering: 0.1, savingsShare: 0.15, openingMonths: 1.5, eveningBias: 0.3, response: { alert: 0.1, budget: 0.4, nudge: 1.0, reinforce: 0.5 } },
-  budget: { income: 1.0, discretionary: 0.6, essential: 0.85, amountSpread: 0.6, impulseClustering: 0.05, savingsShare: 0.08, openingMonths: 1, eveningBias: 0.25, response: { alert: 0.2, budget: 0.9, nudge: 0.4, reinforce: 0.4 } },
-  high_spender: { income: 1.9, discretionary: 2.6, essential: 1.4, amountSpread: 1.1, impulseClustering: 0.25, savingsShare: 0.03, openingMonths: 0.8, eveningBias: 0.45, response: { alert: 0.5, budget: 0.6, nudge: 0.2, reinforce: 0.1 } },
+  saver: {
+    income: 1.5,
+    discretionary: 0.5,
+    essential: 0.9,
+    amountSpread: 0.8,
+    impulseClustering: 0.05,
+    savingsShare: 0.3,
+    openingMonths: 4,
+    eveningBias: 0.2,
+    response: { alert: 0.02, budget: 0.05, nudge: 0.5, reinforce: 0.8 },
+  },
+  impulse: {
+    income: 1.05,
+    discretionary: 2.2,
+    essential: 1.0,
+    amountSpread: 1.2,
+    impulseClustering: 0.55,
+    savingsShare: 0.02,
+    openingMonths: 0.5,
+    eveningBias: 0.6,
+    response: { alert: 0.8, budget: 0.3, nudge: 0.1, reinforce: 0.2 },
+  },
+  goal: {
+    income: 1.3,
+    discretionary: 0.8,
+    essential: 1.0,
+    amountSpread: 0.9,
+    impulseClustering: 0.1,
+    savingsShare: 0.15,
+    openingMonths: 1.5,
+    eveningBias: 0.3,
+    response: { alert: 0.1, budget: 0.4, nudge: 1.0, reinforce: 0.5 },
+  },
+  budget: {
+    income: 1.0,
+    discretionary: 0.6,
+    essential: 0.85,
+    amountSpread: 0.6,
+    impulseClustering: 0.05,
+    savingsShare: 0.08,
+    openingMonths: 1,
+    eveningBias: 0.25,
+    response: { alert: 0.2, budget: 0.9, nudge: 0.4, reinforce: 0.4 },
+  },
+  high_spender: {
+    income: 1.9,
+    discretionary: 2.6,
+    essential: 1.4,
+    amountSpread: 1.1,
+    impulseClustering: 0.25,
+    savingsShare: 0.03,
+    openingMonths: 0.8,
+    eveningBias: 0.45,
+    response: { alert: 0.5, budget: 0.6, nudge: 0.2, reinforce: 0.1 },
+  },
 };
 
 const DISCRETIONARY: Category[] = ['dine_out', 'entertainment', 'shopping'];
@@ -72,8 +123,14 @@ export class SyntheticUser {
     this.discretionaryRate = p.discretionary * vary();
     this.savingsShare = p.savingsShare * vary();
     this.rentDay = 1 + Math.floor(this.random() * 27);
-    this.homeCity = pick(cal.cities.map((c) => c.city), cal.cities.map((c) => c.weight), this.random);
-    this.merchantPool = Object.fromEntries(CATEGORIES.map((c) => [c, cal.merchants[c].slice(0, 3 + Math.floor(this.random() * 6))])) as Record<Category, string[]>;
+    this.homeCity = pick(
+      cal.cities.map((c) => c.city),
+      cal.cities.map((c) => c.weight),
+      this.random,
+    );
+    this.merchantPool = Object.fromEntries(
+      CATEGORIES.map((c) => [c, cal.merchants[c].slice(0, 3 + Math.floor(this.random() * 6))]),
+    ) as Record<Category, string[]>;
   }
 
   /** Habits the coaching moves, for tests and reports. */
@@ -91,13 +148,19 @@ export class SyntheticUser {
       // Weekends get a third of a weekday's purchases (the bank file posts none on weekends).
       const dayWeight = weekday < 5 ? 1 : 0.35;
       const season = this.cal.monthFactor[day.getUTCMonth()];
-      if (day.getUTCDate() === this.rentDay) out.push(this.tx(day, 9, 'bills', this.monthlyRent * (0.97 + 0.06 * this.random()), 'debit', 'Rent'));
+      if (day.getUTCDate() === this.rentDay)
+        out.push(this.tx(day, 9, 'bills', this.monthlyRent * (0.97 + 0.06 * this.random()), 'debit', 'Rent'));
       // Salary arrives every other Friday, half a month's worth.
-      if (weekday === 4 && week % 2 === 0) out.push(this.tx(day, 7, 'income', this.weeklyIncome * 2 * (0.98 + 0.04 * this.random()), 'credit', 'Salary'));
+      if (weekday === 4 && week % 2 === 0)
+        out.push(this.tx(day, 7, 'income', this.weeklyIncome * 2 * (0.98 + 0.04 * this.random()), 'credit', 'Salary'));
       for (const category of CATEGORIES) {
         if (category === 'income' || category === 'savings') continue;
         const base = this.cal.debit[category];
-        const scale = DISCRETIONARY.includes(category) ? this.discretionaryRate : ESSENTIAL.includes(category) ? p.essential : 1;
+        const scale = DISCRETIONARY.includes(category)
+          ? this.discretionaryRate
+          : ESSENTIAL.includes(category)
+            ? p.essential
+            : 1;
         // Bills are mostly the rent above; keep a few small utility bills.
         const rate = (category === 'bills' ? 0.05 : base.perDay) * scale * dayWeight * Math.min(season, 1.3);
         const n = poisson(rate, this.random);
@@ -107,13 +170,30 @@ export class SyntheticUser {
           out.push(this.tx(day, hour, category, Math.min(amount, 2000), 'debit'));
           if (DISCRETIONARY.includes(category) && this.random() < p.impulseClustering) {
             const extra = Math.exp(base.logMean + base.logStd * normal(this.random));
-            out.push(this.tx(day, Math.min(23, hour + 1 + Math.floor(this.random() * 3)), pickOne(DISCRETIONARY, this.random), Math.min(extra, 1000), 'debit'));
+            out.push(
+              this.tx(
+                day,
+                Math.min(23, hour + 1 + Math.floor(this.random() * 3)),
+                pickOne(DISCRETIONARY, this.random),
+                Math.min(extra, 1000),
+                'debit',
+              ),
+            );
           }
         }
       }
       // The weekly savings transfer, on Mondays, only from a positive balance.
       if (weekday === 0 && this.savingsShare > 0.005 && this.balance > 0) {
-        out.push(this.tx(day, 10, 'savings', Math.min(this.balance, this.weeklyIncome * this.savingsShare), 'debit', 'Transfer to savings'));
+        out.push(
+          this.tx(
+            day,
+            10,
+            'savings',
+            Math.min(this.balance, this.weeklyIncome * this.savingsShare),
+            'debit',
+            'Transfer to savings',
+          ),
+        );
       }
     }
     out.sort((a, b) => a.date.getTime() - b.date.getTime());
@@ -159,7 +239,14 @@ export class SyntheticUser {
     return 7 + Math.floor(this.random() * 11);
   }
 
-  private tx(day: Date, hour: number, category: Category, amount: number, type: 'debit' | 'credit', description?: string): FeatureTransaction {
+  private tx(
+    day: Date,
+    hour: number,
+    category: Category,
+    amount: number,
+    type: 'debit' | 'credit',
+    description?: string,
+  ): FeatureTransaction {
     const date = new Date(day.getTime() + hour * 3_600_000 + Math.floor(this.random() * 3_600_000));
     const merchant = description ?? pickOne(this.merchantPool[category], this.random);
     const away = this.random() < 0.05;
@@ -170,7 +257,13 @@ export class SyntheticUser {
       date,
       merchant,
       description: merchant,
-      city: away ? pick(this.cal.cities.map((c) => c.city), this.cal.cities.map((c) => c.weight), this.random) : this.homeCity,
+      city: away
+        ? pick(
+            this.cal.cities.map((c) => c.city),
+            this.cal.cities.map((c) => c.weight),
+            this.random,
+          )
+        : this.homeCity,
     };
   }
 }

@@ -3,7 +3,15 @@ import type { BehavioralEventRecord } from '../../../src/behavioral/event-valida
 import { uuid7 } from '../../../src/behavioral/uuid7';
 
 function event(): BehavioralEventRecord {
-  return { id: uuid7(), userId: '11111111-1111-4111-8111-111111111111', eventType: 'page_view', eventSubtype: null, sessionId: null, eventData: { page_url: '/x' }, timestamp: new Date() };
+  return {
+    id: uuid7(),
+    userId: '11111111-1111-4111-8111-111111111111',
+    eventType: 'page_view',
+    eventSubtype: null,
+    sessionId: null,
+    eventData: { page_url: '/x' },
+    timestamp: new Date(),
+  };
 }
 
 /** Like the database: a batch is written whole or not at all; one bad event fails its batch; retries skip ids already written. */
@@ -103,7 +111,12 @@ describe('EventBatcher', () => {
     for (const e of events) batcher.enqueue(e);
     await waitFor(() => sink.written.length === 62);
     await batcher.flush();
-    expect(sink.written.map((e) => e.id).sort()).toEqual(events.filter((_, i) => i !== 5 && i !== 40).map((e) => e.id).sort());
+    expect(sink.written.map((e) => e.id).sort()).toEqual(
+      events
+        .filter((_, i) => i !== 5 && i !== 40)
+        .map((e) => e.id)
+        .sort(),
+    );
     expect(batcher.stats()).toMatchObject({ written: 62, queue_depth: 0, dropped: { permanent_error: 2 } });
     expect(sink.retryFlags.length).toBeLessThanOrEqual(1 + 2 * 2 * Math.log2(64)); // bisection, not one statement per event
   });
@@ -119,7 +132,12 @@ describe('EventBatcher', () => {
     sink.write = async (batch, retry) => (++calls === 3 ? Promise.reject(transient) : realWrite(batch, retry));
     for (const e of events) batcher.enqueue(e);
     await waitFor(() => sink.written.length === 7 && batcher.depth === 0);
-    expect(sink.written.map((e) => e.id).sort()).toEqual(events.slice(0, 7).map((e) => e.id).sort());
+    expect(sink.written.map((e) => e.id).sort()).toEqual(
+      events
+        .slice(0, 7)
+        .map((e) => e.id)
+        .sort(),
+    );
     expect(batcher.stats()).toMatchObject({ written: 7, retried: 1, dropped: { permanent_error: 1 } });
   });
 

@@ -13,11 +13,18 @@ const event: BehavioralEventRecord = {
 
 describe('event encoding (COPY text format)', () => {
   it('encodes an event as one line: the columns in order, tab-separated, NULL as \\N', () => {
-    expect(encodeEvent(event)).toBe(`${event.id}\t${event.userId}\tpage_view\t\\N\tabc\t{"page_url":"/x"}\t2026-11-25T10:00:00.123Z\n`);
+    expect(encodeEvent(event)).toBe(
+      `${event.id}\t${event.userId}\tpage_view\t\\N\tabc\t{"page_url":"/x"}\t2026-11-25T10:00:00.123Z\n`,
+    );
   });
 
   it('escapes backslashes, tabs and line breaks in every text column, so a line stays one row', () => {
-    const line = encodeEvent({ ...event, eventSubtype: 'a\tb', sessionId: 'c\\d', eventData: { note: 'say "hi"\n\tbye \\o/' } });
+    const line = encodeEvent({
+      ...event,
+      eventSubtype: 'a\tb',
+      sessionId: 'c\\d',
+      eventData: { note: 'say "hi"\n\tbye \\o/' },
+    });
     expect(line.split('\n')).toHaveLength(2); // the row, then the empty rest after its terminator
     expect(line.split('\t')).toHaveLength(7);
     expect(line).toContain('\ta\\tb\tc\\\\d\t');

@@ -1,4 +1,8 @@
-import { detectChanges, engagementScore, MIN_BASELINE_EVENTS } from '../../../src/behavioral/behavioral-analytics.service';
+import {
+  detectChanges,
+  engagementScore,
+  MIN_BASELINE_EVENTS,
+} from '../../../src/behavioral/behavioral-analytics.service';
 import { amountBucket } from '../../../src/behavioral/event-capture.service';
 import { classifyRequest, isTracked } from '../../../src/behavioral/event-types';
 import { EventValidator } from '../../../src/behavioral/event-validator';
@@ -25,12 +29,18 @@ describe('PrivacyFilter', () => {
     expect(filter.filter({ text: 'a'.repeat(50) })).toEqual({ text: `${'a'.repeat(20)}…` });
     const deep = { a: { b: { c: { d: { e: { f: 1 } } } } } };
     expect(JSON.stringify(filter.filter(deep))).toContain('too deep');
-    expect((filter.filter({ list: Array.from({ length: 100 }, (_, i) => i) }) as { list: number[] }).list).toHaveLength(50);
+    expect((filter.filter({ list: Array.from({ length: 100 }, (_, i) => i) }) as { list: number[] }).list).toHaveLength(
+      50,
+    );
     expect(filter.filter({ n: Number.NaN, f: () => 1 })).toEqual({ n: null, f: null });
   });
 
   it('makes every string storable: no NUL characters, no half surrogate pairs, emoji never cut in two', () => {
-    expect(filter.filter({ 'k\u0000ey': 'a\u0000b', lone: 'x\ud83dy', low: '\ude00z' })).toEqual({ key: 'ab', lone: 'x\ufffdy', low: '\ufffdz' });
+    expect(filter.filter({ 'k\u0000ey': 'a\u0000b', lone: 'x\ud83dy', low: '\ude00z' })).toEqual({
+      key: 'ab',
+      lone: 'x\ufffdy',
+      low: '\ufffdz',
+    });
     const out = filter.filter({ text: `${'a'.repeat(19)}💶💶` }) as { text: string };
     expect(out.text).toBe(`${'a'.repeat(19)}…`); // the emoji would straddle the 20-character limit
     expect(filter.filter({ text: `${'a'.repeat(18)}💶💶` })).toEqual({ text: `${'a'.repeat(18)}💶…` });
@@ -38,14 +48,24 @@ describe('PrivacyFilter', () => {
 });
 
 describe('EventValidator', () => {
-  const base = () => ({ id: uuid7(), userId: '11111111-1111-4111-8111-111111111111', eventSubtype: null, sessionId: null, timestamp: new Date() });
+  const base = () => ({
+    id: uuid7(),
+    userId: '11111111-1111-4111-8111-111111111111',
+    eventSubtype: null,
+    sessionId: null,
+    timestamp: new Date(),
+  });
 
   it('accepts well-formed events and refuses the rest by counted reason', () => {
     const v = new EventValidator(200);
     expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: '/x' } }) !== null).toBe(true);
     expect(v.accept({ ...base(), eventType: 'bogus', eventData: {} }) !== null).toBe(false);
-    expect(v.accept({ ...base(), userId: undefined, eventType: 'page_view', eventData: { page_url: '/x' } }) !== null).toBe(false);
-    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: 'x'.repeat(500) } }) !== null).toBe(false);
+    expect(
+      v.accept({ ...base(), userId: undefined, eventType: 'page_view', eventData: { page_url: '/x' } }) !== null,
+    ).toBe(false);
+    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: 'x'.repeat(500) } }) !== null).toBe(
+      false,
+    );
     expect(v.accept({ ...base(), eventType: 'purchase', eventData: {} }) !== null).toBe(false); // purchase needs an interaction_type
     expect(v.refused).toEqual({ unknown_type: 1, missing_user: 1, oversized: 1, invalid_payload: 1 });
   });
@@ -67,18 +87,34 @@ describe('EventValidator', () => {
   it('measures payload size in UTF-8 bytes, not characters', () => {
     const v = new EventValidator(300);
     // 120 characters, 360 bytes: over the limit although .length is not.
-    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: '€'.repeat(120) } }) !== null).toBe(false);
+    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: '€'.repeat(120) } }) !== null).toBe(
+      false,
+    );
     expect(v.refused.oversized).toBe(1);
-    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: 'e'.repeat(120) } }) !== null).toBe(true);
+    expect(v.accept({ ...base(), eventType: 'page_view', eventData: { page_url: 'e'.repeat(120) } }) !== null).toBe(
+      true,
+    );
   });
 });
 
 describe('request classification', () => {
   it('excludes docs, health, info and credential endpoints and static files', () => {
-    for (const path of ['/docs', '/docs/static/x', '/openapi.json', '/health', '/info', '/auth/login', '/auth/register', '/auth/refresh', '/coaching/enhanced-health', '/app.js']) {
+    for (const path of [
+      '/docs',
+      '/docs/static/x',
+      '/openapi.json',
+      '/health',
+      '/info',
+      '/auth/login',
+      '/auth/register',
+      '/auth/refresh',
+      '/coaching/enhanced-health',
+      '/app.js',
+    ]) {
       expect(isTracked(path)).toBe(false);
     }
-    for (const path of ['/financial/health-summary', '/financial/transactions', '/coaching/recommendation', '/auth/me']) expect(isTracked(path)).toBe(true);
+    for (const path of ['/financial/health-summary', '/financial/transactions', '/coaching/recommendation', '/auth/me'])
+      expect(isTracked(path)).toBe(true);
   });
 
   it('names requests by route pattern with the reference system’s endpoint names', () => {
@@ -89,7 +125,15 @@ describe('request classification', () => {
   });
 
   it('buckets amounts', () => {
-    expect([5, 25, 75, 250, 750, 5000, -30].map(amountBucket)).toEqual(['<10', '10-50', '50-100', '100-500', '500-1000', '1000+', '10-50']);
+    expect([5, 25, 75, 250, 750, 5000, -30].map(amountBucket)).toEqual([
+      '<10',
+      '10-50',
+      '50-100',
+      '100-500',
+      '500-1000',
+      '1000+',
+      '10-50',
+    ]);
   });
 
   it('makes time-ordered UUIDv7 ids', () => {
@@ -109,13 +153,19 @@ describe('engagement and behaviour changes', () => {
     expect(engagementScore({})).toBe(0);
     expect(engagementScore({ page_view: 10 })).toBe(0.2);
     expect(engagementScore({ purchase: 3 })).toBe(1);
-    expect(engagementScore({ page_view: 1, recommendation_interaction: 1, goal_modification: 1, purchase: 1 })).toBe(0.65);
+    expect(engagementScore({ page_view: 1, recommendation_interaction: 1, goal_modification: 1, purchase: 1 })).toBe(
+      0.65,
+    );
   });
 
   it('compares the last week with the weekly average of the 30 days before it', () => {
     const baseline = { page_view: 30, purchase: 6 }; // 7 and 1.4 per week
     const changes = detectChanges({ page_view: 20, purchase: 0, search: 3 }, baseline);
-    expect(changes.map((c) => `${c.type}:${c.event_type}`).sort()).toEqual(['decreased_activity:purchase', 'increased_activity:page_view', 'new_behavior_pattern:search']);
+    expect(changes.map((c) => `${c.type}:${c.event_type}`).sort()).toEqual([
+      'decreased_activity:purchase',
+      'increased_activity:page_view',
+      'new_behavior_pattern:search',
+    ]);
     expect(changes.find((c) => c.event_type === 'page_view')?.change_ratio).toBeCloseTo(2.86, 2);
   });
 

@@ -18,20 +18,31 @@ const STATUSES = [200, 201, 204, 304, 400, 404, 500, 503];
 const DURATIONS = [0, -0, 0.004, 0.005, 1.234567, 12.5, 999.999, 123456.789, 1e21, Number.MIN_VALUE];
 
 describe('RequestEventTemplate', () => {
-  it.each(ROUTES)('encodes %s %s exactly as the general path does, for any status, duration and session', (method, route) => {
-    const { type, subtype } = classifyRequest(method, route);
-    const template = RequestEventTemplate.compile(type, subtype, route, method);
-    expect(template).not.toBeNull();
-    const at = Date.UTC(2026, 10, 25, 10, 0, 0, 7);
-    for (const status of STATUSES) {
-      for (const duration of DURATIONS) {
-        for (const sessionId of ['0f3c2a9e-1111-4222-8333-444455556666', 'abc_DEF-123', 'tab\there\\']) {
-          const general = encodeEvent({ id, userId, eventType: type, eventSubtype: subtype, sessionId, eventData: requestEventData(route, method, status, duration), timestamp: new Date(at) });
-          expect(template!.encode(id, userId, sessionId, status, duration, at)).toBe(general);
+  it.each(ROUTES)(
+    'encodes %s %s exactly as the general path does, for any status, duration and session',
+    (method, route) => {
+      const { type, subtype } = classifyRequest(method, route);
+      const template = RequestEventTemplate.compile(type, subtype, route, method);
+      expect(template).not.toBeNull();
+      const at = Date.UTC(2026, 10, 25, 10, 0, 0, 7);
+      for (const status of STATUSES) {
+        for (const duration of DURATIONS) {
+          for (const sessionId of ['0f3c2a9e-1111-4222-8333-444455556666', 'abc_DEF-123', 'tab\there\\']) {
+            const general = encodeEvent({
+              id,
+              userId,
+              eventType: type,
+              eventSubtype: subtype,
+              sessionId,
+              eventData: requestEventData(route, method, status, duration),
+              timestamp: new Date(at),
+            });
+            expect(template!.encode(id, userId, sessionId, status, duration, at)).toBe(general);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('leaves numbers it cannot write as JSON to the general path', () => {
     const template = RequestEventTemplate.compile('page_view', 'profile_view', '/auth/me', 'GET')!;
@@ -74,7 +85,14 @@ describe('EventCaptureService request events', () => {
     const [row] = sink.rows;
     const at = Date.parse(row.trimEnd().split('\t')[6]);
     expect(at).toBeGreaterThanOrEqual(before);
-    capture.capture({ userId, type: 'page_view', subtype: 'wallet_view', sessionId: 'sess-1', data: requestEventData('/financial/wallet', 'GET', 200, 3.14159), at: new Date(at) });
+    capture.capture({
+      userId,
+      type: 'page_view',
+      subtype: 'wallet_view',
+      sessionId: 'sess-1',
+      data: requestEventData('/financial/wallet', 'GET', 200, 3.14159),
+      at: new Date(at),
+    });
     await capture.flush();
     expect(withoutId(sink.rows[0])).toBe(withoutId(sink.rows[1]));
     expect(sink.rows[0].slice(0, 36)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
@@ -84,7 +102,8 @@ describe('EventCaptureService request events', () => {
     const { capture } = service({ EVENTS_MAX_PAYLOAD_BYTES: '256' });
     expect(capture.requestTemplate('page_view', 'x', `/${'a'.repeat(600)}`, 'GET')).toBeNull(); // truncated by the filter
     // A route whose usual events fit in 256 bytes but whose longest possible one (a 24-character duration) does not.
-    const size = (route: string, duration: number): number => JSON.stringify(requestEventData(route, 'GET', 200, duration)).length;
+    const size = (route: string, duration: number): number =>
+      JSON.stringify(requestEventData(route, 'GET', 200, duration)).length;
     let route = '/a';
     while (size(route, -Number.MAX_VALUE / 100) <= 256) route += 'a';
     expect(size(route, 12.5)).toBeLessThanOrEqual(256);
@@ -101,7 +120,8 @@ describe('EventCaptureService request events', () => {
     capture.captureRequest(route, 'GET', userId, null, 200, 1);
     await capture.flush();
     const sessions = sink.rows.map((row) => row.split('\t')[4]);
-    for (const session of sessions) expect(session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const session of sessions)
+      expect(session).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(sessions[0]).not.toBe(sessions[1]);
   });
 

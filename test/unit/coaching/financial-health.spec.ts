@@ -33,7 +33,11 @@ describe('financial health score', () => {
 describe('insights', () => {
   it('flags high daily spending, excellent savings and category concentration', () => {
     const types = insightsFor(base).map((i) => `${i.type}:${i.title}`);
-    expect(types).toEqual(['spending_velocity:High Daily Spending', 'savings_rate:Excellent Savings Rate', 'category_concentration:High Category Spending']);
+    expect(types).toEqual([
+      'spending_velocity:High Daily Spending',
+      'savings_rate:Excellent Savings Rate',
+      'category_concentration:High Category Spending',
+    ]);
     expect(insightsFor({ ...base, savings_rate: 0.05 }).find((i) => i.type === 'savings_rate')?.priority).toBe('high');
   });
 });
@@ -44,7 +48,11 @@ describe('recommendation texts', () => {
     expect(recommendationText(3, base)).toContain('$238.45');
     expect(recommendationText(4, base)).toContain('69.2%');
     // Praise quotes the 30-day rate, never an absurd one from a week without salary.
-    expect(recommendationText(4, { ...base, savings_rate: -346.76 }, undefined, 0.31)).toContain('31.0% of your income over the last 30 days');
-    expect(recommendationText(1, base, 'Impulse Buyers')).toMatch(/^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent \$615\.50/);
+    expect(recommendationText(4, { ...base, savings_rate: -346.76 }, undefined, 0.31)).toContain(
+      '31.0% of your income over the last 30 days',
+    );
+    expect(recommendationText(1, base, 'Impulse Buyers')).toMatch(
+      /^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent \$615\.50/,
+    );
   });
 });

@@ -9,7 +9,18 @@ import {
   type StatementRow,
 } from '../../../src/financial/import/moneyvis-statement';
 
-const HEADER = ['Transaction Number', 'Transaction Date', 'Transaction Type', 'Transaction Description', 'Debit Amount', 'Credit Amount', 'Balance', 'Category', 'Location City', 'Location Country'];
+const HEADER = [
+  'Transaction Number',
+  'Transaction Date',
+  'Transaction Type',
+  'Transaction Description',
+  'Debit Amount',
+  'Credit Amount',
+  'Balance',
+  'Category',
+  'Location City',
+  'Location Country',
+];
 const { index } = indexHeader(HEADER);
 const row = (cells: string[], line = 2) => parseStatementRow(cells, index, line);
 const ok = (cells: string[]) => {
@@ -20,12 +31,21 @@ const ok = (cells: string[]) => {
 
 describe('MoneyVis statement rows', () => {
   it('maps the header case- and space-insensitively, in any order, and names missing columns', () => {
-    expect(indexHeader(['\uFEFFtransaction  DATE', 'Debit Amount', 'credit amount', 'Transaction Description']).missing).toEqual([]);
-    expect(indexHeader(['name', 'price']).missing).toEqual(['transaction date', 'transaction description', 'debit amount', 'credit amount']);
+    expect(
+      indexHeader(['\uFEFFtransaction  DATE', 'Debit Amount', 'credit amount', 'Transaction Description']).missing,
+    ).toEqual([]);
+    expect(indexHeader(['name', 'price']).missing).toEqual([
+      'transaction date',
+      'transaction description',
+      'debit amount',
+      'credit amount',
+    ]);
   });
 
   it('parses a debit row: signed amount, mapped category, trimmed label', () => {
-    expect(ok(['2', '25/07/2022', 'DEB', 'LIDL GB  NOTTINGHA', '15.02', '', '544.54', 'Groceries ', 'Nottingham', 'UK'])).toMatchObject({
+    expect(
+      ok(['2', '25/07/2022', 'DEB', 'LIDL GB  NOTTINGHA', '15.02', '', '544.54', 'Groceries ', 'Nottingham', 'UK']),
+    ).toMatchObject({
       date: '2022-07-25',
       type: 'DEB',
       description: 'LIDL GB  NOTTINGHA',
@@ -38,19 +58,39 @@ describe('MoneyVis statement rows', () => {
   });
 
   it('signed amount = credit − debit; unknown and blank labels map to other', () => {
-    expect(ok(['1', '01/01/2020', 'FPI', 'PAY', '', '1,250.5', '10', 'Paycheck', '', ''])).toMatchObject({ amount: '1250.50', category: 'income', city: null });
-    expect(ok(['1', '01/01/2020', 'X', 'BOTH', '10', '25', '', '', '', ''])).toMatchObject({ amount: '15.00', category: 'other', balance: null });
-    expect(ok(['1', '2020-01-01', '', '', '3', '', '', 'Services/Home Improvement', '', ''])).toMatchObject({ description: 'Imported transaction', category: 'other' });
+    expect(ok(['1', '01/01/2020', 'FPI', 'PAY', '', '1,250.5', '10', 'Paycheck', '', ''])).toMatchObject({
+      amount: '1250.50',
+      category: 'income',
+      city: null,
+    });
+    expect(ok(['1', '01/01/2020', 'X', 'BOTH', '10', '25', '', '', '', ''])).toMatchObject({
+      amount: '15.00',
+      category: 'other',
+      balance: null,
+    });
+    expect(ok(['1', '2020-01-01', '', '', '3', '', '', 'Services/Home Improvement', '', ''])).toMatchObject({
+      description: 'Imported transaction',
+      category: 'other',
+    });
   });
 
   it.each([
-    [['1', '31/02/2024', 'DEB', 'x', '1', '', '', '', '', ''], 'Invalid Transaction Date "31/02/2024" (expected DD/MM/YYYY)'],
-    [['1', '2024/01/01', 'DEB', 'x', '1', '', '', '', '', ''], 'Invalid Transaction Date "2024/01/01" (expected DD/MM/YYYY)'],
+    [
+      ['1', '31/02/2024', 'DEB', 'x', '1', '', '', '', '', ''],
+      'Invalid Transaction Date "31/02/2024" (expected DD/MM/YYYY)',
+    ],
+    [
+      ['1', '2024/01/01', 'DEB', 'x', '1', '', '', '', '', ''],
+      'Invalid Transaction Date "2024/01/01" (expected DD/MM/YYYY)',
+    ],
     [['1', '01/01/2024', 'DEB', 'x', '', '', '', '', '', ''], 'Debit Amount and Credit Amount are both empty'],
     [['1', '01/01/2024', 'DEB', 'x', '0', '0.00', '', '', '', ''], 'Amount is zero (Credit Amount − Debit Amount)'],
     [['1', '01/01/2024', 'DEB', 'x', '-5', '', '', '', '', ''], 'Debit Amount: "-5" is not a valid amount'],
     [['1', '01/01/2024', 'DEB', 'x', '', 'abc', '', '', '', ''], 'Credit Amount: "abc" is not a valid amount'],
-    [['1', '01/01/2024', 'DEB', 'x', '99999999999.00', '', '', '', '', ''], 'Debit Amount: 99999999999.00 is too large'],
+    [
+      ['1', '01/01/2024', 'DEB', 'x', '99999999999.00', '', '', '', '', ''],
+      'Debit Amount: 99999999999.00 is too large',
+    ],
   ])('skips %j: %s', (cells, reason) => {
     expect(row(cells, 7)).toEqual({ ok: false, line: 7, reason });
   });

@@ -1,4 +1,10 @@
-import { choiceProbability, sampleBeta, seededRandom, thompsonChoose, type ArmPosterior } from '../../../src/ml/bandit/thompson-sampling';
+import {
+  choiceProbability,
+  sampleBeta,
+  seededRandom,
+  thompsonChoose,
+  type ArmPosterior,
+} from '../../../src/ml/bandit/thompson-sampling';
 
 describe('Thompson sampling', () => {
   it('samples Beta draws with the right mean', () => {

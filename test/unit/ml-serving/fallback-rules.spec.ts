@@ -1,5 +1,11 @@
 import type { FinancialSummary } from '../../../src/ml/coaching-domain';
-import { basicPolicyRule, goalRule, segmentPolicyRule, segmentRule, spendingForecastRule } from '../../../src/ml/fallback-rules';
+import {
+  basicPolicyRule,
+  goalRule,
+  segmentPolicyRule,
+  segmentRule,
+  spendingForecastRule,
+} from '../../../src/ml/fallback-rules';
 import { forecastConfidence } from '../../../src/ml/models/spending-forecast.model';
 import { argmax, softmax, vectorByName } from '../../../src/ml/models/tensor-utils';
 
@@ -47,7 +53,13 @@ describe('rule fallbacks', () => {
   });
 
   it('spending forecast rule splits by last week’s shares', () => {
-    const f = spendingForecastRule(summary({ weekly_spending: 200, category_spending: { groceries: 150, transport: 50 }, impulse_buying_score: 0.5 }));
+    const f = spendingForecastRule(
+      summary({
+        weekly_spending: 200,
+        category_spending: { groceries: 150, transport: 50 },
+        impulse_buying_score: 0.5,
+      }),
+    );
     expect(f.total).toBe(240);
     expect(f.byCategory.groceries).toBe(180);
     expect(f.byCategory.transport).toBe(60);
@@ -59,7 +71,16 @@ describe('rule fallbacks', () => {
     const easy = goalRule(summary({ savings_rate: 0.5, weekly_income: 700 }), 100, 90);
     expect(easy.probability).toBe(0.8);
     expect(easy.riskFactors).toEqual([]);
-    const hard = goalRule(summary({ savings_rate: 0, spending_volatility: 300, impulse_buying_score: 0.5, financial_stress_indicator: 0.5 }), 10_000, 10);
+    const hard = goalRule(
+      summary({
+        savings_rate: 0,
+        spending_volatility: 300,
+        impulse_buying_score: 0.5,
+        financial_stress_indicator: 0.5,
+      }),
+      10_000,
+      10,
+    );
     expect(hard.probability).toBe(0.1);
     expect(hard.riskFactors).toEqual([
       'Insufficient current savings rate',

@@ -7,7 +7,11 @@ import { weeklyCategorySpend } from '../../../src/ml/features/weekly';
 const NOW = new Date('2026-11-24T12:00:00Z'); // a Tuesday
 const day = (n: number, hour = 10) => new Date(Date.UTC(2026, 10, 24 - n, hour, 30));
 const named = (v: number[]) => Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, v[i]]));
-const tx = (t: Partial<FeatureTransaction> & Pick<FeatureTransaction, 'amount' | 'category'>): FeatureTransaction => ({ type: 'debit', date: day(1), ...t });
+const tx = (t: Partial<FeatureTransaction> & Pick<FeatureTransaction, 'amount' | 'category'>): FeatureTransaction => ({
+  type: 'debit',
+  date: day(1),
+  ...t,
+});
 
 describe('extractFeatures', () => {
   it('gives 35 finite values in the contract order, zeros but the balance for a new user', () => {
@@ -53,14 +57,26 @@ describe('extractFeatures', () => {
   });
 
   it('treats midnight timestamps (bank statements) as time unknown', () => {
-    const f = named(extractFeatures({ transactions: [tx({ amount: 10, category: 'groceries', date: new Date('2026-11-20T00:00:00Z') })], balance: 0, now: NOW }));
+    const f = named(
+      extractFeatures({
+        transactions: [tx({ amount: 10, category: 'groceries', date: new Date('2026-11-20T00:00:00Z') })],
+        balance: 0,
+        now: NOW,
+      }),
+    );
     expect(f.morning_spending_ratio).toBe(0);
     expect(f.evening_spending_ratio).toBe(0);
     expect(f.weekday_spending_ratio).toBe(1);
   });
 
   it('marks stress and debt', () => {
-    const f = named(extractFeatures({ transactions: [tx({ amount: 300, category: 'shopping', balanceAfter: -50 })], balance: -50, now: NOW }));
+    const f = named(
+      extractFeatures({
+        transactions: [tx({ amount: 300, category: 'shopping', balanceAfter: -50 })],
+        balance: -50,
+        now: NOW,
+      }),
+    );
     expect(f.debt_indicator).toBe(1);
     expect(f.financial_stress_indicator).toBe(1);
   });
@@ -68,7 +84,15 @@ describe('extractFeatures', () => {
 
 describe('weekly, summary and goal features', () => {
   it('buckets debits per category into weeks ending now, oldest first', () => {
-    const rows = weeklyCategorySpend([tx({ amount: 10, category: 'groceries', date: day(1) }), tx({ amount: 5, category: 'transport', date: day(8) }), tx({ amount: 99, type: 'credit', category: 'income', date: day(1) })], NOW, 3);
+    const rows = weeklyCategorySpend(
+      [
+        tx({ amount: 10, category: 'groceries', date: day(1) }),
+        tx({ amount: 5, category: 'transport', date: day(8) }),
+        tx({ amount: 99, type: 'credit', category: 'income', date: day(1) }),
+      ],
+      NOW,
+      3,
+    );
     expect(rows).toHaveLength(3);
     expect(rows[2][0]).toBe(10);
     expect(rows[1][4]).toBe(5);
@@ -77,9 +101,19 @@ describe('weekly, summary and goal features', () => {
   });
 
   it('summarises the last 7 days and averages income over 4 weeks', () => {
-    const transactions = [tx({ amount: 700, type: 'credit', category: 'income', date: day(1) }), tx({ amount: 70, category: 'groceries', date: day(2) }), tx({ amount: 1400, type: 'credit', category: 'income', date: day(15) })];
+    const transactions = [
+      tx({ amount: 700, type: 'credit', category: 'income', date: day(1) }),
+      tx({ amount: 70, category: 'groceries', date: day(2) }),
+      tx({ amount: 1400, type: 'credit', category: 'income', date: day(15) }),
+    ];
     const s = summarize(transactions, 900, {}, NOW);
-    expect(s).toMatchObject({ weekly_income: 700, weekly_spending: 70, transaction_count: 2, daily_spending_avg: 10, category_spending: { groceries: 70 } });
+    expect(s).toMatchObject({
+      weekly_income: 700,
+      weekly_spending: 70,
+      transaction_count: 2,
+      daily_spending_avg: 10,
+      category_spending: { groceries: 70 },
+    });
     expect(s.savings_rate).toBeCloseTo(0.9, 4);
     expect(weeklyIncome(transactions, NOW)).toBe(525);
   });

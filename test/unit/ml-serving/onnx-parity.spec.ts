@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
 import * as ort from 'onnxruntime-node';
 
 // Golden inputs/outputs written by the Python training pipeline (onnxruntime for Python);
@@ -14,7 +15,9 @@ describe.each(['policy', 'segmentation', 'spending_forecast', 'goal'])('ONNX par
   const golden = JSON.parse(readFileSync(path.join(MODELS_DIR, 'golden', `${name}.json`), 'utf8'));
 
   it('matches the manifest checksum', () => {
-    const digest = createHash('sha256').update(readFileSync(path.join(MODELS_DIR, entry.file))).digest('hex');
+    const digest = createHash('sha256')
+      .update(readFileSync(path.join(MODELS_DIR, entry.file)))
+      .digest('hex');
     expect(digest).toBe(entry.sha256);
     expect(golden.model).toBe(entry.file);
   });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+
 import { calibrate } from '../../../src/ml/synthetic/calibration';
 import { SyntheticUser } from '../../../src/ml/synthetic/generator';
 import { mapMoneyVisCategory } from '../../../src/ml/synthetic/moneyvis-categories';
@@ -37,7 +38,8 @@ describe('synthetic users', () => {
     const logs: number[] = [];
     for (let u = 0; u < 60; u++) {
       const user = new SyntheticUser(u, 'budget', cal, START, 1000 + u);
-      for (let w = 0; w < 8; w++) for (const t of user.generateWeek(w)) if (t.category === 'groceries') logs.push(Math.log(t.amount));
+      for (let w = 0; w < 8; w++)
+        for (const t of user.generateWeek(w)) if (t.category === 'groceries') logs.push(Math.log(t.amount));
     }
     const mean = logs.reduce((x, y) => x + y, 0) / logs.length;
     expect(logs.length).toBeGreaterThan(200);

@@ -1,8 +1,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
-import type { PrismaClient } from '../../../generated/prisma/client';
+
 import { StatementImportService } from '../../../financial/import/statement-import.service';
 import { LedgerService } from '../../../financial/ledger.service';
+import type { PrismaClient } from '../../../generated/prisma/client';
 import { calibrate } from '../../../ml/synthetic/calibration';
 import { PERSONAS, SyntheticUser } from '../../../ml/synthetic/generator';
 
@@ -19,7 +20,10 @@ export type DemoSeeder = (ctx: DemoContext) => Promise<void>;
 export const DEMO_EMAIL = 'demo@fincoach.com';
 
 /** The real MoneyVis statement (kept with the test fixtures; absent from production images). */
-export const DEMO_STATEMENT = path.resolve(__dirname, '../../../../test/fixtures/moneyvis/transactions_categorized.csv');
+export const DEMO_STATEMENT = path.resolve(
+  __dirname,
+  '../../../../test/fixtures/moneyvis/transactions_categorized.csv',
+);
 
 /** The demo user: the real MoneyVis history, imported through the statement importer, ending yesterday. */
 export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }) => {
@@ -28,7 +32,8 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }
     (await prisma.user.create({
       data: { email: DEMO_EMAIL, firstName: 'Demo', lastName: 'User', passwordHash, profile: { create: {} } },
     }));
-  if (await prisma.transaction.findFirst({ where: { userId: user.id, source: 'import' }, select: { id: true } })) return;
+  if (await prisma.transaction.findFirst({ where: { userId: user.id, source: 'import' }, select: { id: true } }))
+    return;
   if (!existsSync(DEMO_STATEMENT)) {
     log(`seed: demo statement not found at ${DEMO_STATEMENT}; ${DEMO_EMAIL} has no history`);
     return;
@@ -65,7 +70,14 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log
       .filter((t) => t.date.getTime() <= Date.now());
     const closing = rows.length ? rows[rows.length - 1].balanceAfter! : opening;
     const user = await prisma.user.create({
-      data: { email, firstName: 'Demo', lastName: persona.replace('_', ' '), passwordHash, profile: { create: {} }, wallet: { create: { balance: closing.toFixed(2) } } },
+      data: {
+        email,
+        firstName: 'Demo',
+        lastName: persona.replace('_', ' '),
+        passwordHash,
+        profile: { create: {} },
+        wallet: { create: { balance: closing.toFixed(2) } },
+      },
       include: { wallet: true },
     });
     await prisma.transaction.createMany({

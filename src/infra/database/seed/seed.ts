@@ -1,5 +1,6 @@
-import type { PrismaClient } from '../../../generated/prisma/client';
 import { PasswordHasher } from '../../../auth/password-hasher';
+import type { PrismaClient } from '../../../generated/prisma/client';
+
 import { CATALOGUE, SEED_ADMINS } from './catalogue';
 import { seedDemoData } from './demo-data';
 
@@ -38,7 +39,11 @@ export async function seedDatabase(prisma: PrismaClient, options: SeedOptions): 
   for (const category of CATALOGUE) {
     const row = await prisma.productCategory.upsert({
       where: { name: category.name },
-      create: { name: category.name, description: category.description, transactionCategory: category.transactionCategory },
+      create: {
+        name: category.name,
+        description: category.description,
+        transactionCategory: category.transactionCategory,
+      },
       update: {},
     });
     const count = await prisma.product.count({ where: { categoryId: row.id } });
