@@ -8,6 +8,7 @@ import { FinancialInsightsController } from './financial-insights.controller';
 import { FinancialInsightsService } from './financial-insights.service';
 import { ModelHealthService } from './model-health.service';
 import { PredictionsService } from './predictions.service';
+import { RecommendationsRepository } from './recommendations.repository';
 import { RecommendationsService } from './recommendations.service';
 import { SegmentsService } from './segments.service';
 
@@ -16,6 +17,7 @@ import { SegmentsService } from './segments.service';
   controllers: [CoachingController, EnhancedCoachingController, FinancialInsightsController],
   providers: [
     RecommendationsService,
+    RecommendationsRepository,
     SegmentsService,
     PredictionsService,
     ModelHealthService,

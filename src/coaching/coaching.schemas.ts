@@ -54,6 +54,8 @@ export const recommendationResponseSchema = z.object({
   generated_at: z.string(),
   decision_source: z.enum(['model', 'fallback']),
   model_version: z.string().nullable(),
+  /** Exact probability with which this action was drawn (logged for off-policy evaluation). */
+  propensity: z.number().gt(0).max(1),
 });
 
 export const segmentInfoSchema = z.object({

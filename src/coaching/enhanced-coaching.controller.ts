@@ -34,7 +34,10 @@ export class EnhancedCoachingController {
   ) {}
 
   @Get('enhanced-recommendation')
-  @ApiOperation({ summary: 'Segment-aware recommendation chosen by Thompson sampling over the policy’s preferences' })
+  @ApiOperation({
+    summary:
+      'Segment-aware recommendation: the served policy’s action mixed with the segment’s bandit and an exploration floor, drawn with a logged exact probability',
+  })
   @ApiZodResponse(200, enhancedRecommendationResponseSchema)
   enhancedRecommendation(@CurrentUser() user: AuthUser) {
     return this.recommendations.recommendEnhanced(user.id);

@@ -2,7 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { EVENT_PIPELINE_STATS, type EventPipelineStatsProvider } from '../common/pipeline-stats';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import { BanditService } from '../ml/bandit/bandit.service';
+import { BanditService, USER_OUTCOMES_PER_ARM } from '../ml/bandit/bandit.service';
+import { BASIC_EXPLORATION, ENHANCED_EXPLORATION } from '../ml/bandit/exploration';
 import { ACTIONS } from '../ml/coaching-domain';
 import { FEATURE_NAMES } from '../ml/features/feature-names';
 import { ModelRegistry, type ModelStatus } from '../ml/model-registry';
@@ -39,7 +40,9 @@ export class ModelHealthService {
       ...services,
       bandit_service: {
         status: databaseUp ? 'healthy' : 'unhealthy',
-        algorithm: 'thompson_sampling',
+        algorithm: 'exact_mixture',
+        exploration: { basic: BASIC_EXPLORATION, enhanced: ENHANCED_EXPLORATION },
+        user_outcomes_per_arm: USER_OUTCOMES_PER_ARM,
         arms: ACTIONS.map((a) => a.type),
         arms_with_feedback: armsLearned,
       },

@@ -2,7 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import { BanditService } from '../ml/bandit/bandit.service';
+import { BANDIT_ARMS, BanditService } from '../ml/bandit/bandit.service';
+import { BASIC_EXPLORATION, decisionDistribution, drawAction, ENHANCED_EXPLORATION } from '../ml/bandit/exploration';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
 import { round4 } from '../ml/fallback-rules';
 import { PolicyModel, type PolicyDecision } from '../ml/models/policy.model';
@@ -10,6 +11,7 @@ import { UserStateService } from '../ml/user-state.service';
 
 import type { FeedbackInput } from './coaching.schemas';
 import { recommendationText } from './recommendation-texts';
+import { RecommendationsRepository } from './recommendations.repository';
 import { SegmentsService, type SegmentInfo } from './segments.service';
 
 /** The FinancialState object the client reads (the 7-day part of the summary). */
@@ -25,12 +27,11 @@ export function stateSummary(s: FinancialSummary) {
   };
 }
 
-const ARM_TO_ACTION = new Map<string, ActionId>(ACTIONS.map((a) => [a.type, a.id as ActionId]));
-
 @Injectable()
 export class RecommendationsService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly repository: RecommendationsRepository,
     private readonly states: UserStateService,
     private readonly policy: PolicyModel,
     private readonly bandit: BanditService,
@@ -38,86 +39,52 @@ export class RecommendationsService {
     private readonly events: EventCaptureService,
   ) {}
 
-  /** /coaching/recommendation: the policy's greedy action (deterministic, propensity 1). */
+  /**
+   * /coaching/recommendation: the served policy's action, explored with an ε floor
+   * (every action keeps ε/5); the exact probability of the action drawn is logged.
+   * No bandit takes part, so feedback on these rows does not teach one.
+   */
   async recommend(userId: string) {
     const state = await this.states.load(userId);
     const decision = await this.policy.decide(state.features, state.summary);
-    const text = recommendationText(decision.actionId, state.summary, undefined, state.features.savings_rate);
-    const row = await this.persist(
-      userId,
-      'basic',
-      decision,
-      decision.actionId,
-      decision.confidence,
-      text,
-      state.summary,
-      state.vector,
-      {
-        propensity: 1,
-      },
-    );
-    this.events.recommendationInteraction(userId, {
-      recommendationId: row.id,
-      interaction: 'view',
-      actionType: row.actionType,
-      source: decision.source,
-    });
-    return this.toResponse(
-      row.id,
-      row.createdAt,
-      decision.actionId,
-      decision.confidence,
-      text,
-      state.summary,
-      decision,
-    );
+    const probabilities = decisionDistribution(decision.actionId, ACTIONS.length, BASIC_EXPLORATION);
+    const actionId = drawAction(probabilities, Math.random) as ActionId;
+    const confidence = confidenceOf(decision, actionId);
+    const text = recommendationText(actionId, state.summary, undefined, state.features.savings_rate);
+    const row = await this.persist(userId, 'basic', decision, actionId, confidence, text, state, probabilities, null);
+    return {
+      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
+      propensity: round4(probabilities[actionId]),
+    };
   }
 
   /**
-   * /coaching/enhanced-recommendation: segment → policy action probabilities →
-   * Thompson sampling over recommendation types for that segment, tilted by the
-   * policy (so the bandit learns what each segment finds helpful while the policy
-   * keeps the choice state-aware). The bandit's choice probability is logged.
+   * /coaching/enhanced-recommendation: segment (the bandit's context) → the served
+   * policy's action → an exact mixture of that action, the segment's bandit (softmax of
+   * each arm's helpful rate) and an ε floor. The drawn action's probability is logged
+   * with the context and arm, which are what its feedback later updates.
    */
   async recommendEnhanced(userId: string) {
     const state = await this.states.load(userId);
     const segment = await this.segments.current(userId, state);
     const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_id);
-    const prior = policyPrior(decision);
-    const choice = await this.bandit.choose(segment.segment_id, prior);
-    const actionId = ARM_TO_ACTION.get(choice.arm)!;
-    const confidence = decision.actionProbabilities
-      ? decision.actionProbabilities[actionId]
-      : actionId === decision.actionId
-        ? decision.confidence
-        : round4(decision.confidence * 0.5);
+    const posteriors = await this.bandit.posteriors(segment.segment_id);
+    const probabilities = decisionDistribution(decision.actionId, ACTIONS.length, ENHANCED_EXPLORATION, posteriors);
+    const actionId = drawAction(probabilities, Math.random) as ActionId;
+    const arm = BANDIT_ARMS[actionId];
+    const confidence = confidenceOf(decision, actionId);
     const text = recommendationText(actionId, state.summary, segment.segment_name, state.features.savings_rate);
-    const row = await this.persist(
-      userId,
-      'enhanced',
-      decision,
-      actionId,
-      confidence,
-      text,
-      state.summary,
-      state.vector,
-      {
-        propensity: choice.propensity,
-        segmentId: segment.segment_id,
-        strategy: choice.arm,
-      },
-    );
-    this.events.recommendationInteraction(userId, {
-      recommendationId: row.id,
-      interaction: 'view',
-      actionType: row.actionType,
-      source: decision.source,
+    const row = await this.persist(userId, 'enhanced', decision, actionId, confidence, text, state, probabilities, {
+      segmentId: segment.segment_id,
+      arm,
     });
+    const propensity = round4(probabilities[actionId]);
     return {
       ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
+      propensity,
       segment_info: segment,
-      strategy: choice.arm,
-      bandit: { arm: choice.arm, propensity: round4(choice.propensity) },
+      strategy: arm,
+      bandit: { arm, propensity },
       policy_action_probabilities: decision.actionProbabilities,
     };
   }
@@ -149,62 +116,34 @@ export class RecommendationsService {
 
   /**
    * Stores feedback on one of the user's own recommendations (another user's or an
-   * unknown id is a 404 — the original created placeholder rows) and teaches the
-   * bandit: helpful/implemented = success for that recommendation type in that segment.
+   * unknown id is a 404 — the original created placeholder rows). Helpful/implemented is
+   * a success for the arm and context the recommendation was chosen in, counted once
+   * per recommendation and at most USER_OUTCOMES_PER_ARM times per user and arm.
    */
   async feedback(
     userId: string,
     input: FeedbackInput,
   ): Promise<{ message: string; feedback_id: string; recommendation_id: string }> {
-    const recommendation = await this.prisma.recommendationHistory.findFirst({
-      where: { id: input.recommendation_id, userId },
-    });
-    if (!recommendation) throw new NotFoundException('Recommendation not found');
     const type = input.feedback_type ?? (input.helpful ? 'helpful' : 'not_helpful');
-    const helpful = type !== 'not_helpful';
-    const previous = await this.prisma.recommendationFeedback.findUnique({
-      where: { recommendationId_userId: { recommendationId: recommendation.id, userId } },
-    });
-    const [feedback] = await this.prisma.$transaction([
-      this.prisma.recommendationFeedback.upsert({
-        where: { recommendationId_userId: { recommendationId: recommendation.id, userId } },
-        create: {
-          recommendationId: recommendation.id,
-          userId,
-          feedbackType: type,
-          feedbackText: input.feedback_text ?? null,
-        },
-        update: { feedbackType: type, feedbackText: input.feedback_text ?? null },
-      }),
-      this.prisma.recommendationHistory.update({
-        where: { id: recommendation.id },
-        data: { feedbackStatus: type, reward: helpful ? 1 : 0 },
-      }),
-    ]);
-    const segmentId =
-      recommendation.segmentId ?? (await this.prisma.userSegment.findUnique({ where: { userId } }))?.segmentId;
-    if (segmentId !== undefined && segmentId !== null) {
-      const wasHelpful = previous ? previous.feedbackType !== 'not_helpful' : undefined;
-      await this.bandit.recordOutcome(
-        segmentId,
-        recommendation.strategy ?? recommendation.actionType,
-        helpful,
-        wasHelpful,
-      );
-    }
+    const stored = await this.repository.recordFeedback(
+      userId,
+      input.recommendation_id,
+      type,
+      input.feedback_text ?? null,
+    );
+    if (!stored) throw new NotFoundException('Recommendation not found');
     this.events.recommendationInteraction(userId, {
-      recommendationId: recommendation.id,
+      recommendationId: input.recommendation_id,
       interaction: type === 'implemented' ? 'implement' : type,
-      actionType: recommendation.actionType,
+      actionType: stored.actionType,
     });
     return {
       message: 'Feedback submitted successfully',
-      feedback_id: feedback.id,
-      recommendation_id: recommendation.id,
+      feedback_id: stored.feedbackId,
+      recommendation_id: input.recommendation_id,
     };
   }
 
-  /** One INSERT on the shared pool: this runs on every recommendation request. */
   private async persist(
     userId: string,
     kind: 'basic' | 'enhanced',
@@ -212,34 +151,34 @@ export class RecommendationsService {
     actionId: ActionId,
     confidence: number,
     text: string,
-    summary: FinancialSummary,
-    features: number[],
-    extra: { propensity: number; segmentId?: number; strategy?: string },
+    state: { summary: FinancialSummary; vector: number[] },
+    probabilities: number[],
+    bandit: { segmentId: number; arm: string } | null,
   ): Promise<{ id: string; createdAt: Date; actionType: string }> {
-    const { rows } = await this.prisma.pool.query<{ id: string; created_at: Date }>({
-      name: 'recommendation-history-insert', // prepared once per connection
-      text: `INSERT INTO recommendation_history
-               (id, user_id, kind, recommendation_text, action_id, action_type, confidence_score, decision_source, policy_version,
-                propensity, segment_id, strategy, financial_state_snapshot, feature_snapshot)
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb)
-             RETURNING id, created_at`,
-      values: [
-        userId,
-        kind,
-        text,
-        actionId,
-        ACTIONS[actionId].type,
-        confidence,
-        decision.source,
-        decision.version,
-        extra.propensity,
-        extra.segmentId ?? null,
-        extra.strategy ?? null,
-        JSON.stringify(stateSummary(summary)),
-        JSON.stringify(features.map(round4)),
-      ],
+    const actionType = ACTIONS[actionId].type;
+    const row = await this.repository.insert({
+      userId,
+      kind,
+      text,
+      actionId,
+      actionType,
+      confidence,
+      decisionSource: decision.source,
+      policyVersion: decision.version,
+      propensity: probabilities[actionId],
+      actionProbabilities: probabilities,
+      segmentId: bandit?.segmentId ?? null,
+      strategy: bandit?.arm ?? null,
+      stateSnapshot: stateSummary(state.summary),
+      featureSnapshot: state.vector.map(round4),
     });
-    return { id: rows[0].id, createdAt: rows[0].created_at, actionType: ACTIONS[actionId].type };
+    this.events.recommendationInteraction(userId, {
+      recommendationId: row.id,
+      interaction: 'view',
+      actionType,
+      source: decision.source,
+    });
+    return { ...row, actionType };
   }
 
   private toResponse(
@@ -266,18 +205,10 @@ export class RecommendationsService {
   }
 }
 
-/** The policy's preference per recommendation type: softmax(Q), or the rule's action favoured. */
-function policyPrior(decision: PolicyDecision): Record<string, number> {
-  return Object.fromEntries(
-    ACTIONS.map((a) => [
-      a.type,
-      decision.actionProbabilities
-        ? decision.actionProbabilities[a.id]
-        : a.id === decision.actionId
-          ? decision.confidence
-          : (1 - decision.confidence) / 4,
-    ]),
-  );
+/** The policy's probability of the action served, or the rule's confidence (halved for an explored action). */
+function confidenceOf(decision: PolicyDecision, actionId: ActionId): number {
+  if (decision.actionProbabilities) return decision.actionProbabilities[actionId];
+  return actionId === decision.actionId ? decision.confidence : round4(decision.confidence * 0.5);
 }
 
 export type { SegmentInfo };

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 
+import { BanditRepository } from './bandit/bandit.repository';
 import { BanditService } from './bandit/bandit.service';
 import { ModelRegistry } from './model-registry';
 import { GoalModel } from './models/goal.model';
@@ -19,6 +20,7 @@ import { UserStateService } from './user-state.service';
     SpendingForecastModel,
     GoalModel,
     BanditService,
+    BanditRepository,
     PredictionCacheService,
     UserStateService,
   ],

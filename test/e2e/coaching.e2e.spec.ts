@@ -2,15 +2,58 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { USER_OUTCOMES_PER_ARM } from '../../src/ml/bandit/bandit.service';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 import { seedHistory, typicalHistory } from '../helpers/transactions';
 
 const MODEL_NAMES = ['policy', 'segmentation', 'spending_forecast', 'goal'];
 
+/** The stored propensity is the probability of the stored action under the stored distribution, with the floor on every action. */
+function expectExactPropensity(
+  row: { propensity: number | null; actionProbabilities: unknown; actionId: number },
+  responsePropensity: number,
+) {
+  const probabilities = row.actionProbabilities as number[];
+  expect(probabilities).toHaveLength(5);
+  expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+  for (const p of probabilities) expect(p).toBeGreaterThanOrEqual(0.02 - 1e-12);
+  expect(row.propensity).toBe(probabilities[row.actionId]);
+  expect(responsePropensity).toBeCloseTo(row.propensity!, 4);
+}
+
 describe('coaching (e2e, models served)', () => {
   let t: TestApp;
   let fresh: TestUser;
   let active: TestUser;
+
+  /** Recommendation rows as the enhanced route writes them, chosen in a given context and arm. */
+  async function insertBanditRecommendations(userId: string, segmentId: number, arm: string, n: number) {
+    const actionId = ['continue_current_behavior', 'spending_alert', 'budget_suggestion', 'savings_nudge'].indexOf(arm);
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const row = await t.prisma.recommendationHistory.create({
+        data: {
+          userId,
+          kind: 'enhanced',
+          recommendationText: 'test',
+          actionId,
+          actionType: arm,
+          confidenceScore: 0.5,
+          propensity: 0.2,
+          actionProbabilities: [0.2, 0.2, 0.2, 0.2, 0.2],
+          segmentId,
+          strategy: arm,
+        },
+      });
+      ids.push(row.id);
+    }
+    return ids;
+  }
+
+  /** Users made only for one bandit test leave the shared database as they found it (peer counts elsewhere). */
+  async function removeUsers(...users: TestUser[]) {
+    await t.prisma.user.deleteMany({ where: { id: { in: users.map((u) => u.id) } } });
+  }
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -59,7 +102,8 @@ describe('coaching (e2e, models served)', () => {
       }),
     );
     const stored = await t.prisma.recommendationHistory.findUniqueOrThrow({ where: { id: res.body.id } });
-    expect(stored).toMatchObject({ userId: user.id, decisionSource: 'model', propensity: 1 });
+    expect(stored).toMatchObject({ userId: user.id, decisionSource: 'model', segmentId: null, strategy: null });
+    expectExactPropensity(stored, res.body.propensity);
     expect((stored.featureSnapshot as number[]).length).toBe(35);
   });
 
@@ -85,8 +129,11 @@ describe('coaching (e2e, models served)', () => {
   it('takes feedback only on the user’s own recommendations and teaches the bandit once per recommendation', async () => {
     const rec = await t.http().get('/coaching/enhanced-recommendation').set(active.auth).expect(200);
     expect(rec.body.segment_info.segment_name).toEqual(expect.any(String));
-    expect(rec.body.bandit.propensity).toBeGreaterThan(0);
-    expect(rec.body.bandit.propensity).toBeLessThanOrEqual(1);
+    expect(rec.body.bandit.propensity).toBe(rec.body.propensity);
+    const stored = await t.prisma.recommendationHistory.findUniqueOrThrow({ where: { id: rec.body.id } });
+    expect(stored).toMatchObject({ segmentId: rec.body.segment_info.segment_id, strategy: rec.body.strategy });
+    expect(stored.actionType).toBe(rec.body.strategy);
+    expectExactPropensity(stored, rec.body.propensity);
     const arm = { segmentId: rec.body.segment_info.segment_id, arm: rec.body.strategy };
     const before = await t.prisma.banditArm.findUnique({ where: { segmentId_arm: arm } });
 
@@ -131,6 +178,100 @@ describe('coaching (e2e, models served)', () => {
       .send({ recommendation_id: 'test-id', helpful: 'yes' })
       .expect(422);
     expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1]).sort()).toEqual(['helpful', 'recommendation_id']);
+  });
+
+  it('counts two concurrent feedbacks on one recommendation once', async () => {
+    const user = await registerUser(t);
+    // A context of its own, so no other test's feedback moves these arms.
+    const rows = await insertBanditRecommendations(user.id, 901, 'savings_nudge', 3);
+    for (const [i, id] of rows.entries()) {
+      const [a, b] = await Promise.all(
+        [true, i === 2 ? false : true].map((helpful) =>
+          t.http().post('/coaching/feedback').set(user.auth).send({ recommendation_id: id, helpful }),
+        ),
+      );
+      expect([a.status, b.status]).toEqual([200, 200]);
+    }
+    const arm = await t.prisma.banditArm.findUniqueOrThrow({
+      where: { segmentId_arm: { segmentId: 901, arm: 'savings_nudge' } },
+    });
+    // Three recommendations, three pulls, whatever the interleaving; the third's outcome is whichever came last.
+    expect(arm.pulls).toBe(3);
+    expect(arm.alpha + arm.beta).toBe(2 + 3);
+    const feedback = await t.prisma.recommendationFeedback.count({ where: { recommendationId: { in: rows } } });
+    expect(feedback).toBe(3);
+    await removeUsers(user);
+  });
+
+  it('teaches only the arm and context a recommendation was chosen in, never from plain recommendations', async () => {
+    const user = await registerUser(t);
+    await seedHistory(t, user.id, typicalHistory(), 500);
+    const armsBefore = await t.prisma.banditArm.findMany({ orderBy: [{ segmentId: 'asc' }, { arm: 'asc' }] });
+    const plain = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    await t
+      .http()
+      .post('/coaching/feedback')
+      .set(user.auth)
+      .send({ recommendation_id: plain.body.id, helpful: true })
+      .expect(200);
+    expect(await t.prisma.banditArm.findMany({ orderBy: [{ segmentId: 'asc' }, { arm: 'asc' }] })).toEqual(armsBefore);
+
+    // Chosen in context 902 whatever the user's segment is today: feedback moves (902, arm) only.
+    const [id] = await insertBanditRecommendations(user.id, 902, 'budget_suggestion', 1);
+    await t.http().post('/coaching/feedback').set(user.auth).send({ recommendation_id: id, helpful: true }).expect(200);
+    const after = await t.prisma.banditArm.findMany({ orderBy: [{ segmentId: 'asc' }, { arm: 'asc' }] });
+    const changed = after.filter(
+      (a) => !armsBefore.some((b) => b.segmentId === a.segmentId && b.arm === a.arm && b.alpha === a.alpha),
+    );
+    expect(changed.map((a) => [a.segmentId, a.arm, a.alpha, a.pulls])).toEqual([[902, 'budget_suggestion', 2, 1]]);
+    await removeUsers(user);
+  });
+
+  it('caps one user’s weight on a shared arm', async () => {
+    const heavy = await registerUser(t);
+    const other = await registerUser(t);
+    const heavyRows = await insertBanditRecommendations(heavy.id, 903, 'spending_alert', USER_OUTCOMES_PER_ARM + 3);
+    for (const id of heavyRows)
+      await t
+        .http()
+        .post('/coaching/feedback')
+        .set(heavy.auth)
+        .send({ recommendation_id: id, helpful: true })
+        .expect(200);
+    const [otherRow] = await insertBanditRecommendations(other.id, 903, 'spending_alert', 1);
+    await t
+      .http()
+      .post('/coaching/feedback')
+      .set(other.auth)
+      .send({ recommendation_id: otherRow, helpful: true })
+      .expect(200);
+    const arm = await t.prisma.banditArm.findUniqueOrThrow({
+      where: { segmentId_arm: { segmentId: 903, arm: 'spending_alert' } },
+    });
+    expect(arm).toMatchObject({ pulls: USER_OUTCOMES_PER_ARM + 1, alpha: 1 + USER_OUTCOMES_PER_ARM + 1, beta: 1 });
+    const counted = await t.prisma.recommendationHistory.count({
+      where: { id: { in: heavyRows }, banditCounted: true },
+    });
+    expect(counted).toBe(USER_OUTCOMES_PER_ARM);
+    // Every feedback is still stored; only its weight on the shared arm is capped.
+    expect(await t.prisma.recommendationFeedback.count({ where: { recommendationId: { in: heavyRows } } })).toBe(
+      heavyRows.length,
+    );
+    await removeUsers(heavy, other);
+  });
+
+  it('refuses to store a recommendation without an exact propensity', async () => {
+    await expect(
+      t.prisma.recommendationHistory.create({
+        data: {
+          userId: active.id,
+          recommendationText: 'x',
+          actionId: 0,
+          actionType: 'continue_current_behavior',
+          confidenceScore: 0.5,
+        },
+      }),
+    ).rejects.toThrow(/propensity_check/);
   });
 
   it('segments users with the model, persists the segment and compares peers only in aggregate', async () => {

@@ -1,64 +1,66 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import { ACTIONS } from '../coaching-domain';
 
-import { choiceProbability, thompsonChoose, type ArmPosterior, type Random } from './thompson-sampling';
+import { BanditRepository } from './bandit.repository';
+import type { ArmPosterior } from './exploration';
 
-export interface BanditChoice {
-  arm: string;
-  /** Estimated probability that Thompson sampling picks this arm (logged for off-policy evaluation). */
-  propensity: number;
-  posteriors: ArmPosterior[];
-}
-
-/** Recommendation types are the arms: the 5 coaching actions. */
+/** Recommendation types are the arms: the 5 coaching actions, in action order. */
 export const BANDIT_ARMS: string[] = ACTIONS.map((a) => a.type);
 
 /**
- * Per-segment Thompson sampling over recommendation types, learning from
- * /coaching/feedback (helpful = success). State lives in `bandit_arms` and is
- * updated with atomic increments, so it survives restarts and concurrent feedback.
+ * Feedback outcomes one user may put into one shared arm of one context. Beyond it the
+ * user's feedback is stored but not counted, so one very active user cannot decide
+ * what a whole segment is shown.
+ */
+export const USER_OUTCOMES_PER_ARM = 5;
+
+/**
+ * Per-context (segment) Beta posteriors of helpful feedback over recommendation types,
+ * learning from /coaching/feedback. State lives in `bandit_arms`; every update runs
+ * inside the feedback's transaction (see RecommendationsRepository.recordFeedback).
  */
 @Injectable()
 export class BanditService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly repository: BanditRepository,
+  ) {}
 
   async posteriors(segmentId: number): Promise<ArmPosterior[]> {
-    const rows = await this.prisma.banditArm.findMany({ where: { segmentId } });
+    const rows = await this.repository.arms(segmentId);
     const byArm = new Map(rows.map((r) => [r.arm, r]));
     return BANDIT_ARMS.map((arm) => ({ arm, alpha: byArm.get(arm)?.alpha ?? 1, beta: byArm.get(arm)?.beta ?? 1 }));
   }
 
-  async choose(segmentId: number, prior?: Record<string, number>, random: Random = Math.random): Promise<BanditChoice> {
-    const posteriors = await this.posteriors(segmentId);
-    const { arm } = thompsonChoose(posteriors, random, prior);
-    return { arm, propensity: choiceProbability(posteriors, arm, 256, random, prior), posteriors };
-  }
-
   /**
-   * Applies one feedback outcome. When a user changes earlier feedback on the same
-   * recommendation, the previous outcome is taken back first so nothing counts twice.
+   * Applies a recommendation's feedback to its own arm and context, inside the caller's
+   * transaction which holds that recommendation's row lock. `previous` is the outcome
+   * this recommendation already contributed (null: none yet) and `counted` whether it
+   * was counted. Returns whether the outcome counts now.
    */
-  async recordOutcome(segmentId: number, arm: string, helpful: boolean, previous?: boolean): Promise<void> {
-    let dAlpha = helpful ? 1 : 0;
-    let dBeta = helpful ? 0 : 1;
-    let dPulls = 1;
-    if (previous !== undefined) {
-      dAlpha -= previous ? 1 : 0;
-      dBeta -= previous ? 0 : 1;
-      dPulls = 0;
+  async applyFeedback(
+    client: PoolClient,
+    input: {
+      userId: string;
+      segmentId: number;
+      arm: string;
+      helpful: boolean;
+      previous: boolean | null;
+      counted: boolean;
+    },
+  ): Promise<boolean> {
+    const { userId, segmentId, arm, helpful, previous, counted } = input;
+    if (previous === null) {
+      const allowed = await this.repository.takeUserWeight(client, userId, segmentId, arm, USER_OUTCOMES_PER_ARM);
+      if (allowed) await this.repository.addOutcome(client, segmentId, arm, helpful);
+      return allowed;
     }
-    if (dAlpha === 0 && dBeta === 0 && dPulls === 0) return;
-    await this.prisma.$executeRaw`
-      INSERT INTO bandit_arms (segment_id, arm, alpha, beta, pulls, successes, updated_at)
-      VALUES (${segmentId}, ${arm}, ${1 + dAlpha}, ${1 + dBeta}, ${dPulls}, ${Math.max(dAlpha, 0)}, now())
-      ON CONFLICT (segment_id, arm) DO UPDATE SET
-        alpha = GREATEST(1, bandit_arms.alpha + ${dAlpha}),
-        beta = GREATEST(1, bandit_arms.beta + ${dBeta}),
-        pulls = bandit_arms.pulls + ${dPulls},
-        successes = GREATEST(0, bandit_arms.successes + ${dAlpha}),
-        updated_at = now()`;
+    // A changed mind moves the one counted outcome instead of adding a second.
+    if (counted && previous !== helpful) await this.repository.moveOutcome(client, segmentId, arm, helpful);
+    return counted;
   }
 
   async summary(): Promise<
