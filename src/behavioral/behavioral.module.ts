@@ -5,6 +5,7 @@ import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
 
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { BehavioralController } from './behavioral.controller';
+import { BehavioralRepository } from './behavioral.repository';
 import { EventCaptureService } from './event-capture.service';
 import { EventPipelineMetrics } from './event-pipeline-metrics';
 import { PostgresEventSink } from './postgres-event-sink';
@@ -17,6 +18,7 @@ import { TrackingInterceptor } from './tracking.interceptor';
   controllers: [BehavioralController, TrackingAdminController],
   providers: [
     PostgresEventSink,
+    BehavioralRepository,
     EventCaptureService,
     EventPipelineMetrics,
     BehavioralAnalyticsService,
