@@ -1,19 +1,17 @@
 #!/usr/bin/env bash
-# Regenerates every model from scratch: venv + pinned packages, synthetic data export
+# Regenerates every model from scratch: venv from the hash-pinned lock, synthetic data export
 # through the server's own feature code (TypeScript), then training (Python).
+# TRAIN_OUT (default models) and TRAIN_CACHE (default models/training/.cache) redirect a run,
+# e.g. for the reproducibility check; TRAIN_ARGS adds train.py options; "$@" goes to the export.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VENV=models/training/.venv
-PYTHON=${PYTHON:-python3}
-if [ ! -x "$VENV/bin/python" ]; then
-  echo "==> creating $VENV"
-  "$PYTHON" -m venv "$VENV"
-fi
-echo "==> installing models/training/requirements.txt"
-# --retries 0 --timeout 2: fail fast on unreachable indexes and use the configured mirror.
-"$VENV/bin/pip" install --disable-pip-version-check -q --retries 0 --timeout 2 -r models/training/requirements.txt
+VENV=${VENV:-models/training/.venv}
+OUT=${TRAIN_OUT:-models}
+CACHE=${TRAIN_CACHE:-models/training/.cache}
+bash models/training/setup-venv.sh
 echo "==> exporting training data (synthetic users calibrated on MoneyVis)"
-npx tsx scripts/ml/export-training-data.ts "$@"
+npx tsx scripts/ml/export-training-data.ts --out "$CACHE" "$@"
 echo "==> training"
-"$VENV/bin/python" models/training/train.py
-echo "==> done: models/manifest.json, models/reports/README.md"
+# One thread and a fixed hash seed: the same inputs give the same floating-point sums.
+PYTHONHASHSEED=0 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 "$VENV/bin/python" models/training/train.py --cache "$CACHE" --out "$OUT" ${TRAIN_ARGS:-}
+echo "==> done: $OUT/manifest.json, $OUT/reports/README.md"

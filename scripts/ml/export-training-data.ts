@@ -9,13 +9,22 @@ import path from 'node:path';
 
 import { CATEGORIES } from '../../src/common/categories';
 import { basicPolicyRule } from '../../src/ml/fallback-rules';
-import { extractFeatures, type FeatureTransaction } from '../../src/ml/features/extract-features';
+import { type FeatureTransaction } from '../../src/ml/features/extract-features';
 import { FEATURE_NAMES } from '../../src/ml/features/feature-names';
 import { GOAL_FEATURE_NAMES, goalFeatures } from '../../src/ml/features/goal-features';
-import { summarize, weeklyIncome } from '../../src/ml/features/summary';
+import { weeklyIncome } from '../../src/ml/features/summary';
 import { weeklyCategorySpend } from '../../src/ml/features/weekly';
 import { seededRandom } from '../../src/ml/random';
 import { calibrate } from '../../src/ml/synthetic/calibration';
+import {
+  coachingReward,
+  coachingState,
+  LOGGING_EPSILON,
+  loggingAction,
+  SIMULATION_START,
+  WARMUP_WEEKS,
+  weekFlows,
+} from '../../src/ml/synthetic/coaching-episode';
 import { PERSONAS, SyntheticUser } from '../../src/ml/synthetic/generator';
 
 const args = new Map<string, string>();
@@ -28,10 +37,8 @@ const OUT = path.resolve(args.get('out') ?? 'models/training/.cache');
 const CSV = path.resolve(args.get('csv') ?? 'test/fixtures/moneyvis/transactions_categorized.csv');
 
 export const WINDOW_WEEKS = 8; // LSTM history
-const WARMUP_WEEKS = 9; // 8 weeks of history + the 30-day feature window before coaching starts
-const EPSILON = 0.3; // logging policy: the rule with 30% uniform exploration
 const DAY_MS = 86_400_000;
-const START = new Date(Date.UTC(2024, 0, 1));
+const START = SIMULATION_START;
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
@@ -61,10 +68,7 @@ async function main(): Promise<void> {
       history.push(...txs);
       counts.transactions += txs.length;
       const end = new Date(START.getTime() + (week + 1) * 7 * DAY_MS - 1);
-      const spending = txs
-        .filter((t) => t.type === 'debit' && t.category !== 'savings')
-        .reduce((a, t) => a + t.amount, 0);
-      const saved = txs.filter((t) => t.type === 'debit' && t.category === 'savings').reduce((a, t) => a + t.amount, 0);
+      const { spending, saved } = weekFlows(txs);
       weekly.push({ spending, saved, balance: user.balance });
 
       // LSTM: the 8 weeks before this one → this week's per-category spend.
@@ -77,17 +81,11 @@ async function main(): Promise<void> {
       }
       if (week < WARMUP_WEEKS) continue;
 
-      const recent = history.filter((t) => t.date.getTime() > end.getTime() - 63 * DAY_MS);
-      const vector = extractFeatures({ transactions: recent, balance: user.balance, now: end });
-      const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, vector[i]]));
+      const { recent, vector, features, summary } = coachingState(history, user.balance, end);
 
-      // Reward of the previous action = financial health of the week that followed it:
-      // spending well below income, money moved to savings, never overdrawn (docs/ml/cql-policy.md).
+      // Reward of the previous action = financial health of the week that followed it.
       if (pending) {
-        const reward =
-          Math.max(-1, Math.min(1, (user.weeklyIncome - spending) / user.weeklyIncome)) +
-          0.5 * Math.min(1, saved / user.weeklyIncome) -
-          (user.balance < 0 ? 0.5 : 0);
+        const reward = coachingReward(user.weeklyIncome, spending, saved, user.balance);
         files.rl.write(
           `${JSON.stringify({ user: u, split, persona, week: pending.week, s: pending.s, a: pending.a, p: pending.p, rule: pending.rule, r: round(reward), s2: vector.map(round), done: week === WEEKS - 1 ? 1 : 0 })}\n`,
         );
@@ -96,11 +94,8 @@ async function main(): Promise<void> {
 
       // Logging (behaviour) policy: the documented rule on the 7-day summary, with ε-exploration.
       if (week < WEEKS - 1) {
-        const summary = summarize(recent, user.balance, features, end);
         const ruleAction = basicPolicyRule(summary).actionId;
-        const explore = policyRandom() < EPSILON;
-        const action = explore ? Math.floor(policyRandom() * 5) : ruleAction;
-        const propensity = (action === ruleAction ? 1 - EPSILON : 0) + EPSILON / 5;
+        const { action, propensity } = loggingAction(ruleAction, policyRandom);
         user.applyAction(action, (user.weeklyIncome - spending) / user.weeklyIncome);
         pending = { s: vector.map(round), a: action, p: round(propensity), rule: ruleAction, week };
       }
@@ -148,7 +143,7 @@ async function main(): Promise<void> {
         users: USERS,
         weeks: WEEKS,
         window_weeks: WINDOW_WEEKS,
-        epsilon: EPSILON,
+        epsilon: LOGGING_EPSILON,
         personas: PERSONAS,
         feature_names: FEATURE_NAMES,
         goal_feature_names: GOAL_FEATURE_NAMES,

@@ -52,7 +52,7 @@ export const recommendationResponseSchema = z.object({
   confidence: z.number().min(0).max(1),
   state_summary: financialState,
   generated_at: z.string(),
-  decision_source: z.enum(['model', 'fallback']),
+  decision_source: z.enum(['model', 'fallback', 'baseline']),
   model_version: z.string().nullable(),
   /** Exact probability with which this action was drawn (logged for off-policy evaluation). */
   propensity: z.number().gt(0).max(1),

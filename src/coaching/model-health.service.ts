@@ -7,6 +7,7 @@ import { BASIC_EXPLORATION, ENHANCED_EXPLORATION } from '../ml/bandit/exploratio
 import { ACTIONS } from '../ml/coaching-domain';
 import { FEATURE_NAMES } from '../ml/features/feature-names';
 import { ModelRegistry, type ModelStatus } from '../ml/model-registry';
+import { PolicyModel } from '../ml/models/policy.model';
 import { floatTensor } from '../ml/models/tensor-utils';
 
 const SERVICE_OF_MODEL: Record<string, string> = {
@@ -23,6 +24,7 @@ export class ModelHealthService {
     private readonly registry: ModelRegistry,
     private readonly prisma: PrismaService,
     private readonly bandit: BanditService,
+    private readonly policy: PolicyModel,
     @Optional() @Inject(EVENT_PIPELINE_STATS) private readonly pipeline?: EventPipelineStatsProvider,
   ) {}
 
@@ -31,6 +33,11 @@ export class ModelHealthService {
     const databaseUp = await this.prisma.ping();
     const services: Record<string, unknown> = {};
     for (const s of statuses) services[SERVICE_OF_MODEL[s.name]] = serviceView(s);
+    // The policy service says which policy answers: the model only where it beat the simple baselines.
+    services[SERVICE_OF_MODEL.policy] = {
+      ...(services[SERVICE_OF_MODEL.policy] as object),
+      served_policy: this.policy.servedPolicy(),
+    };
     const eventPipeline = this.pipeline ? { status: 'healthy', ...this.pipeline.stats() } : { status: 'unknown' };
     const armsLearned = databaseUp ? (await this.bandit.summary()).length : null;
     const allModels = statuses.every((s) => s.state === 'loaded');
@@ -59,7 +66,9 @@ export class ModelHealthService {
       model_loaded: policy.state === 'loaded',
       model_path: policy.file,
       model_version: policy.version,
-      decision_source: policy.state === 'loaded' ? 'model' : 'fallback',
+      decision_source:
+        this.policy.servedPolicy().kind !== 'model' ? 'baseline' : policy.state === 'loaded' ? 'model' : 'fallback',
+      served_policy: this.policy.servedPolicy(),
       state_dimensions: FEATURE_NAMES.length,
       action_dimensions: ACTIONS.length,
       feature_names: FEATURE_NAMES,

@@ -72,5 +72,9 @@ export interface FinancialSummary {
   financial_stress_indicator: number;
 }
 
-/** Which component produced an answer: the served ONNX model or its documented rule. */
-export type DecisionSource = 'model' | 'fallback';
+/**
+ * Which component produced an answer: the served ONNX model, its documented rule
+ * fallback (the model is unavailable), or a simple baseline served by choice because
+ * the model did not beat it in evaluation (models/reports).
+ */
+export type DecisionSource = 'model' | 'fallback' | 'baseline';

@@ -24,6 +24,15 @@ export const modelEntrySchema = z
   .loose();
 export type ModelEntry = z.output<typeof modelEntrySchema>;
 
+/** Which coaching policy training chose to serve (models/reports/policy.md): the model, the rule or one constant action. */
+export const servedPolicySchema = z.object({
+  name: z.string(),
+  kind: z.enum(['model', 'rule', 'constant']),
+  action: z.number().int().min(0).max(4).optional(),
+  reason: z.string(),
+});
+export type ServedPolicy = z.output<typeof servedPolicySchema>;
+
 export const manifestSchema = z
   .object({
     version: z.string(),

@@ -7,6 +7,10 @@ import { createTestApp, registerUser, type TestApp, type TestUser } from '../hel
 import { seedHistory, typicalHistory } from '../helpers/transactions';
 
 const MODEL_NAMES = ['policy', 'segmentation', 'spending_forecast', 'goal'];
+/** Training serves the CQL model only where it beat the simple policies (models/reports/policy.md); otherwise a baseline. */
+const SERVED_POLICY = JSON.parse(readFileSync(path.join('models', 'manifest.json'), 'utf8')).models.policy
+  .served_policy;
+const SERVED_SOURCE = !SERVED_POLICY || SERVED_POLICY.kind === 'model' ? 'model' : 'baseline';
 
 /** The stored propensity is the probability of the stored action under the stored distribution, with the floor on every action. */
 function expectExactPropensity(
@@ -89,7 +93,7 @@ describe('coaching (e2e, models served)', () => {
   ])('answers the recommendation for %s from the model, with confidence in [0, 1]', async (_label, who) => {
     const user = who();
     const res = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
-    expect(res.body).toMatchObject({ decision_source: 'model', recommendation_id: res.body.id });
+    expect(res.body).toMatchObject({ decision_source: SERVED_SOURCE, recommendation_id: res.body.id });
     expect(res.body.action_id).toBeGreaterThanOrEqual(0);
     expect(res.body.action_id).toBeLessThanOrEqual(4);
     expect(res.body.confidence).toBeGreaterThanOrEqual(0);
@@ -102,7 +106,7 @@ describe('coaching (e2e, models served)', () => {
       }),
     );
     const stored = await t.prisma.recommendationHistory.findUniqueOrThrow({ where: { id: res.body.id } });
-    expect(stored).toMatchObject({ userId: user.id, decisionSource: 'model', segmentId: null, strategy: null });
+    expect(stored).toMatchObject({ userId: user.id, decisionSource: SERVED_SOURCE, segmentId: null, strategy: null });
     expectExactPropensity(stored, res.body.propensity);
     expect((stored.featureSnapshot as number[]).length).toBe(35);
   });
@@ -375,6 +379,8 @@ describe('coaching (e2e, models missing or broken)', () => {
     for (const name of MODEL_NAMES)
       copyFileSync(path.join('models', manifest.models[name].file), path.join(dir, manifest.models[name].file));
     writeFileSync(path.join(dir, manifest.models.policy.file), Buffer.from('not an onnx model'));
+    // The model is meant to serve here (whatever training chose), so its failure shows as the fallback.
+    manifest.models.policy.served_policy = { name: 'cql', kind: 'model', reason: 'test' };
     manifest.models.spending_forecast.file = 'gone.onnx';
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
     t = await createTestApp({ MODELS_DIR: dir });
@@ -472,5 +478,46 @@ describe('behavioural finance under /financial (e2e)', () => {
     const lonely = await registerUser(t);
     const res = await t.http().get('/financial/peer-comparison').set(lonely.auth).expect(200);
     expect(res.body).toMatchObject({ message: 'No peer data available for comparison', comparison: null });
+  });
+});
+
+describe('coaching (e2e, a simple policy served by choice)', () => {
+  let t: TestApp;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    // The models folder as shipped, but with training's choice set to the constant "savings_nudge".
+    const dir = mkdtempSync(path.join(tmpdir(), 'fincoach-baseline-'));
+    const manifest = JSON.parse(readFileSync(path.join('models', 'manifest.json'), 'utf8'));
+    for (const name of MODEL_NAMES)
+      copyFileSync(path.join('models', manifest.models[name].file), path.join(dir, manifest.models[name].file));
+    manifest.models.policy.served_policy = {
+      name: 'always_nudge',
+      kind: 'constant',
+      action: 3,
+      reason: 'CQL did not beat the simple policies (test)',
+    };
+    writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    t = await createTestApp({ MODELS_DIR: dir });
+    user = await registerUser(t);
+    await seedHistory(t, user.id, typicalHistory());
+  });
+  afterAll(async () => t.close());
+
+  it('serves the chosen constant on both routes, says so, and still explores with exact propensities', async () => {
+    const health = await t.http().get('/coaching/enhanced-health').expect(200);
+    expect(health.body.enhanced_cql_service.served_policy).toMatchObject({ name: 'always_nudge', kind: 'constant' });
+    const info = await t.http().get('/coaching/model-info').expect(200);
+    expect(info.body.decision_source).toBe('baseline');
+    for (const route of ['/coaching/recommendation', '/coaching/enhanced-recommendation']) {
+      const res = await t.http().get(route).set(user.auth).expect(200);
+      expect(res.body.decision_source).toBe('baseline');
+      const stored = await t.prisma.recommendationHistory.findUniqueOrThrow({ where: { id: res.body.id } });
+      const probabilities = stored.actionProbabilities as number[];
+      // The constant's action holds the rest of the mass; every other action keeps the floor or more.
+      expect(probabilities[3]).toBe(Math.max(...probabilities));
+      expect(probabilities[3]).toBeGreaterThan(0.7);
+      expectExactPropensity(stored, res.body.propensity);
+    }
   });
 });

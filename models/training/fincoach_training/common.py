@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,8 @@ def seed_everything(seed: int) -> None:
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
-    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    # One thread: a multi-threaded reduction may sum in a different order from run to run.
+    torch.set_num_threads(1)
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
-import type { ActionId, DecisionSource, FinancialSummary } from '../coaching-domain';
-import { basicPolicyRule, round4, segmentPolicyRule } from '../fallback-rules';
+import { ACTIONS, type ActionId, type DecisionSource, type FinancialSummary } from '../coaching-domain';
+import { basicPolicyRule, round4, segmentPolicyRule, type RuleDecision } from '../fallback-rules';
+import { servedPolicySchema, type ServedPolicy } from '../model-manifest';
 import { ModelRegistry } from '../model-registry';
 
 import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';
@@ -18,10 +19,25 @@ export interface PolicyDecision {
   rule: string | null;
 }
 
-/** The CQL coaching policy: 35 raw features in (scaling is inside the graph), 5 Q-values out. */
+/** Confidence shown for a constant action served as the baseline: the rule fallbacks' lowest documented confidence. */
+const CONSTANT_POLICY_CONFIDENCE = 0.6;
+
+/**
+ * The coaching policy. Training values CQL against the rule and every constant action
+ * in the simulator and records in the manifest which one to serve (`served_policy`):
+ * the CQL network (35 raw features in, scaling inside the graph, 5 Q-values out) only
+ * when it beat them all; otherwise the chosen baseline answers, with decision_source
+ * "baseline".
+ */
 @Injectable()
 export class PolicyModel {
   constructor(private readonly registry: ModelRegistry) {}
+
+  /** What the manifest says to serve; the model when it says nothing (older manifests). */
+  servedPolicy(): ServedPolicy {
+    const parsed = servedPolicySchema.safeParse(this.registry.entry('policy')?.served_policy);
+    return parsed.success ? parsed.data : { name: 'cql', kind: 'model', reason: 'manifest names no served policy' };
+  }
 
   async qValues(features: Record<string, number>): Promise<number[] | undefined> {
     const model = this.registry.get('policy');
@@ -35,8 +51,10 @@ export class PolicyModel {
     return q.length === 5 && q.every(Number.isFinite) ? q : undefined;
   }
 
-  /** Greedy action of the policy, or the basic rule when the model cannot answer. */
+  /** The served policy's action: the model's greedy action, the chosen baseline, or the basic rule when the model cannot answer. */
   async decide(features: Record<string, number>, summary: FinancialSummary): Promise<PolicyDecision> {
+    const baseline = this.baseline(summary);
+    if (baseline) return baseline;
     const q = await this.qValues(features);
     if (q) return this.fromQ(q);
     const rule = basicPolicyRule(summary);
@@ -49,6 +67,8 @@ export class PolicyModel {
     summary: FinancialSummary,
     segmentId: number,
   ): Promise<PolicyDecision> {
+    const baseline = this.baseline(summary);
+    if (baseline) return baseline;
     const q = await this.qValues(features);
     if (q) return this.fromQ(q);
     return this.fromRule(segmentPolicyRule(segmentId, summary));
@@ -74,13 +94,27 @@ export class PolicyModel {
     };
   }
 
-  private fromRule(rule: { actionId: ActionId; confidence: number; rule: string }): PolicyDecision {
+  /** The baseline training chose to serve instead of the model, if it chose one. */
+  private baseline(summary: FinancialSummary): PolicyDecision | undefined {
+    const served = this.servedPolicy();
+    if (served.kind === 'rule') return this.fromRule(basicPolicyRule(summary), 'baseline');
+    if (served.kind === 'constant' && served.action !== undefined) {
+      const actionId = served.action as ActionId;
+      return this.fromRule(
+        { actionId, confidence: CONSTANT_POLICY_CONFIDENCE, rule: `always ${ACTIONS[actionId].type}` },
+        'baseline',
+      );
+    }
+    return undefined;
+  }
+
+  private fromRule(rule: RuleDecision, source: DecisionSource = 'fallback'): PolicyDecision {
     return {
       actionId: rule.actionId,
       confidence: rule.confidence,
       actionProbabilities: null,
       qValues: null,
-      source: 'fallback',
+      source,
       version: null,
       rule: rule.rule,
     };

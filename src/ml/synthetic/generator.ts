@@ -109,10 +109,23 @@ export class SyntheticUser {
     private readonly cal: Calibration,
     readonly start: Date,
     seed: number,
+    /** Multiplies every response to coaching (robustness checks of a policy: × 0.5, × 1.5). */
+    responseScale = 1,
   ) {
     this.random = seededRandom(seed);
     const p = PROFILES[persona];
-    this.profile = p;
+    this.profile =
+      responseScale === 1
+        ? p
+        : {
+            ...p,
+            response: {
+              alert: p.response.alert * responseScale,
+              budget: p.response.budget * responseScale,
+              nudge: p.response.nudge * responseScale,
+              reinforce: p.response.reinforce * responseScale,
+            },
+          };
     // Per-user variation around the persona (log-normal, ~±25%).
     const vary = () => Math.exp(0.25 * normal(this.random));
     const consumptionMonthly = consumptionPerMonth(cal);
