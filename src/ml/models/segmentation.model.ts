@@ -49,10 +49,6 @@ export class SegmentationModel {
     return this.labels.labels;
   }
 
-  segmentName(id: number): string {
-    return this.segmentLabels()[id]?.name ?? SEGMENT_NAMES[id] ?? 'Unknown';
-  }
-
   /**
    * Classifies a user's state. With the stored previous segment of the same model version the
    * served segment follows the hysteresis rule; `now` is the state's time.
