@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import {
   HttpException,
   HttpStatus,
-  Inject,
   Injectable,
   Optional,
   PayloadTooLargeException,
@@ -16,14 +15,13 @@ import { EventCaptureService } from '../../behavioral/event-capture.service';
 import type { Category } from '../../common/categories';
 import { Decimal, money } from '../../common/money';
 import { MAX_MONEY } from '../../common/money-input';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import type { ImportResponse } from '../financial.schemas';
 import { LedgerService, STARTING_BALANCE } from '../ledger.service';
 
 import { categorise, CategoryReport, type CategorySource } from './categorisation';
 import { MerchantCategoryRepository } from './merchant-category.repository';
-import { StatementImportRepository } from './statement-import.repository';
+import { StatementImportRepository, type ImportedTransaction } from './statement-import.repository';
 import { drain, fileError, readStatement, type ReadOptions, type StatementRow } from './statement-reader';
 import { centsToString } from './statement-values';
 
@@ -90,15 +88,15 @@ export class StatementImportService {
   private readonly merchants: MerchantCategoryRepository;
 
   constructor(
-    @Inject(PrismaService) prisma: PrismaClient,
+    database: PrismaService,
     private readonly ledger: LedgerService,
     // Absent when the CLI or the seed runs the importer outside the app: nothing to track there.
     @Optional() private readonly events?: EventCaptureService,
     @Optional() imports?: StatementImportRepository,
     @Optional() merchants?: MerchantCategoryRepository,
   ) {
-    this.imports = imports ?? new StatementImportRepository(prisma);
-    this.merchants = merchants ?? new MerchantCategoryRepository(prisma);
+    this.imports = imports ?? new StatementImportRepository(database);
+    this.merchants = merchants ?? new MerchantCategoryRepository(database);
   }
 
   async importStatement(userId: string, upload: StatementUpload, options: ImportOptions = {}): Promise<ImportResponse> {
@@ -155,7 +153,8 @@ export class StatementImportService {
 
     const outcome = await this.imports
       .inTransaction(async (tx) => {
-        const wallet = dryRun ? await this.imports.peekWallet(tx, userId) : await this.ledger.lockWallet(tx, userId);
+        if (!dryRun) await this.ledger.openWallet(tx, userId);
+        const wallet = dryRun ? await this.imports.peekWallet(tx, userId) : await this.imports.lockWallet(tx, userId);
         const existing = await this.imports.existingKeys(tx, userId, keys);
         const fresh = planned.filter((p) => !existing.has(p.key));
         const hasHistory = await this.imports.hasHistory(tx, userId);
@@ -164,7 +163,7 @@ export class StatementImportService {
         let running = openingBalanceSet
           ? new Decimal(centsToString(parsed.openingCents!))
           : new Decimal(wallet?.balance.toString() ?? STARTING_BALANCE);
-        const data: Prisma.TransactionCreateManyInput[] = [];
+        const data: ImportedTransaction[] = [];
         for (const item of fresh) {
           running = running.plus(centsToString(item.row.cents));
           if (running.abs().greaterThan(MAX_MONEY)) {
@@ -172,10 +171,10 @@ export class StatementImportService {
               `Line ${item.row.line}: the running balance would exceed ${MAX_MONEY.toLocaleString('en-US')}`,
             );
           }
-          data.push(toCreateInput(userId, wallet?.id ?? '', item, running, shiftDays));
+          data.push(toImportedTransaction(item, running, shiftDays));
         }
         if (!dryRun && wallet) {
-          await this.imports.insertTransactions(tx, data);
+          await this.imports.insertTransactions(tx, userId, wallet.id, data);
           await this.imports.setWalletBalance(tx, wallet.id, running.toFixed(2));
         }
         const importId = await this.imports.recordImport(tx, {
@@ -192,12 +191,12 @@ export class StatementImportService {
           line: fresh[i].row.line,
           date: fresh[i].row.date,
           transaction_type: d.transactionType,
-          amount: String(d.amount),
+          amount: d.amount,
           category: d.category,
           category_source: fresh[i].source,
           description: d.description,
-          merchant_name: d.merchantName ?? null,
-          balance_after: String(d.balanceAfter),
+          merchant_name: d.merchantName,
+          balance_after: d.balanceAfter,
         }));
         return { importId, imported: fresh.length, closing: running, openingBalanceSet, preview };
       })
@@ -281,20 +280,12 @@ export function assignImportKeys(prefix: string, rows: StatementRow[]): string[]
   });
 }
 
-function toCreateInput(
-  userId: string,
-  walletId: string,
-  item: PlannedRow,
-  balanceAfter: Decimal,
-  shiftDays: number,
-): Prisma.TransactionCreateManyInput {
+function toImportedTransaction(item: PlannedRow, balanceAfter: Decimal, shiftDays: number): ImportedTransaction {
   const { row } = item;
   const amount = new Decimal(centsToString(row.cents));
   // Noon UTC keeps the statement's calendar day in every time zone from UTC−11 to UTC+11.
   const date = new Date(Date.parse(`${row.date}T12:00:00Z`) + shiftDays * 86_400_000);
   return {
-    userId,
-    walletId,
     transactionType: amount.isNegative() ? 'debit' : 'credit',
     amount: amount.abs().toFixed(2),
     category: item.category,
@@ -305,7 +296,6 @@ function toCreateInput(
     locationCountry: row.country,
     balanceAfter: balanceAfter.toFixed(2),
     transactionDate: date,
-    source: 'import',
     importKey: item.key,
   };
 }
