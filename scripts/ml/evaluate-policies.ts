@@ -70,7 +70,9 @@ async function policyOf(spec: PolicySpec): Promise<Choose> {
     const input = session.inputNames[0];
     const output = session.outputNames[0];
     base = async (vector) => {
-      const out = await session.run({ [input]: new ort.Tensor('float32', Float32Array.from(vector), [1, vector.length]) });
+      const out = await session.run({
+        [input]: new ort.Tensor('float32', Float32Array.from(vector), [1, vector.length]),
+      });
       const q = Array.from(out[output].data as Float32Array);
       return q.indexOf(Math.max(...q));
     };
