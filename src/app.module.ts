@@ -17,6 +17,7 @@ import { PrismaModule } from './infra/prisma/prisma.module';
 import { MlModule } from './ml/ml.module';
 import { ProductsModule } from './products/products.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { SeedModule } from './seed/seed.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         SchedulerModule,
         FinancialModule,
         ProductsModule,
+        SeedModule,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.

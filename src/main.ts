@@ -3,8 +3,7 @@ import { createApp } from './app.factory';
 import { ConfigError, loadConfig, type AppConfig } from './infra/config/app-config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/database/embedded-postgres';
 import { runMigrations } from './infra/database/migrate';
-import { seedDatabase } from './infra/database/seed/seed';
-import { PrismaService } from './infra/prisma/prisma.service';
+import { SeedService } from './seed/seed.service';
 
 function say(message: string): void {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), service: 'fincoach-api', msg: message })}\n`);
@@ -43,11 +42,7 @@ async function main(): Promise<void> {
 
   const app = await createApp(config);
   if (config.seed.onStart) {
-    await seedDatabase(app.get(PrismaService), {
-      adminPassword: config.seed.adminPassword,
-      passwordHashCost: config.auth.passwordHashCost,
-      log: say,
-    });
+    await app.get(SeedService).seed(say);
   }
 
   // Graceful stop: Nest's destroy hooks flush the event queue before the pool closes,

@@ -1,20 +1,13 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 
-import { Decimal, MoneyLike } from '../common/money';
+import { Decimal, money, type MoneyLike } from '../common/money';
 import { MAX_MONEY } from '../common/money-input';
-import {
-  Prisma,
-  type PrismaClient,
-  type Transaction,
-  type TransactionCategory,
-  type TransactionSource,
-} from '../generated/prisma/client';
+import { STARTING_BALANCE } from '../common/wallet';
+import { Prisma, type Transaction, type TransactionCategory, type TransactionSource } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 /** A client that can run queries: the app's PrismaClient or an interactive transaction. */
-export type Db = PrismaClient | Prisma.TransactionClient;
-
-export const STARTING_BALANCE = '1000.00';
+export type Db = PrismaService | Prisma.TransactionClient;
 
 /** Interactive transactions wait for a pooled connection under load instead of failing at Prisma's 2 s default. */
 export const TX_OPTIONS = { maxWait: 15_000, timeout: 30_000 } as const;
@@ -43,13 +36,16 @@ export interface WalletRow {
  */
 @Injectable()
 export class LedgerService {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaClient) {}
+  constructor(private readonly prisma: PrismaService) {}
 
-  /** The user's wallet, created with the starting balance on first access (race-safe: unique user_id). */
-  async ensureWallet(db: Db, userId: string): Promise<WalletRow> {
+  /**
+   * The user's wallet, created on first access (race-safe: unique user_id) with the starting
+   * balance, or with `opening` (the seeded admin accounts); an existing wallet is left as it is.
+   */
+  async ensureWallet(db: Db, userId: string, opening: string = STARTING_BALANCE): Promise<WalletRow> {
     await db.$executeRaw`
       INSERT INTO wallets (id, user_id, balance, currency, created_at, updated_at)
-      VALUES (gen_random_uuid(), ${userId}::uuid, ${STARTING_BALANCE}::numeric, 'USD', now(), now())
+      VALUES (gen_random_uuid(), ${userId}::uuid, ${opening}::numeric, 'USD', now(), now())
       ON CONFLICT (user_id) DO NOTHING`;
     const rows = await db.$queryRaw<WalletRow[]>`SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid`;
     return rows[0];
@@ -115,7 +111,29 @@ export class LedgerService {
     >`SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid FOR UPDATE`;
     return rows[0];
   }
+
+  /**
+   * Records past transactions (a bank statement's rows, a demo account's history), oldest
+   * first, inside the caller's transaction with the wallet locked (lockWallet). Rows are
+   * history, so there is no overdraft check: each carries the balance after it, computed by
+   * the caller, and the wallet ends at `closing`, the last row's balance.
+   */
+  async recordHistory(
+    tx: Prisma.TransactionClient,
+    wallet: WalletRow,
+    rows: Prisma.TransactionCreateManyInput[],
+    closing: MoneyLike,
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += HISTORY_INSERT_BATCH) {
+      await tx.transaction.createMany({ data: rows.slice(i, i + HISTORY_INSERT_BATCH) });
+    }
+    await tx.$executeRaw`
+      UPDATE wallets SET balance = ${money(closing)}::numeric, updated_at = now() WHERE id = ${wallet.id}::uuid`;
+  }
 }
+
+// Rows per INSERT when recording history: a statement holds thousands.
+const HISTORY_INSERT_BATCH = 1000;
 
 /** The signed value of a stored transaction (amount is stored positive). */
 export function signedAmount(t: Pick<Transaction, 'transactionType' | 'amount'>): Decimal {

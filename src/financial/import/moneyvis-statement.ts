@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { type Category } from '../../common/categories';
-import { mapMoneyVisCategory } from '../../ml/synthetic/moneyvis-categories';
+import { mapMoneyVisCategory } from '../../common/moneyvis-categories';
 
 /** The MoneyVis bank-export layout (shared/data/moneyvis): header names, matched case-insensitively. */
 export const MONEYVIS_COLUMNS = {

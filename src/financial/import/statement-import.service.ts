@@ -3,17 +3,18 @@ import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException, Optional } from '@nestjs/common';
+import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { parse } from 'csv-parse';
 
 import { EventCaptureService } from '../../behavioral/event-capture.service';
 import { Decimal, money } from '../../common/money';
 import { MAX_MONEY } from '../../common/money-input';
+import { STARTING_BALANCE } from '../../common/wallet';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { RequestValidationError } from '../../infra/http/validation';
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import type { ImportResponse } from '../financial.schemas';
-import { LedgerService, STARTING_BALANCE } from '../ledger.service';
+import { LedgerService } from '../ledger.service';
 
 import {
   assignImportKeys,
@@ -43,7 +44,6 @@ export interface ImportOptions {
 }
 
 const MAX_ERRORS_LISTED = 100;
-const INSERT_BATCH = 1000;
 const CSV_MIME = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'text/x-csv'];
 
 /** 422 naming the upload's `file` field. */
@@ -63,8 +63,7 @@ export class StatementImportService {
   constructor(
     @Inject(PrismaService) private readonly prisma: PrismaClient,
     private readonly ledger: LedgerService,
-    // Absent when the CLI or the seed runs the importer outside the app: nothing to track there.
-    @Optional() private readonly events?: EventCaptureService,
+    private readonly events: EventCaptureService,
   ) {}
 
   async importStatement(userId: string, upload: StatementUpload, options: ImportOptions = {}): Promise<ImportResponse> {
@@ -102,12 +101,7 @@ export class StatementImportService {
           }
           data.push(toCreateInput(userId, wallet?.id ?? '', row, key, running, shiftDays));
         }
-        if (!dryRun && wallet) {
-          for (let i = 0; i < data.length; i += INSERT_BATCH) {
-            await tx.transaction.createMany({ data: data.slice(i, i + INSERT_BATCH) });
-          }
-          await tx.$executeRaw`UPDATE wallets SET balance = ${running.toFixed(2)}::numeric, updated_at = now() WHERE id = ${wallet.id}::uuid`;
-        }
+        if (!dryRun && wallet) await this.ledger.recordHistory(tx, wallet, data, running);
         const record = await tx.statementImport.create({
           data: {
             userId,
@@ -133,7 +127,7 @@ export class StatementImportService {
 
     if (!dryRun && outcome.imported > 0) {
       // One domain event per import (not per row): what the user did was import a statement.
-      this.events?.capture({
+      this.events.capture({
         userId,
         type: 'transaction_creation',
         subtype: 'statement_import',

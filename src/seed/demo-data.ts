@@ -1,14 +1,16 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { StatementImportService } from '../../../financial/import/statement-import.service';
-import { LedgerService } from '../../../financial/ledger.service';
-import type { PrismaClient } from '../../../generated/prisma/client';
-import { calibrate } from '../../../ml/synthetic/calibration';
-import { PERSONAS, SyntheticUser } from '../../../ml/synthetic/generator';
+import type { StatementImportService } from '../financial/import/statement-import.service';
+import { type LedgerService, TX_OPTIONS } from '../financial/ledger.service';
+import type { PrismaService } from '../infra/prisma/prisma.service';
+import { calibrate } from '../ml/synthetic/calibration';
+import { PERSONAS, SyntheticUser } from '../ml/synthetic/generator';
 
 export interface DemoContext {
-  prisma: PrismaClient;
+  prisma: PrismaService;
+  ledger: LedgerService;
+  importer: StatementImportService;
   /** The hash of the seed password (SEED_ADMIN_PASSWORD) for demo accounts. */
   passwordHash: string;
   log: (message: string) => void;
@@ -19,14 +21,11 @@ export type DemoSeeder = (ctx: DemoContext) => Promise<void>;
 
 export const DEMO_EMAIL = 'demo@fincoach.com';
 
-/** The real MoneyVis statement (kept with the test fixtures; absent from production images). */
-export const DEMO_STATEMENT = path.resolve(
-  __dirname,
-  '../../../../test/fixtures/moneyvis/transactions_categorized.csv',
-);
+/** The real MoneyVis statement, shipped in data/ (src/seed and dist/seed both sit two levels below it). */
+export const DEMO_STATEMENT = path.resolve(__dirname, '../../data/moneyvis/transactions_categorized.csv');
 
 /** The demo user: the real MoneyVis history, imported through the statement importer, ending yesterday. */
-export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }) => {
+export const moneyVisDemoUser: DemoSeeder = async ({ prisma, importer, passwordHash, log }) => {
   const user =
     (await prisma.user.findUnique({ where: { email: DEMO_EMAIL } })) ??
     (await prisma.user.create({
@@ -38,7 +37,6 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }
     log(`seed: demo statement not found at ${DEMO_STATEMENT}; ${DEMO_EMAIL} has no history`);
     return;
   }
-  const importer = new StatementImportService(prisma, new LedgerService(prisma));
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const result = await importer.importStatement(
     user.id,
@@ -55,7 +53,7 @@ const SYNTHETIC_WEEKS = 16;
  * today from the same MoneyVis-calibrated simulator the models were trained on, so every
  * segment, forecast and recommendation has something real to show.
  */
-export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log }) => {
+export const syntheticDemoUsers: DemoSeeder = async ({ prisma, ledger, passwordHash, log }) => {
   if (!existsSync(DEMO_STATEMENT)) return;
   const calibration = calibrate(DEMO_STATEMENT);
   const start = new Date(Date.now() - SYNTHETIC_WEEKS * 7 * 86_400_000);
@@ -69,21 +67,15 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log
       .flat()
       .filter((t) => t.date.getTime() <= Date.now());
     const closing = rows.length ? rows[rows.length - 1].balanceAfter! : opening;
-    const user = await prisma.user.create({
-      data: {
-        email,
-        firstName: 'Demo',
-        lastName: persona.replace('_', ' '),
-        passwordHash,
-        profile: { create: {} },
-        wallet: { create: { balance: closing.toFixed(2) } },
-      },
-      include: { wallet: true },
-    });
-    await prisma.transaction.createMany({
-      data: rows.map((t) => ({
+    // The account and its history in one transaction, so a failed run leaves nothing half-seeded.
+    await prisma.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { email, firstName: 'Demo', lastName: persona.replace('_', ' '), passwordHash, profile: { create: {} } },
+      });
+      const wallet = await ledger.lockWallet(tx, user.id);
+      const history = rows.map((t) => ({
         userId: user.id,
-        walletId: user.wallet!.id,
+        walletId: wallet.id,
         transactionType: t.type,
         amount: t.amount.toFixed(2),
         category: t.category,
@@ -94,15 +86,12 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log
         balanceAfter: (t.balanceAfter ?? 0).toFixed(2),
         transactionDate: t.date,
         source: 'seed' as const,
-      })),
-    });
+      }));
+      await ledger.recordHistory(tx, wallet, history, closing.toFixed(2));
+    }, TX_OPTIONS);
     log(`seed: ${email} (${persona}) with ${rows.length} synthetic transactions, balance ${closing.toFixed(2)}`);
   }
 };
 
 /** Run in order on every development start; each seeder is idempotent. */
 export const DEMO_SEEDERS: DemoSeeder[] = [moneyVisDemoUser, syntheticDemoUsers];
-
-export async function seedDemoData(ctx: DemoContext, seeders: DemoSeeder[] = DEMO_SEEDERS): Promise<void> {
-  for (const seeder of seeders) await seeder(ctx);
-}
