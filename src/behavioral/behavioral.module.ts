@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 
 import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
@@ -11,7 +11,6 @@ import { TrackingAdminController } from './tracking-admin.controller';
 import { TrackingInterceptor } from './tracking.interceptor';
 
 /** Behavioural events: capture (interceptor + domain events), batching into PostgreSQL, analytics. */
-@Global()
 @Module({
   controllers: [BehavioralController, TrackingAdminController],
   providers: [

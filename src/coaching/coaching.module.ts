@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
 import { FinancialModule } from '../financial/financial.module';
+import { MlModule } from '../ml/ml.module';
 
 import { CoachingController } from './coaching.controller';
 import { EnhancedCoachingController } from './enhanced-coaching.controller';
@@ -12,7 +14,7 @@ import { RecommendationsService } from './recommendations.service';
 import { SegmentsService } from './segments.service';
 
 @Module({
-  imports: [FinancialModule],
+  imports: [FinancialModule, MlModule, BehavioralModule],
   controllers: [CoachingController, EnhancedCoachingController, FinancialInsightsController],
   providers: [
     RecommendationsService,

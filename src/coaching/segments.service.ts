@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import { round2, round4 } from '../ml/fallback-rules';
+import { round2, round4 } from '../common/rounding';
 import { ModelRegistry } from '../ml/model-registry';
 import { SegmentationModel } from '../ml/models/segmentation.model';
 import { UserStateService, type UserState } from '../ml/user-state.service';

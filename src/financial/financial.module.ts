@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
+
 import { AnalyticsService } from './analytics.service';
 import { FinancialController } from './financial.controller';
 import { StatementImportService } from './import/statement-import.service';
@@ -7,6 +9,7 @@ import { LedgerService } from './ledger.service';
 import { TransactionsService } from './transactions.service';
 
 @Module({
+  imports: [BehavioralModule],
   controllers: [FinancialController],
   providers: [LedgerService, TransactionsService, AnalyticsService, StatementImportService],
   exports: [LedgerService, StatementImportService, AnalyticsService],

@@ -1,6 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
 import { BanditService } from './bandit/bandit.service';
+import { ModelLifecycleService } from './model-lifecycle.service';
 import { ModelRegistry } from './model-registry';
 import { GoalModel } from './models/goal.model';
 import { PolicyModel } from './models/policy.model';
@@ -9,8 +10,10 @@ import { SpendingForecastModel } from './models/spending-forecast.model';
 import { PredictionCacheService } from './prediction-cache.service';
 import { UserStateService } from './user-state.service';
 
-/** Model serving: the ONNX registry, one wrapper per model (each with its rule fallback), the bandit, user state. */
-@Global()
+/**
+ * Model serving: the ONNX registry, one wrapper per model (each with its rule fallback), the bandit,
+ * user state, and the models' lifecycle (versions, training data, retraining) for the scheduler.
+ */
 @Module({
   providers: [
     ModelRegistry,
@@ -21,6 +24,7 @@ import { UserStateService } from './user-state.service';
     BanditService,
     PredictionCacheService,
     UserStateService,
+    ModelLifecycleService,
   ],
   exports: [
     ModelRegistry,
@@ -31,6 +35,7 @@ import { UserStateService } from './user-state.service';
     BanditService,
     PredictionCacheService,
     UserStateService,
+    ModelLifecycleService,
   ],
 })
 export class MlModule {}

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
 import type { Category } from '../common/categories';
+import { STARTING_BALANCE } from '../common/wallet';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 import type { FinancialSummary } from './coaching-domain';
-import { round2 } from './fallback-rules';
+import { round2 } from '../common/rounding';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
 import { summarize, weeklyIncome } from './features/summary';
@@ -38,8 +39,6 @@ interface TransactionRow {
 }
 
 const DAY_MS = 86_400_000;
-// New accounts start with this balance (the wallet is created with it on first access).
-const STARTING_BALANCE = 1000;
 
 @Injectable()
 export class UserStateService {
@@ -74,7 +73,8 @@ export class UserStateService {
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
     }));
-    const balance = walletBalance ?? STARTING_BALANCE;
+    // Before its first access the wallet does not exist yet; it will open with the starting balance.
+    const balance = walletBalance ?? Number(STARTING_BALANCE);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
     const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
 import { FinancialModule } from '../financial/financial.module';
 
 import { ProductsController } from './products.controller';
 import { ProductsService } from './products.service';
 
 @Module({
-  imports: [FinancialModule],
+  imports: [FinancialModule, BehavioralModule],
   controllers: [ProductsController],
   providers: [ProductsService],
 })

@@ -2,15 +2,16 @@ import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 
 import { CoachingModule } from '../coaching/coaching.module';
-import { ModelLifecycleService } from '../ml/model-lifecycle.service';
+import { BehavioralModule } from '../behavioral/behavioral.module';
+import { MlModule } from '../ml/ml.module';
 
 import { JobRunner } from './job-runner';
 import { JobsController } from './jobs.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), CoachingModule],
+  imports: [ScheduleModule.forRoot(), CoachingModule, MlModule, BehavioralModule],
   controllers: [JobsController],
-  providers: [JobRunner, ScheduledJobsService, ModelLifecycleService],
+  providers: [JobRunner, ScheduledJobsService],
 })
 export class SchedulerModule {}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
 import { SEGMENT_NAMES, type DecisionSource, type FinancialSummary } from '../coaching-domain';
-import { round4, segmentRule } from '../fallback-rules';
+import { segmentRule } from '../fallback-rules';
+import { round4 } from '../../common/rounding';
 import { ModelRegistry } from '../model-registry';
 
 import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 
 import { CATEGORIES } from '../../common/categories';
 import type { DecisionSource, FinancialSummary } from '../coaching-domain';
-import { round2, spendingForecastRule } from '../fallback-rules';
+import { spendingForecastRule } from '../fallback-rules';
+import { round2 } from '../../common/rounding';
 import { ModelRegistry } from '../model-registry';
 
 import { floatTensor, toNumbers } from './tensor-utils';
