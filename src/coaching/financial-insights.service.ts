@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
+import { round2, round4 } from '../common/rounding';
 import { AnalyticsService } from '../financial/analytics.service';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import { round2, round4 } from '../common/rounding';
 import { UserStateService } from '../ml/user-state.service';
 
 import { SegmentsService } from './segments.service';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { round2, round4 } from '../common/rounding';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import { round2, round4 } from '../common/rounding';
 import { ModelRegistry } from '../ml/model-registry';
 import { SegmentationModel } from '../ml/models/segmentation.model';
 import { UserStateService, type UserState } from '../ml/user-state.service';

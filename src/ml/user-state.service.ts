@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
 import type { Category } from '../common/categories';
+import { round2 } from '../common/rounding';
 import { STARTING_BALANCE } from '../common/wallet';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 import type { FinancialSummary } from './coaching-domain';
-import { round2 } from '../common/rounding';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
 import { summarize, weeklyIncome } from './features/summary';

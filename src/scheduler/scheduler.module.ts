@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 
-import { CoachingModule } from '../coaching/coaching.module';
 import { BehavioralModule } from '../behavioral/behavioral.module';
+import { CoachingModule } from '../coaching/coaching.module';
 import { MlModule } from '../ml/ml.module';
 
 import { JobRunner } from './job-runner';

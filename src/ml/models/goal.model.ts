@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { round4 } from '../../common/rounding';
 import type { DecisionSource, FinancialSummary } from '../coaching-domain';
 import { goalRiskFactors, goalRule } from '../fallback-rules';
-import { round4 } from '../../common/rounding';
 import { ModelRegistry } from '../model-registry';
 
 import { floatTensor, toNumbers, vectorByName } from './tensor-utils';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { round4 } from '../../common/rounding';
 import { SEGMENT_NAMES, type DecisionSource, type FinancialSummary } from '../coaching-domain';
 import { segmentRule } from '../fallback-rules';
-import { round4 } from '../../common/rounding';
 import { ModelRegistry } from '../model-registry';
 
 import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';

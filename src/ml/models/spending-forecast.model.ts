@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { CATEGORIES } from '../../common/categories';
+import { round2 } from '../../common/rounding';
 import type { DecisionSource, FinancialSummary } from '../coaching-domain';
 import { spendingForecastRule } from '../fallback-rules';
-import { round2 } from '../../common/rounding';
 import { ModelRegistry } from '../model-registry';
 
 import { floatTensor, toNumbers } from './tensor-utils';
