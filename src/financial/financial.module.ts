@@ -4,6 +4,7 @@ import { BehavioralModule } from '../behavioral/behavioral.module';
 
 import { AnalyticsService } from './analytics.service';
 import { FinancialController } from './financial.controller';
+import { FinancialRepository } from './financial.repository';
 import { StatementImportService } from './import/statement-import.service';
 import { LedgerService } from './ledger.service';
 import { TransactionsService } from './transactions.service';
@@ -11,7 +12,7 @@ import { TransactionsService } from './transactions.service';
 @Module({
   imports: [BehavioralModule],
   controllers: [FinancialController],
-  providers: [LedgerService, TransactionsService, AnalyticsService, StatementImportService],
+  providers: [FinancialRepository, LedgerService, TransactionsService, AnalyticsService, StatementImportService],
   exports: [LedgerService, StatementImportService, AnalyticsService],
 })
 export class FinancialModule {}

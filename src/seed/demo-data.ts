@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { StatementImportService } from '../financial/import/statement-import.service';
-import { type LedgerService, TX_OPTIONS } from '../financial/ledger.service';
+import type { LedgerService } from '../financial/ledger.service';
 import type { PrismaService } from '../infra/prisma/prisma.service';
 import { calibrate } from '../ml/synthetic/calibration';
 import { PERSONAS, SyntheticUser } from '../ml/synthetic/generator';
@@ -47,6 +47,8 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, importer, passwordH
 };
 
 const SYNTHETIC_WEEKS = 16;
+// Hundreds of rows per account in one interactive transaction: more than Prisma's 5 s default.
+const HISTORY_TX_OPTIONS = { maxWait: 15_000, timeout: 60_000 };
 
 /**
  * One demo account per persona (demo-saver@…, demo-impulse@…, …): 16 weeks of history ending
@@ -88,7 +90,7 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, ledger, passwordH
         source: 'seed' as const,
       }));
       await ledger.recordHistory(tx, wallet, history, closing.toFixed(2));
-    }, TX_OPTIONS);
+    }, HISTORY_TX_OPTIONS);
     log(`seed: ${email} (${persona}) with ${rows.length} synthetic transactions, balance ${closing.toFixed(2)}`);
   }
 };

@@ -43,7 +43,7 @@ export class SeedService {
           profile: { create: {} },
         },
       });
-      await this.ledger.ensureWallet(this.prisma, user.id, ADMIN_OPENING_BALANCE);
+      await this.ledger.transaction((tx) => this.ledger.openWallet(tx, user.id, ADMIN_OPENING_BALANCE));
       admins++;
     }
     const products = await this.seedCatalogue();
