@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { BehavioralModule } from './behavioral/behavioral.module';
 import { CoachingModule } from './coaching/coaching.module';
 import { FinancialModule } from './financial/financial.module';
+import { FinancialInsightsModule } from './financial/insights/financial-insights.module';
 import { HealthModule } from './health/health.module';
 import type { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
@@ -36,6 +37,7 @@ export class AppModule {
         CoachingModule,
         SchedulerModule,
         FinancialModule,
+        FinancialInsightsModule,
         ProductsModule,
         SeedModule,
       ],

@@ -4,7 +4,6 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
 
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
-import { BehavioralController } from './behavioral.controller';
 import { BehavioralRepository } from './behavioral.repository';
 import { EventCaptureService } from './event-capture.service';
 import { PostgresEventSink } from './postgres-event-sink';
@@ -13,7 +12,7 @@ import { TrackingInterceptor } from './tracking.interceptor';
 
 /** Behavioural events: capture (interceptor + domain events), batching into PostgreSQL, analytics. */
 @Module({
-  controllers: [BehavioralController, TrackingAdminController],
+  controllers: [TrackingAdminController],
   providers: [
     PostgresEventSink,
     BehavioralRepository,

@@ -4,10 +4,9 @@ import { BehavioralModule } from '../behavioral/behavioral.module';
 import { FinancialModule } from '../financial/financial.module';
 import { MlModule } from '../ml/ml.module';
 
+import { BehavioralInsightsController } from './behavioral-insights.controller';
 import { CoachingController } from './coaching.controller';
 import { EnhancedCoachingController } from './enhanced-coaching.controller';
-import { FinancialInsightsController } from './financial-insights.controller';
-import { FinancialInsightsService } from './financial-insights.service';
 import { ModelHealthService } from './model-health.service';
 import { PredictionsService } from './predictions.service';
 import { RecommendationsService } from './recommendations.service';
@@ -15,14 +14,8 @@ import { SegmentsService } from './segments.service';
 
 @Module({
   imports: [FinancialModule, MlModule, BehavioralModule],
-  controllers: [CoachingController, EnhancedCoachingController, FinancialInsightsController],
-  providers: [
-    RecommendationsService,
-    SegmentsService,
-    PredictionsService,
-    ModelHealthService,
-    FinancialInsightsService,
-  ],
+  controllers: [CoachingController, EnhancedCoachingController, BehavioralInsightsController],
+  providers: [RecommendationsService, SegmentsService, PredictionsService, ModelHealthService],
   exports: [SegmentsService, PredictionsService, RecommendationsService],
 })
 export class CoachingModule {}

@@ -7,11 +7,12 @@ import { FinancialController } from './financial.controller';
 import { FinancialRepository } from './financial.repository';
 import { StatementImportService } from './import/statement-import.service';
 import { LedgerService } from './ledger.service';
+import { TransactionEventsController } from './transaction-events.controller';
 import { TransactionsService } from './transactions.service';
 
 @Module({
   imports: [BehavioralModule],
-  controllers: [FinancialController],
+  controllers: [FinancialController, TransactionEventsController],
   providers: [FinancialRepository, LedgerService, TransactionsService, AnalyticsService, StatementImportService],
   exports: [LedgerService, StatementImportService, AnalyticsService],
 })

@@ -4,7 +4,10 @@ import { HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
 
 import { Public } from '../common/auth-user';
 import { API_DESCRIPTION, API_NAME, API_VERSION } from '../infra/openapi/openapi';
+import { ApiZodResponse } from '../infra/openapi/zod-openapi';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
+import { healthResponseSchema, infoResponseSchema, rootResponseSchema } from './health.schemas';
 
 const startedAt = Date.now();
 
@@ -19,6 +22,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiZodResponse(200, rootResponseSchema)
   root() {
     return {
       message: `Welcome to ${API_NAME}`,
@@ -32,6 +36,7 @@ export class HealthController {
   @Get('health')
   @HttpCode(200)
   @ApiOperation({ summary: 'Liveness and database check (503 when the database is down)' })
+  @ApiZodResponse(200, healthResponseSchema)
   async check() {
     const started = process.hrtime.bigint();
     try {
@@ -46,6 +51,7 @@ export class HealthController {
   }
 
   @Get('info')
+  @ApiZodResponse(200, infoResponseSchema)
   info() {
     return {
       api_name: API_NAME,
