@@ -4,6 +4,8 @@ import { JwtModule } from '@nestjs/jwt';
 import { BehavioralModule } from '../behavioral/behavioral.module';
 import { FinancialModule } from '../financial/financial.module';
 
+import { AccountDataRepository } from './account-data.repository';
+import { AccountExportService } from './account-export.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -13,7 +15,7 @@ import { UsersRepository } from './users.repository';
 @Module({
   imports: [JwtModule.register({}), FinancialModule, BehavioralModule],
   controllers: [AuthController],
-  providers: [UsersRepository, AuthService, TokenService, AuthGuard],
+  providers: [UsersRepository, AccountDataRepository, AccountExportService, AuthService, TokenService, AuthGuard],
   exports: [AuthService, TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -6,6 +6,7 @@ import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { BehavioralRepository } from './behavioral.repository';
 import { EventCaptureService } from './event-capture.service';
+import { EventPipelineMetrics } from './event-pipeline-metrics';
 import { PostgresEventSink } from './postgres-event-sink';
 import { TrackingAdminController } from './tracking-admin.controller';
 import { TrackingInterceptor } from './tracking.interceptor';
@@ -17,6 +18,7 @@ import { TrackingInterceptor } from './tracking.interceptor';
     PostgresEventSink,
     BehavioralRepository,
     EventCaptureService,
+    EventPipelineMetrics,
     BehavioralAnalyticsService,
     { provide: EVENT_PIPELINE_STATS, useExisting: EventCaptureService },
     { provide: APP_INTERCEPTOR, useClass: TrackingInterceptor },

@@ -5,6 +5,8 @@ import { BehavioralModule } from '../behavioral/behavioral.module';
 import { AnalyticsService } from './analytics.service';
 import { FinancialController } from './financial.controller';
 import { FinancialRepository } from './financial.repository';
+import { MerchantCategoryRepository } from './import/merchant-category.repository';
+import { StatementImportRepository } from './import/statement-import.repository';
 import { StatementImportService } from './import/statement-import.service';
 import { LedgerService } from './ledger.service';
 import { TransactionEventsController } from './transaction-events.controller';
@@ -13,7 +15,15 @@ import { TransactionsService } from './transactions.service';
 @Module({
   imports: [BehavioralModule],
   controllers: [FinancialController, TransactionEventsController],
-  providers: [FinancialRepository, LedgerService, TransactionsService, AnalyticsService, StatementImportService],
+  providers: [
+    FinancialRepository,
+    LedgerService,
+    TransactionsService,
+    AnalyticsService,
+    StatementImportService,
+    StatementImportRepository,
+    MerchantCategoryRepository,
+  ],
   exports: [LedgerService, StatementImportService, AnalyticsService],
 })
 export class FinancialModule {}

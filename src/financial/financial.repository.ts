@@ -2,12 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
 import { STARTING_BALANCE } from '../common/wallet';
-import type { Prisma, TransactionCategory, TransactionSource } from '../generated/prisma/client';
+import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 import { containsPattern, firstRow, inTransaction, rows, type Queryable } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
-
-// Rows per INSERT when recording history.
-const HISTORY_INSERT_BATCH = 1000;
 
 /**
  * Every query of the financial domain (wallets, transactions, analytics), on the shared pg
@@ -140,32 +137,13 @@ export class FinancialRepository {
     });
   }
 
-  /**
-   * The statement import runs its whole import in a Prisma interactive transaction, so its
-   * wallet lock takes that transaction's client: the one query of this domain not on pg.
-   */
-  async lockWalletInPrismaTransaction(tx: Prisma.TransactionClient, userId: string): Promise<WalletRow> {
-    await tx.$executeRaw`
-      INSERT INTO wallets (id, user_id, balance, currency, created_at, updated_at)
-      VALUES (gen_random_uuid(), ${userId}::uuid, ${STARTING_BALANCE}::numeric, 'USD', now(), now())
-      ON CONFLICT (user_id) DO NOTHING`;
-    const [wallet] = await tx.$queryRaw<{ id: string; balance: { toString(): string } }[]>`
-      SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid FOR UPDATE`;
-    return { id: wallet.id, balance: wallet.balance.toString() };
-  }
-
-  /** Inserts history rows (in batches: a statement holds thousands) and sets the wallet's closing balance. */
-  async recordHistoryInPrismaTransaction(
-    tx: Prisma.TransactionClient,
-    walletId: string,
-    rows: Prisma.TransactionCreateManyInput[],
-    closing: string,
-  ): Promise<void> {
-    for (let i = 0; i < rows.length; i += HISTORY_INSERT_BATCH) {
-      await tx.transaction.createMany({ data: rows.slice(i, i + HISTORY_INSERT_BATCH) });
-    }
-    await tx.$executeRaw`
-      UPDATE wallets SET balance = ${closing}::numeric, updated_at = now() WHERE id = ${walletId}::uuid`;
+  /** Sets the balance after recorded history (LedgerService.closeHistory); the caller holds the wallet's lock. */
+  async setBalance(tx: PoolClient, walletId: string, balance: string): Promise<void> {
+    await tx.query({
+      name: 'wallet-set-balance',
+      text: `UPDATE wallets SET balance = $2::numeric, updated_at = now() WHERE id = $1::uuid`,
+      values: [walletId, balance],
+    });
   }
 
   // ─── Transactions ──────────────────────────────────────────────────────────

@@ -4,7 +4,7 @@ import type { PoolClient } from 'pg';
 import { Decimal, money, type MoneyLike } from '../common/money';
 import { MAX_MONEY } from '../common/money-input';
 import { STARTING_BALANCE } from '../common/wallet';
-import type { Prisma, TransactionCategory, TransactionSource } from '../generated/prisma/client';
+import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 
 import { FinancialRepository, type TransactionRow, type WalletRow } from './financial.repository';
 
@@ -44,6 +44,15 @@ export class LedgerService {
    */
   openWallet(tx: PoolClient, userId: string, opening: string = STARTING_BALANCE): Promise<void> {
     return this.repository.openWallet(tx, userId, opening);
+  }
+
+  /**
+   * Closes recorded history (a bank statement's rows, a demo account's past): rows are history,
+   * so there is no overdraft check; each carries the balance after it, computed by the caller,
+   * and the wallet (locked by the caller's transaction) ends at `closing`, the last row's balance.
+   */
+  closeHistory(tx: PoolClient, walletId: string, closing: MoneyLike): Promise<void> {
+    return this.repository.setBalance(tx, walletId, money(closing));
   }
 
   /** Posts one transaction in its own database transaction. */
@@ -96,26 +105,6 @@ export class LedgerService {
       );
     }
     return wallet;
-  }
-
-  /** Locks the wallet row for the statement import (which runs in a Prisma transaction) and returns it. */
-  lockWallet(tx: Prisma.TransactionClient, userId: string): Promise<WalletRow> {
-    return this.repository.lockWalletInPrismaTransaction(tx, userId);
-  }
-
-  /**
-   * Records past transactions (a bank statement's rows, a demo account's history), oldest
-   * first, in the caller's Prisma transaction with the wallet locked (lockWallet). Rows are
-   * history, so there is no overdraft check: each carries the balance after it, computed by
-   * the caller, and the wallet ends at `closing`, the last row's balance.
-   */
-  recordHistory(
-    tx: Prisma.TransactionClient,
-    wallet: Pick<WalletRow, 'id'>,
-    rows: Prisma.TransactionCreateManyInput[],
-    closing: MoneyLike,
-  ): Promise<void> {
-    return this.repository.recordHistoryInPrismaTransaction(tx, wallet.id, rows, money(closing));
   }
 }
 

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 
 import { BanditService } from './bandit/bandit.service';
 import { ModelLifecycleService } from './model-lifecycle.service';
+import { ModelMetrics } from './model-metrics';
 import { ModelRegistry } from './model-registry';
 import { GoalModel } from './models/goal.model';
 import { PolicyModel } from './models/policy.model';
@@ -17,6 +18,7 @@ import { UserStateService } from './user-state.service';
 @Module({
   providers: [
     ModelRegistry,
+    ModelMetrics,
     PolicyModel,
     SegmentationModel,
     SpendingForecastModel,

@@ -6,12 +6,13 @@ import { CoachingModule } from '../coaching/coaching.module';
 import { MlModule } from '../ml/ml.module';
 
 import { JobRunner } from './job-runner';
+import { JobRunsRepository } from './job-runs.repository';
 import { JobsController } from './jobs.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';
 
 @Module({
   imports: [ScheduleModule.forRoot(), CoachingModule, MlModule, BehavioralModule],
   controllers: [JobsController],
-  providers: [JobRunner, ScheduledJobsService],
+  providers: [JobRunsRepository, JobRunner, ScheduledJobsService],
 })
 export class SchedulerModule {}

@@ -47,8 +47,6 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, importer, passwordH
 };
 
 const SYNTHETIC_WEEKS = 16;
-// Hundreds of rows per account in one interactive transaction: more than Prisma's 5 s default.
-const HISTORY_TX_OPTIONS = { maxWait: 15_000, timeout: 60_000 };
 
 /**
  * One demo account per persona (demo-saver@…, demo-impulse@…, …): 16 weeks of history ending
@@ -69,13 +67,14 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, ledger, passwordH
       .flat()
       .filter((t) => t.date.getTime() <= Date.now());
     const closing = rows.length ? rows[rows.length - 1].balanceAfter! : opening;
-    // The account and its history in one transaction, so a failed run leaves nothing half-seeded.
-    await prisma.$transaction(async (tx) => {
-      const user = await tx.user.create({
-        data: { email, firstName: 'Demo', lastName: persona.replace('_', ' '), passwordHash, profile: { create: {} } },
-      });
-      const wallet = await ledger.lockWallet(tx, user.id);
-      const history = rows.map((t) => ({
+    const user = await prisma.user.create({
+      data: { email, firstName: 'Demo', lastName: persona.replace('_', ' '), passwordHash, profile: { create: {} } },
+    });
+    // The wallet opens and closes through the ledger; the history rows in between are plain inserts.
+    await ledger.transaction((tx) => ledger.openWallet(tx, user.id));
+    const wallet = await prisma.wallet.findUniqueOrThrow({ where: { userId: user.id } });
+    await prisma.transaction.createMany({
+      data: rows.map((t) => ({
         userId: user.id,
         walletId: wallet.id,
         transactionType: t.type,
@@ -88,9 +87,9 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, ledger, passwordH
         balanceAfter: (t.balanceAfter ?? 0).toFixed(2),
         transactionDate: t.date,
         source: 'seed' as const,
-      }));
-      await ledger.recordHistory(tx, wallet, history, closing.toFixed(2));
-    }, HISTORY_TX_OPTIONS);
+      })),
+    });
+    await ledger.transaction((tx) => ledger.closeHistory(tx, wallet.id, closing.toFixed(2)));
     log(`seed: ${email} (${persona}) with ${rows.length} synthetic transactions, balance ${closing.toFixed(2)}`);
   }
 };
