@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 
+import { DrainState } from '../infra/http/drain-state';
+
 import { HealthController } from './health.controller';
 
-@Module({ imports: [TerminusModule], controllers: [HealthController] })
+@Module({ imports: [TerminusModule], controllers: [HealthController], providers: [DrainState], exports: [DrainState] })
 export class HealthModule {}
