@@ -4,6 +4,12 @@ import { TerminusModule } from '@nestjs/terminus';
 import { DrainState } from '../infra/http/drain-state';
 
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 
-@Module({ imports: [TerminusModule], controllers: [HealthController], providers: [DrainState], exports: [DrainState] })
+@Module({
+  imports: [TerminusModule],
+  controllers: [HealthController, MetricsController],
+  providers: [DrainState],
+  exports: [DrainState],
+})
 export class HealthModule {}

@@ -111,6 +111,10 @@ export const envSchema = z
     RETRAIN_COMMAND: z.string().optional(),
     /** New feedback rows/transactions since the last training that make a dataset ready. */
     RETRAIN_MIN_NEW_SAMPLES: int(1, 10_000_000).default(100),
+    /** Longest a scheduled job may run before it is recorded as timed out (retraining is the long one). */
+    JOB_TIMEOUT_SECONDS: int(1, 86_400).default(7_200),
+    /** Bearer token a Prometheus scraper sends to GET /metrics (admins' own tokens work too); unset: admins only. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   })
   .transform((env, ctx) => {
     const NODE_ENV = env.NODE_ENV ?? (isLoopbackHost(env.HOST) ? 'development' : 'production');
