@@ -9,7 +9,7 @@ export const rootResponseSchema = z.object({
 });
 
 export const healthResponseSchema = z.object({
-  status: z.enum(['healthy', 'unhealthy']),
+  status: z.enum(['healthy', 'unhealthy', 'draining']),
   service: z.string(),
   version: z.string(),
   database: z.object({ status: z.enum(['up', 'down']), latency_ms: z.number() }),
