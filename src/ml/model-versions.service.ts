@@ -50,9 +50,10 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnApplicati
     await this.recordBundled(true).catch((error: unknown) =>
       this.logger.warn(`recording model versions failed: ${String(error)}`),
     );
-    await this.syncFromDatabase().catch((error: unknown) => this.logger.warn(`model sync failed: ${String(error)}`));
     const seconds = this.config.ml.modelSyncIntervalSeconds;
+    // 0: this replica serves its own MODELS_DIR only (a standalone instance, or tests of the fallbacks).
     if (seconds > 0) {
+      await this.syncFromDatabase().catch((error: unknown) => this.logger.warn(`model sync failed: ${String(error)}`));
       this.timer = setInterval(() => {
         this.syncFromDatabase().catch((error: unknown) => this.logger.warn(`model sync failed: ${String(error)}`));
       }, seconds * 1000);

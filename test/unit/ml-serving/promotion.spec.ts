@@ -4,14 +4,22 @@ describe('decidePromotion (champion vs challenger, paired bootstrap over units)'
   const units = Array.from({ length: 40 }, (_, i) => 100 + ((i * 37) % 23));
 
   it('promotes a challenger better on every unit', () => {
-    const d = decidePromotion(units, units.map((x) => x - 5));
+    const d = decidePromotion(
+      units,
+      units.map((x) => x - 5),
+    );
     expect(d).toMatchObject({ promote: true, reason: 'challenger better beyond noise', units: 40 });
     expect(d.mean_improvement).toBeCloseTo(5);
     expect(d.interval[0]).toBeGreaterThan(0);
   });
 
   it('refuses a worse challenger', () => {
-    expect(decidePromotion(units, units.map((x) => x + 5))).toMatchObject({ promote: false, reason: 'challenger worse' });
+    expect(
+      decidePromotion(
+        units,
+        units.map((x) => x + 5),
+      ),
+    ).toMatchObject({ promote: false, reason: 'challenger worse' });
   });
 
   it('refuses a difference within noise (better on half the units, worse on the other half)', () => {
