@@ -4,10 +4,13 @@ import { BanditService } from './bandit/bandit.service';
 import { ModelLifecycleService } from './model-lifecycle.service';
 import { ModelMetrics } from './model-metrics';
 import { ModelRegistry } from './model-registry';
+import { ModelVersionsRepository } from './model-versions.repository';
+import { ModelVersionsService } from './model-versions.service';
 import { GoalModel } from './models/goal.model';
 import { PolicyModel } from './models/policy.model';
 import { SegmentationModel } from './models/segmentation.model';
 import { SpendingForecastModel } from './models/spending-forecast.model';
+import { ModelsAdminController } from './models-admin.controller';
 import { PredictionCacheService } from './prediction-cache.service';
 import { UserStateService } from './user-state.service';
 
@@ -16,8 +19,11 @@ import { UserStateService } from './user-state.service';
  * user state, and the models' lifecycle (versions, training data, retraining) for the scheduler.
  */
 @Module({
+  controllers: [ModelsAdminController],
   providers: [
     ModelRegistry,
+    ModelVersionsRepository,
+    ModelVersionsService,
     ModelMetrics,
     PolicyModel,
     SegmentationModel,
@@ -30,6 +36,7 @@ import { UserStateService } from './user-state.service';
   ],
   exports: [
     ModelRegistry,
+    ModelVersionsService,
     PolicyModel,
     SegmentationModel,
     SpendingForecastModel,
