@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 
 import { BanditService } from './bandit/bandit.service';
-import { ModelMetrics } from './model-metrics';
 import { ContinuousLearningController } from './continuous-learning.controller';
+import { ModelMetrics } from './model-metrics';
 import { ModelRegistry } from './model-registry';
 import { ModelVersionsRepository } from './model-versions.repository';
 import { ModelVersionsService } from './model-versions.service';
