@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 
 import { BanditService } from './bandit/bandit.service';
+import { ContinuousLearningController } from './continuous-learning.controller';
 import { ModelLifecycleService } from './model-lifecycle.service';
 import { ModelMetrics } from './model-metrics';
 import { ModelRegistry } from './model-registry';
@@ -12,6 +13,7 @@ import { SegmentationModel } from './models/segmentation.model';
 import { SpendingForecastModel } from './models/spending-forecast.model';
 import { ModelsAdminController } from './models-admin.controller';
 import { PredictionCacheService } from './prediction-cache.service';
+import { TrainingRecordsRepository } from './training-records.repository';
 import { UserStateService } from './user-state.service';
 
 /**
@@ -19,11 +21,12 @@ import { UserStateService } from './user-state.service';
  * user state, and the models' lifecycle (versions, training data, retraining) for the scheduler.
  */
 @Module({
-  controllers: [ModelsAdminController],
+  controllers: [ModelsAdminController, ContinuousLearningController],
   providers: [
     ModelRegistry,
     ModelVersionsRepository,
     ModelVersionsService,
+    TrainingRecordsRepository,
     ModelMetrics,
     PolicyModel,
     SegmentationModel,
