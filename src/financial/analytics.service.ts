@@ -1,13 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 
 import { Decimal, money } from '../common/money';
-import type { PrismaClient } from '../generated/prisma/client';
+import { Prisma, type PrismaClient } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
+import { OWN_TRANSFER_CATEGORY } from '../ml/features/money-flows';
 
 import { CATEGORIES, type SpendingAnalytics } from './financial.schemas';
 import { LedgerService } from './ledger.service';
 
 const HEALTH_WINDOW_DAYS = 7;
+
+// The spending and income definitions of src/ml/features/money-flows.ts, as SQL predicates
+// (isSpending, isIncome, spendingCategory): transfers to and from the user's own savings are neither.
+const OWN = Prisma.sql`${OWN_TRANSFER_CATEGORY}::transaction_category`;
+const IS_SPENDING = Prisma.sql`(transaction_type = 'debit' AND category <> ${OWN})`;
+const IS_INCOME = Prisma.sql`(transaction_type = 'credit' AND category <> ${OWN})`;
+const SPENDING_CATEGORY = Prisma.sql`(CASE WHEN category = 'income' THEN 'other' ELSE category::text END)`;
 
 /** Every aggregate runs in SQL; only the (small) result rows reach Node. */
 @Injectable()
@@ -17,15 +25,15 @@ export class AnalyticsService {
     private readonly ledger: LedgerService,
   ) {}
 
-  /** Debits of the last `days` days per category, largest first, with each one's share of the total. */
+  /** Spending of the last `days` days per category, largest first, with each one's share of the total. */
   async spendingByCategory(userId: string, days: number): Promise<SpendingAnalytics[]> {
     const rows = await this.prisma.$queryRaw<{ category: string; total: Decimal; count: number; percentage: number }[]>`
-      SELECT category::text AS category, SUM(amount) AS total, COUNT(*)::int AS count,
+      SELECT ${SPENDING_CATEGORY} AS category, SUM(amount) AS total, COUNT(*)::int AS count,
              ROUND(100 * SUM(amount) / NULLIF(SUM(SUM(amount)) OVER (), 0), 2)::float8 AS percentage
       FROM transactions
-      WHERE user_id = ${userId}::uuid AND transaction_type = 'debit'
+      WHERE user_id = ${userId}::uuid AND ${IS_SPENDING}
         AND transaction_date >= now() - make_interval(days => ${days}::int)
-      GROUP BY category
+      GROUP BY 1
       ORDER BY total DESC, category`;
     return rows.map((r) => ({
       category: r.category as SpendingAnalytics['category'],
@@ -40,8 +48,8 @@ export class AnalyticsService {
     const wallet = await this.ledger.ensureWallet(this.prisma, userId);
     const [[totals], top] = await Promise.all([
       this.prisma.$queryRaw<{ spending: Decimal; income: Decimal; count: number }[]>`
-        SELECT COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS spending,
-               COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS income,
+        SELECT COALESCE(SUM(amount) FILTER (WHERE ${IS_SPENDING}), 0) AS spending,
+               COALESCE(SUM(amount) FILTER (WHERE ${IS_INCOME}), 0) AS income,
                COUNT(*)::int AS count
         FROM transactions
         WHERE user_id = ${userId}::uuid AND transaction_date >= now() - make_interval(days => ${HEALTH_WINDOW_DAYS}::int)`,
@@ -107,15 +115,15 @@ export class AnalyticsService {
     };
   }
 
-  /** Calendar month in UTC; average_transaction is the mean debit (spending), not credits and debits mixed. */
+  /** Calendar month in UTC; average_transaction is the mean spending row, not credits and debits mixed. */
   async monthlySummary(userId: string, year: number, month: number) {
     const [r] = await this.prisma.$queryRaw<
       { income: Decimal; spending: Decimal; count: number; avg_debit: Decimal | null }[]
     >`
-      SELECT COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS income,
-             COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS spending,
+      SELECT COALESCE(SUM(amount) FILTER (WHERE ${IS_INCOME}), 0) AS income,
+             COALESCE(SUM(amount) FILTER (WHERE ${IS_SPENDING}), 0) AS spending,
              COUNT(*)::int AS count,
-             AVG(amount) FILTER (WHERE transaction_type = 'debit') AS avg_debit
+             AVG(amount) FILTER (WHERE ${IS_SPENDING}) AS avg_debit
       FROM transactions
       WHERE user_id = ${userId}::uuid
         AND transaction_date >= make_timestamptz(${year}::int, ${month}::int, 1, 0, 0, 0, 'UTC')

@@ -246,7 +246,8 @@ function toCreateInput(
   shiftDays: number,
 ): Prisma.TransactionCreateManyInput {
   const amount = new Decimal(row.amount);
-  // Noon UTC keeps the statement's calendar day in every time zone from UTC−11 to UTC+11.
+  // A statement gives the day only: noon UTC keeps that calendar day in every time zone from
+  // UTC−11 to UTC+11, and timeKnown: false says the hour is not real.
   const date = new Date(Date.parse(`${row.date}T12:00:00Z`) + shiftDays * 86_400_000);
   return {
     userId,
@@ -261,6 +262,7 @@ function toCreateInput(
     locationCountry: row.country,
     balanceAfter: balanceAfter.toFixed(2),
     transactionDate: date,
+    timeKnown: false,
     source: 'import',
     importKey,
   };
