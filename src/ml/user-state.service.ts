@@ -49,7 +49,13 @@ export class UserStateService {
     private readonly forecaster: SpendingForecastModel,
   ) {}
 
-  async load(userId: string, now = new Date()): Promise<UserState> {
+  /**
+   * The state at `now` (default: the present). A past `now` (the advice replay) sees only rows
+   * dated up to it, the balance as it was then, and a data version of its own, so nothing
+   * cached for another moment is reused.
+   */
+  async load(userId: string, asOf?: Date): Promise<UserState> {
+    const now = asOf ?? new Date();
     const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
@@ -63,7 +69,7 @@ export class UserStateService {
                ORDER BY transaction_date, seq`,
         values: [userId, since, now],
       }),
-      this.balanceAndVersion(userId),
+      this.balanceAndVersion(userId, asOf),
     ]);
     const { balance: walletBalance, version } = meta;
     const transactions: FeatureTransaction[] = rows.map((r) => ({
@@ -98,24 +104,41 @@ export class UserStateService {
     return (await this.balanceAndVersion(userId)).version;
   }
 
-  /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
-  private async balanceAndVersion(userId: string): Promise<{ balance: number | null; version: string }> {
+  /**
+   * The wallet balance (null before the wallet exists) and the data version, in one round trip;
+   * with `asOf`, the balance then (rows dated after it taken back) and a version of that moment.
+   */
+  private async balanceAndVersion(userId: string, asOf?: Date): Promise<{ balance: number | null; version: string }> {
     const { rows } = await this.prisma.pool.query<{
       balance: string | null;
       n: string;
       max_seq: string | null;
       updated: Date | null;
-    }>({
-      name: 'user-state-version',
-      text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
-             FROM transactions WHERE user_id = $1::uuid`,
-      values: [userId],
-    });
+      later_net: string | null;
+    }>(
+      asOf
+        ? {
+            name: 'user-state-version-as-of',
+            text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
+                          count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated,
+                          sum(CASE WHEN transaction_type = 'credit' THEN amount ELSE -amount END)
+                            FILTER (WHERE transaction_date > $2)::text AS later_net
+                   FROM transactions WHERE user_id = $1::uuid`,
+            values: [userId, asOf],
+          }
+        : {
+            name: 'user-state-version',
+            text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
+                          count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, NULL AS later_net
+                   FROM transactions WHERE user_id = $1::uuid`,
+            values: [userId],
+          },
+    );
     const row = rows[0];
+    const version = `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`;
     return {
-      balance: row.balance === null ? null : Number(row.balance),
-      version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
+      balance: row.balance === null ? null : round2(Number(row.balance) - Number(row.later_net ?? 0)),
+      version: asOf ? `${version}@${asOf.toISOString()}` : version,
     };
   }
 }
