@@ -58,7 +58,7 @@ export class AuthController {
   @Get('me')
   @ApiZodResponse(200, userResponseSchema)
   me(@CurrentUser() user: AuthUser) {
-    return this.auth.me(user.id);
+    return this.auth.me(user);
   }
 
   @Get('profile')

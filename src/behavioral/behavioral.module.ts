@@ -5,6 +5,7 @@ import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
 
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { BehavioralController } from './behavioral.controller';
+import { BehavioralRepository } from './behavioral.repository';
 import { EventCaptureService } from './event-capture.service';
 import { PostgresEventSink } from './postgres-event-sink';
 import { TrackingAdminController } from './tracking-admin.controller';
@@ -16,6 +17,7 @@ import { TrackingInterceptor } from './tracking.interceptor';
   controllers: [BehavioralController, TrackingAdminController],
   providers: [
     PostgresEventSink,
+    BehavioralRepository,
     EventCaptureService,
     BehavioralAnalyticsService,
     { provide: EVENT_PIPELINE_STATS, useExisting: EventCaptureService },

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 
 import { AnalyticsService } from './analytics.service';
 import { FinancialController } from './financial.controller';
+import { FinancialRepository } from './financial.repository';
 import { StatementImportService } from './import/statement-import.service';
 import { LedgerService } from './ledger.service';
 import { TransactionsService } from './transactions.service';
 
 @Module({
   controllers: [FinancialController],
-  providers: [LedgerService, TransactionsService, AnalyticsService, StatementImportService],
+  providers: [FinancialRepository, LedgerService, TransactionsService, AnalyticsService, StatementImportService],
   exports: [LedgerService, StatementImportService, AnalyticsService],
 })
 export class FinancialModule {}

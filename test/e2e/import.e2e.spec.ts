@@ -130,7 +130,8 @@ describe('bank-statement import (e2e)', () => {
     const res = await upload(u, csv, 'statement.csv', '?dry_run=true').expect(200);
     expect(res.body).toMatchObject({ imported: 6567, skipped: 0, dry_run: true, closing_balance: '541.43' });
     expect(await t.prisma.transaction.count({ where: { userId: u.id } })).toBe(0);
-    expect(await t.prisma.wallet.count({ where: { userId: u.id } })).toBe(0);
+    // Registration opened the wallet; the dry run left its balance as it was.
+    expect((await t.prisma.wallet.findUniqueOrThrow({ where: { userId: u.id } })).balance.toFixed(2)).toBe('1000.00');
     // The audit trail records the dry run.
     expect(await t.prisma.statementImport.count({ where: { userId: u.id, dryRun: true } })).toBe(1);
     await upload(u, csv, 'statement.csv', '?dry_run=maybe').expect(422);

@@ -14,8 +14,8 @@ export const OWN_TRANSFER_CATEGORY = 'savings' satisfies Category;
  * summaries, advice texts, analytics, forecasts and their evaluation alike.
  * Spending: debits, except transfers to the user's own savings or investments.
  * Income: credits, except money coming back from the user's own savings.
- * SQL aggregates (src/financial/analytics.service.ts) state the same two predicates with
- * OWN_TRANSFER_CATEGORY; an e2e test checks that both give the same totals.
+ * Aggregates that run in the database use the SQL forms below; an e2e test checks that both
+ * give the same totals.
  */
 export function isSpending(t: FlowRow): boolean {
   return t.type === 'debit' && t.category !== OWN_TRANSFER_CATEGORY;
@@ -39,3 +39,8 @@ export function isSavingsTransfer(t: FlowRow): boolean {
 export function spendingCategory(t: FlowRow): Category {
   return t.category === 'income' ? 'other' : t.category;
 }
+
+/** The same definitions as SQL over the `transactions` columns (constants only, no user input). */
+export const SQL_IS_SPENDING = `(transaction_type = 'debit' AND category <> '${OWN_TRANSFER_CATEGORY}')`;
+export const SQL_IS_INCOME = `(transaction_type = 'credit' AND category <> '${OWN_TRANSFER_CATEGORY}')`;
+export const SQL_SPENDING_CATEGORY = `(CASE WHEN category = 'income' THEN 'other'::transaction_category ELSE category END)`;
