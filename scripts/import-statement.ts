@@ -1,4 +1,4 @@
-// Imports a bank statement (MoneyVis CSV layout) for a user, through the same service as
+// Imports a bank statement (any CSV layout the importer detects, or OFX/QFX) for a user, through the same service as
 // POST /financial/import:  npx tsx scripts/import-statement.ts <email> <csv path> [--dry-run]
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';

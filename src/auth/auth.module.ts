@@ -3,6 +3,8 @@ import { JwtModule } from '@nestjs/jwt';
 
 import { FinancialModule } from '../financial/financial.module';
 
+import { AccountDataRepository } from './account-data.repository';
+import { AccountExportService } from './account-export.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -12,7 +14,7 @@ import { UsersRepository } from './users.repository';
 @Module({
   imports: [JwtModule.register({}), FinancialModule],
   controllers: [AuthController],
-  providers: [UsersRepository, AuthService, TokenService, AuthGuard],
+  providers: [UsersRepository, AccountDataRepository, AccountExportService, AuthService, TokenService, AuthGuard],
   exports: [AuthService, TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -7,6 +7,7 @@ import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { BehavioralController } from './behavioral.controller';
 import { BehavioralRepository } from './behavioral.repository';
 import { EventCaptureService } from './event-capture.service';
+import { EventPipelineMetrics } from './event-pipeline-metrics';
 import { PostgresEventSink } from './postgres-event-sink';
 import { TrackingAdminController } from './tracking-admin.controller';
 import { TrackingInterceptor } from './tracking.interceptor';
@@ -19,6 +20,7 @@ import { TrackingInterceptor } from './tracking.interceptor';
     PostgresEventSink,
     BehavioralRepository,
     EventCaptureService,
+    EventPipelineMetrics,
     BehavioralAnalyticsService,
     { provide: EVENT_PIPELINE_STATS, useExisting: EventCaptureService },
     { provide: APP_INTERCEPTOR, useClass: TrackingInterceptor },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
-import type { Prisma, TransactionCategory, TransactionSource } from '../generated/prisma/client';
+import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 import { containsPattern, firstRow, inTransaction, rows, type Queryable } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { SQL_IS_INCOME, SQL_IS_SPENDING, SQL_SPENDING_CATEGORY } from '../ml/features/money-flows';
@@ -137,20 +137,6 @@ export class FinancialRepository {
              RETURNING id, balance`,
       values: [userId, delta, max],
     });
-  }
-
-  /**
-   * The statement import runs its whole import in a Prisma interactive transaction, so its
-   * wallet lock takes that transaction's client: the one query of this domain not on pg.
-   */
-  async lockWalletInPrismaTransaction(tx: Prisma.TransactionClient, userId: string): Promise<WalletRow> {
-    await tx.$executeRaw`
-      INSERT INTO wallets (id, user_id, balance, currency, created_at, updated_at)
-      VALUES (gen_random_uuid(), ${userId}::uuid, ${STARTING_BALANCE}::numeric, 'USD', now(), now())
-      ON CONFLICT (user_id) DO NOTHING`;
-    const [wallet] = await tx.$queryRaw<{ id: string; balance: { toString(): string } }[]>`
-      SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid FOR UPDATE`;
-    return { id: wallet.id, balance: wallet.balance.toString() };
   }
 
   // ─── Transactions ──────────────────────────────────────────────────────────

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 
 import { Decimal, MoneyLike } from '../common/money';
 import { MAX_MONEY } from '../common/money-input';
-import type { Prisma, TransactionCategory, TransactionSource } from '../generated/prisma/client';
+import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 
 import { FinancialRepository, STARTING_BALANCE, type TransactionRow, type WalletRow } from './financial.repository';
 
@@ -93,11 +93,6 @@ export class LedgerService {
       );
     }
     return wallet;
-  }
-
-  /** Locks the wallet row for the statement import (which runs in a Prisma transaction) and returns it. */
-  lockWallet(tx: Prisma.TransactionClient, userId: string): Promise<WalletRow> {
-    return this.repository.lockWalletInPrismaTransaction(tx, userId);
   }
 }
 

@@ -14,6 +14,8 @@ import {
   type TransactionResponse,
   type TransactionUpdateInput,
 } from './financial.schemas';
+import { merchantKey } from './import/categorisation';
+import { MerchantCategoryRepository } from './import/merchant-category.repository';
 import { LedgerService, signedAmount } from './ledger.service';
 
 export interface TransactionPage {
@@ -28,6 +30,7 @@ export class TransactionsService {
     private readonly repository: FinancialRepository,
     private readonly ledger: LedgerService,
     private readonly events: EventCaptureService,
+    private readonly merchantCategories: MerchantCategoryRepository,
   ) {}
 
   /** A read: the wallet was opened at registration (or by the migration for earlier users). */
@@ -68,7 +71,7 @@ export class TransactionsService {
   }
 
   /**
-   * Edits descriptive fields; a new amount re-posts the difference on the wallet in the same
+   * Edits descriptive fields (a new category also teaches the user's merchant memory); a new amount re-posts the difference on the wallet in the same
    * database transaction (overdraft refused). The row's balance_after moves by the same
    * difference; later rows keep the snapshot they were posted with.
    */
@@ -94,6 +97,11 @@ export class TransactionsService {
           changes.amount = amount.abs().toFixed(2);
           changes.balanceAfter = delta.plus(current.balanceAfter).toFixed(2);
         }
+      }
+      if (input.category !== undefined && input.category !== current.category) {
+        // The user corrected us: later imports give this merchant the same category.
+        const key = merchantKey(input.merchant_name ?? current.merchantName ?? current.description);
+        if (key) await this.merchantCategories.remember(tx, userId, key, input.category);
       }
       return toTransactionResponse(await this.repository.updateTransaction(tx, current.id, changes));
     });

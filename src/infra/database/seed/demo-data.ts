@@ -40,11 +40,9 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }
     log(`seed: demo statement not found at ${DEMO_STATEMENT}; ${DEMO_EMAIL} has no history`);
     return;
   }
-  // The importer's wallet lock runs in its own Prisma transaction: the repository's pool is not used here.
-  const importer = new StatementImportService(
-    prisma,
-    new LedgerService(new FinancialRepository(prisma as PrismaService)),
-  );
+  // The seed runs on the app's PrismaService (its pg pool carries the importer's queries).
+  const database = prisma as PrismaService;
+  const importer = new StatementImportService(database, new LedgerService(new FinancialRepository(database)));
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const result = await importer.importStatement(
     user.id,
