@@ -113,7 +113,7 @@ export async function replayStatement(
     },
   });
   await services.importer.importStatement(user.id, {
-    stream: Readable.from([statement.csv]),
+    stream: Readable.from([Buffer.from(statement.csv)]),
     filename: `${statement.dataset}-${statement.account}.csv`,
     mimetype: 'text/csv',
   });
