@@ -7,6 +7,7 @@ import type { FinancialSummary } from './coaching-domain';
 import { round2 } from './fallback-rules';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
+import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
 import { summarize, weeklyIncome } from './features/summary';
 import { weeklyCategorySpend } from './features/weekly';
 import { SpendingForecastModel } from './models/spending-forecast.model';
@@ -18,6 +19,8 @@ export interface UserState {
   balance: number;
   features: Record<string, number>;
   vector: number[];
+  /** The segmentation features of the 13 weeks ending at `now`. */
+  segmentFeatures: Record<string, number>;
   summary: FinancialSummary;
   /** Oldest first; one row of 11 category totals per 7-day bucket ending at `now`. */
   weeklySpend: number[][];
@@ -41,6 +44,7 @@ interface TransactionRow {
 const DAY_MS = 86_400_000;
 // New accounts start with this balance (the wallet is created with it on first access).
 const STARTING_BALANCE = 1000;
+const HISTORICAL_AFTER_MS = 3_600_000;
 
 @Injectable()
 export class UserStateService {
@@ -49,14 +53,9 @@ export class UserStateService {
     private readonly forecaster: SpendingForecastModel,
   ) {}
 
-  /**
-   * The state at `now` (default: the present). A past `now` (the advice replay) sees only rows
-   * dated up to it, the balance as it was then, and a data version of its own, so nothing
-   * cached for another moment is reused.
-   */
-  async load(userId: string, asOf?: Date): Promise<UserState> {
-    const now = asOf ?? new Date();
-    const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7);
+  /** The state at `now` (default: the present); a past `now` replays the ledger as it was then. */
+  async load(userId: string, now = new Date()): Promise<UserState> {
+    const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
     const [{ rows }, meta] = await Promise.all([
@@ -69,7 +68,7 @@ export class UserStateService {
                ORDER BY transaction_date, seq`,
         values: [userId, since, now],
       }),
-      this.balanceAndVersion(userId, asOf),
+      this.balanceAndVersion(userId),
     ]);
     const { balance: walletBalance, version } = meta;
     const transactions: FeatureTransaction[] = rows.map((r) => ({
@@ -82,7 +81,11 @@ export class UserStateService {
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
     }));
-    const balance = walletBalance ?? STARTING_BALANCE;
+    // A past `now` (a replay, an evaluation at a cut-off) sees the ledger's balance after its last
+    // row up to `now`, not today's wallet.
+    const last = rows.at(-1);
+    const historical = now.getTime() < Date.now() - HISTORICAL_AFTER_MS;
+    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? STARTING_BALANCE);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
     const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);
@@ -92,10 +95,13 @@ export class UserStateService {
       balance,
       features,
       vector,
+      segmentFeatures: segmentFeatures(transactions, balance, now),
       summary: summarize(transactions, balance, features, now),
       weeklySpend,
       weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),
-      dataVersion: version,
+      // A past moment has a version of its own, so nothing cached or stored for another moment
+      // (prediction cache, stored segment) is taken for it.
+      dataVersion: historical ? `${version}@${now.toISOString()}` : version,
     };
   }
 
@@ -104,41 +110,24 @@ export class UserStateService {
     return (await this.balanceAndVersion(userId)).version;
   }
 
-  /**
-   * The wallet balance (null before the wallet exists) and the data version, in one round trip;
-   * with `asOf`, the balance then (rows dated after it taken back) and a version of that moment.
-   */
-  private async balanceAndVersion(userId: string, asOf?: Date): Promise<{ balance: number | null; version: string }> {
+  /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
+  private async balanceAndVersion(userId: string): Promise<{ balance: number | null; version: string }> {
     const { rows } = await this.prisma.pool.query<{
       balance: string | null;
       n: string;
       max_seq: string | null;
       updated: Date | null;
-      later_net: string | null;
-    }>(
-      asOf
-        ? {
-            name: 'user-state-version-as-of',
-            text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                          count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated,
-                          sum(CASE WHEN transaction_type = 'credit' THEN amount ELSE -amount END)
-                            FILTER (WHERE transaction_date > $2)::text AS later_net
-                   FROM transactions WHERE user_id = $1::uuid`,
-            values: [userId, asOf],
-          }
-        : {
-            name: 'user-state-version',
-            text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                          count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, NULL AS later_net
-                   FROM transactions WHERE user_id = $1::uuid`,
-            values: [userId],
-          },
-    );
+    }>({
+      name: 'user-state-version',
+      text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
+                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
+             FROM transactions WHERE user_id = $1::uuid`,
+      values: [userId],
+    });
     const row = rows[0];
-    const version = `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`;
     return {
-      balance: row.balance === null ? null : round2(Number(row.balance) - Number(row.later_net ?? 0)),
-      version: asOf ? `${version}@${asOf.toISOString()}` : version,
+      balance: row.balance === null ? null : Number(row.balance),
+      version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
     };
   }
 }
