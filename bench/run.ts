@@ -7,7 +7,6 @@
  *   4. model inference alone (onnxruntime-node, batch 1)
  * Results are printed and written to docs/benchmarks.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -23,8 +22,10 @@ import { encodeEvent } from '../src/behavioral/event-encoding';
 import { isTransientDatabaseError, PostgresEventSink } from '../src/behavioral/postgres-event-sink';
 import { uuid7 } from '../src/behavioral/uuid7';
 import { loadConfig } from '../src/infra/config/app-config';
-import { freePort, startThrowawayPostgres } from '../src/infra/database/throwaway-postgres';
+import { startThrowawayPostgres } from '../src/infra/database/throwaway-postgres';
 import { PrismaService } from '../src/infra/prisma/prisma.service';
+
+import { json, startServer, stopServer, type Server } from './server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
@@ -33,56 +34,6 @@ const PAIRS = PROCESSES * PAIRS_PER_PROCESS;
 const PAIR_SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 3);
 const CLOSED_LOOP_SECONDS = 1;
 const INGEST_EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
-
-/** The production build (`npm run build` first: it emits the decorator metadata NestJS needs), in its own process. */
-async function startServer(databaseUrl: string, env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.resolve('dist/main.js')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      JWT_SECRET_KEY: 'bench-secret-0123456789abcdef',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      SCHEDULER_ENABLED: 'false',
-      PASSWORD_HASH_COST: '12',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const up = await fetch(`${url}/health`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (up) return { url, child };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy in 30 s');
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-}
-
-async function json(url: string, init: RequestInit = {}): Promise<any> {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url} → ${res.status} ${await res.text()}`);
-  return res.json();
-}
 
 /**
  * p99 of one client sending requests back to back on one keep-alive connection, timed with
