@@ -7,6 +7,7 @@ import type { FinancialSummary } from './coaching-domain';
 import { round2 } from './fallback-rules';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
+import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
 import { summarize, weeklyIncome } from './features/summary';
 import { weeklyCategorySpend } from './features/weekly';
 import { SpendingForecastModel } from './models/spending-forecast.model';
@@ -18,6 +19,8 @@ export interface UserState {
   balance: number;
   features: Record<string, number>;
   vector: number[];
+  /** The segmentation features of the 13 weeks ending at `now`. */
+  segmentFeatures: Record<string, number>;
   summary: FinancialSummary;
   /** Oldest first; one row of 11 category totals per 7-day bucket ending at `now`. */
   weeklySpend: number[][];
@@ -40,6 +43,7 @@ interface TransactionRow {
 const DAY_MS = 86_400_000;
 // New accounts start with this balance (the wallet is created with it on first access).
 const STARTING_BALANCE = 1000;
+const HISTORICAL_AFTER_MS = 3_600_000;
 
 @Injectable()
 export class UserStateService {
@@ -48,8 +52,9 @@ export class UserStateService {
     private readonly forecaster: SpendingForecastModel,
   ) {}
 
+  /** The state at `now` (default: the present); a past `now` replays the ledger as it was then. */
   async load(userId: string, now = new Date()): Promise<UserState> {
-    const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7);
+    const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
     const [{ rows }, meta] = await Promise.all([
@@ -74,7 +79,11 @@ export class UserStateService {
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
     }));
-    const balance = walletBalance ?? STARTING_BALANCE;
+    // A past `now` (a replay, an evaluation at a cut-off) sees the ledger's balance after its last
+    // row up to `now`, not today's wallet.
+    const last = rows.at(-1);
+    const historical = now.getTime() < Date.now() - HISTORICAL_AFTER_MS;
+    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? STARTING_BALANCE);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
     const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);
@@ -84,6 +93,7 @@ export class UserStateService {
       balance,
       features,
       vector,
+      segmentFeatures: segmentFeatures(transactions, balance, now),
       summary: summarize(transactions, balance, features, now),
       weeklySpend,
       weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),
