@@ -125,4 +125,41 @@ describe('model versions: champion/challenger, hot reload on every replica, roll
     expect(bad.status).toBe(422);
     expect(JSON.stringify(bad.body)).toMatch(/name/);
   });
+
+  it('answers the continuous-learning routes from the same tables (admin-only)', async () => {
+    const admin = await registerAdmin(a);
+    const user = await registerUser(a);
+    await a.http().get('/coaching/continuous-learning/status').set(user.auth).expect(403);
+    const event = await a.prisma.modelTrainingEvent.create({
+      data: { modelType: 'goal', status: 'completed', trainingDataSize: 42, endTime: new Date() },
+    });
+    const history = await a
+      .http()
+      .get('/coaching/continuous-learning/training-history?model_type=goal')
+      .set(admin.auth)
+      .expect(200);
+    expect(history.body.filter_applied).toBe('goal');
+    expect(history.body.training_history[0]).toMatchObject({
+      id: event.id,
+      status: 'completed',
+      training_data_size: 42,
+    });
+    const versions = await a.http().get('/coaching/continuous-learning/model-versions').set(admin.auth).expect(200);
+    expect(versions.body.total_versions).toBe(versions.body.model_versions.length);
+    expect(versions.body.model_versions.some((v: { is_active: boolean }) => v.is_active)).toBe(true);
+    const validation = await a
+      .http()
+      .get(`/coaching/continuous-learning/validation-results/${event.id}`)
+      .set(admin.auth)
+      .expect(200);
+    expect(validation.body).toMatchObject({ training_event_id: event.id, candidates: [] });
+    await a
+      .http()
+      .get('/coaching/continuous-learning/validation-results/00000000-0000-4000-8000-000000000000')
+      .set(admin.auth)
+      .expect(404);
+    await a.http().get('/coaching/continuous-learning/validation-results/nope').set(admin.auth).expect(422);
+    const status = await a.http().get('/coaching/continuous-learning/status').set(admin.auth).expect(200);
+    expect(status.body.total_datasets).toBe(status.body.datasets.length);
+  });
 });
