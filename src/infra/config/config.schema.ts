@@ -79,7 +79,7 @@ export const envSchema = z
     /** A session can be refreshed until this many hours after the original login. */
     JWT_MAX_SESSION_HOURS: int(1, 24 * 90).default(24 * 7),
     /** log2 of scrypt's cost parameter N. */
-    PASSWORD_HASH_COST: int(10, 20).default(15),
+    PASSWORD_HASH_COST: int(10, 20).default(17),
 
     CORS_ORIGINS: csv.default(DEFAULT_CORS_ORIGINS),
     AUTH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(10),
