@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
 import { FinancialModule } from '../financial/financial.module';
+import { MlModule } from '../ml/ml.module';
 
+import { BehavioralInsightsController } from './behavioral-insights.controller';
 import { CoachingController } from './coaching.controller';
 import { EnhancedCoachingController } from './enhanced-coaching.controller';
-import { FinancialInsightsController } from './financial-insights.controller';
-import { FinancialInsightsService } from './financial-insights.service';
 import { ModelHealthService } from './model-health.service';
 import { PredictionsService } from './predictions.service';
 import { RecommendationsRepository } from './recommendations.repository';
@@ -13,15 +14,14 @@ import { RecommendationsService } from './recommendations.service';
 import { SegmentsService } from './segments.service';
 
 @Module({
-  imports: [FinancialModule],
-  controllers: [CoachingController, EnhancedCoachingController, FinancialInsightsController],
+  imports: [FinancialModule, MlModule, BehavioralModule],
+  controllers: [CoachingController, EnhancedCoachingController, BehavioralInsightsController],
   providers: [
     RecommendationsService,
     RecommendationsRepository,
     SegmentsService,
     PredictionsService,
     ModelHealthService,
-    FinancialInsightsService,
   ],
   exports: [SegmentsService, PredictionsService, RecommendationsService],
 })

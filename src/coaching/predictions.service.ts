@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { round2 } from '../ml/fallback-rules';
+import { round2 } from '../common/rounding';
 import { goalFeatures, weeklyNetSaving } from '../ml/features/goal-features';
 import { GoalModel } from '../ml/models/goal.model';
 import { SpendingForecastModel, type SpendingForecast } from '../ml/models/spending-forecast.model';

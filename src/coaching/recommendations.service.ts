@@ -1,14 +1,15 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
+import { round4 } from '../common/rounding';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BANDIT_ARMS, BanditService } from '../ml/bandit/bandit.service';
 import { BASIC_EXPLORATION, decisionDistribution, drawAction, ENHANCED_EXPLORATION } from '../ml/bandit/exploration';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
-import { round4 } from '../ml/fallback-rules';
-import { PolicyModel, type PolicyDecision } from '../ml/models/policy.model';
-import { UserStateService } from '../ml/user-state.service';
+import { PolicyModel, type ActionEligibility, type PolicyDecision } from '../ml/models/policy.model';
+import { UserStateService, type UserState } from '../ml/user-state.service';
 
+import { monthlyState, praiseAllowed, type MonthlyState } from './advice-consistency';
 import type { FeedbackInput } from './coaching.schemas';
 import { recommendationText } from './recommendation-texts';
 import { RecommendationsRepository } from './recommendations.repository';
@@ -27,6 +28,24 @@ export function stateSummary(s: FinancialSummary) {
   };
 }
 
+/** The two windows a recommendation may quote, and what may be served beside them. */
+function adviceWindows(state: UserState): { month: MonthlyState; eligible: ActionEligibility } {
+  const month = monthlyState(state.features);
+  const praise = praiseAllowed(state.summary, month);
+  return { month, eligible: (actionId) => actionId !== 4 || praise };
+}
+
+/**
+ * The exploration distribution restricted to the actions that may be served in this state
+ * (praise beside a negative savings rate never is), renormalised: still exact, and every
+ * servable action keeps its floor.
+ */
+function servable(probabilities: number[], eligible: ActionEligibility): number[] {
+  const masked = probabilities.map((p, a) => (eligible(a as ActionId) ? p : 0));
+  const total = masked.reduce((x, y) => x + y, 0);
+  return masked.map((p) => p / total);
+}
+
 @Injectable()
 export class RecommendationsService {
   constructor(
@@ -40,21 +59,26 @@ export class RecommendationsService {
   ) {}
 
   /**
-   * /coaching/recommendation: the served policy's action, explored with an ε floor
-   * (every action keeps ε/5); the exact probability of the action drawn is logged.
-   * No bandit takes part, so feedback on these rows does not teach one.
+   * /coaching/recommendation: the served policy's eligible action, explored with an ε floor
+   * over the servable actions; the exact probability of the action drawn is logged and is the
+   * response's `confidence`. No bandit takes part, so feedback on these rows teaches none.
+   * `now` replays a past moment (the advice replay); requests use the present.
    */
-  async recommend(userId: string) {
-    const state = await this.states.load(userId);
-    const decision = await this.policy.decide(state.features, state.summary);
-    const probabilities = decisionDistribution(decision.actionId, ACTIONS.length, BASIC_EXPLORATION);
+  async recommend(userId: string, now?: Date) {
+    const state = await this.states.load(userId, now);
+    const { month, eligible } = adviceWindows(state);
+    const decision = await this.policy.decide(state.features, state.summary, eligible);
+    const probabilities = servable(
+      decisionDistribution(decision.actionId, ACTIONS.length, BASIC_EXPLORATION),
+      eligible,
+    );
     const actionId = drawAction(probabilities, Math.random) as ActionId;
-    const confidence = confidenceOf(decision, actionId);
-    const text = recommendationText(actionId, state.summary, undefined, state.features.savings_rate);
-    const row = await this.persist(userId, 'basic', decision, actionId, confidence, text, state, probabilities, null);
+    const propensity = probabilities[actionId];
+    const text = recommendationText(actionId, state.summary, month);
+    const row = await this.persist(userId, 'basic', decision, actionId, propensity, text, state, probabilities, null);
     return {
-      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
-      propensity: round4(probabilities[actionId]),
+      ...this.toResponse(row.id, row.createdAt, actionId, propensity, text, state.summary, month, decision),
+      propensity: round4(propensity),
     };
   }
 
@@ -64,23 +88,28 @@ export class RecommendationsService {
    * each arm's helpful rate) and an ε floor. The drawn action's probability is logged
    * with the context and arm, which are what its feedback later updates.
    */
-  async recommendEnhanced(userId: string) {
-    const state = await this.states.load(userId);
+  async recommendEnhanced(userId: string, now?: Date) {
+    const state = await this.states.load(userId, now);
     const segment = await this.segments.current(userId, state);
-    const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_id);
+    const { month, eligible } = adviceWindows(state);
+    const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_id, eligible);
     const posteriors = await this.bandit.posteriors(segment.segment_id);
-    const probabilities = decisionDistribution(decision.actionId, ACTIONS.length, ENHANCED_EXPLORATION, posteriors);
+    const probabilities = servable(
+      decisionDistribution(decision.actionId, ACTIONS.length, ENHANCED_EXPLORATION, posteriors),
+      eligible,
+    );
     const actionId = drawAction(probabilities, Math.random) as ActionId;
     const arm = BANDIT_ARMS[actionId];
-    const confidence = confidenceOf(decision, actionId);
-    const text = recommendationText(actionId, state.summary, segment.segment_name, state.features.savings_rate);
+    // What the response calls confidence: the probability with which this action was chosen.
+    const confidence = probabilities[actionId];
+    const text = recommendationText(actionId, state.summary, month, segment.segment_name);
     const row = await this.persist(userId, 'enhanced', decision, actionId, confidence, text, state, probabilities, {
       segmentId: segment.segment_id,
       arm,
     });
     const propensity = round4(probabilities[actionId]);
     return {
-      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
+      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, month, decision),
       propensity,
       segment_info: segment,
       strategy: arm,
@@ -188,6 +217,7 @@ export class RecommendationsService {
     confidence: number,
     text: string,
     summary: FinancialSummary,
+    month: MonthlyState,
     decision: PolicyDecision,
   ) {
     return {
@@ -198,17 +228,13 @@ export class RecommendationsService {
       recommendation: text,
       confidence: round4(Math.min(1, Math.max(0, confidence))),
       state_summary: stateSummary(summary),
+      state_summary_30d: month,
       generated_at: createdAt.toISOString(),
       decision_source: decision.source,
       model_version: decision.version,
+      q_value_margin: decision.qValueMargin,
     };
   }
-}
-
-/** The policy's probability of the action served, or the rule's confidence (halved for an explored action). */
-function confidenceOf(decision: PolicyDecision, actionId: ActionId): number {
-  if (decision.actionProbabilities) return decision.actionProbabilities[actionId];
-  return actionId === decision.actionId ? decision.confidence : round4(decision.confidence * 0.5);
 }
 
 export type { SegmentInfo };

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { Decimal, money } from '../common/money';
+import { STARTING_BALANCE } from '../common/wallet';
 
-import { FinancialRepository, STARTING_BALANCE } from './financial.repository';
+import { FinancialRepository } from './financial.repository';
 import { CATEGORIES, type SpendingAnalytics } from './financial.schemas';
 
 const HEALTH_WINDOW_DAYS = 7;
@@ -12,7 +13,7 @@ const HEALTH_WINDOW_DAYS = 7;
 export class AnalyticsService {
   constructor(private readonly repository: FinancialRepository) {}
 
-  /** Debits of the last `days` days per category, largest first, with each one's share of the total. */
+  /** Spending (money-flows.ts) of the last `days` days per category, largest first, with each one's share of the total. */
   async spendingByCategory(userId: string, days: number): Promise<SpendingAnalytics[]> {
     return (await this.repository.spendingByCategory(userId, days)).map(toSpendingAnalytics);
   }
@@ -53,7 +54,7 @@ export class AnalyticsService {
     };
   }
 
-  /** Calendar month in UTC; average_transaction is the mean debit (spending), not credits and debits mixed. */
+  /** Calendar month in UTC; average_transaction is the mean spending row, not credits and debits mixed. */
   async monthlySummary(userId: string, year: number, month: number) {
     const r = await this.repository.monthlyTotals(userId, year, month);
     const income = new Decimal(r.income);

@@ -1,10 +1,11 @@
 import type { MultipartFields } from '@fastify/multipart';
 import { Controller, Delete, Get, HttpCode, HttpException, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
+import { errorBodySchema } from '../infra/http/error-body';
 import { parseOrThrow, RequestValidationError } from '../infra/http/validation';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
 
@@ -19,6 +20,8 @@ import {
   listTransactionsQuerySchema,
   monthlySummaryQuerySchema,
   monthlySummarySchema,
+  recurringQuerySchema,
+  recurringResponseSchema,
   spendingAnalyticsSchema,
   transactionCreateSchema,
   transactionResponseSchema,
@@ -31,6 +34,7 @@ import {
 } from './financial.schemas';
 import { StatementImportService } from './import/statement-import.service';
 import { drain } from './import/statement-reader';
+import { RecurringService } from './recurring/recurring.service';
 import { TransactionsService } from './transactions.service';
 
 const transactionId = z.uuid('Invalid transaction ID format');
@@ -44,6 +48,7 @@ export class FinancialController {
     private readonly transactions: TransactionsService,
     private readonly analytics: AnalyticsService,
     private readonly importer: StatementImportService,
+    private readonly recurringPayments: RecurringService,
   ) {}
 
   @Get('wallet')
@@ -55,7 +60,7 @@ export class FinancialController {
 
   @Put('wallet')
   @ApiOperation({ summary: 'Refused: a balance changes only through transactions (405)' })
-  @ApiResponse({ status: 405, description: 'Always: post a transaction instead' })
+  @ApiZodResponse(405, errorBodySchema, 'Always: post a transaction instead')
   setWallet(): never {
     throw new HttpException(
       'The balance cannot be set directly: it changes only through transactions (POST /financial/transactions)',
@@ -153,6 +158,21 @@ export class FinancialController {
     @ZodQuery(monthlySummaryQuerySchema) query: z.output<typeof monthlySummaryQuerySchema>,
   ) {
     return this.analytics.monthlySummary(user.id, query.year, query.month);
+  }
+
+  @Get('recurring')
+  @ApiOperation({
+    summary: 'Recurring payments and income found in the history (subscriptions, bills, salary)',
+    description:
+      'Same merchant, a similar amount (within 25%), a regular interval (weekly, fortnightly, monthly, quarterly, ' +
+      'yearly; a few days of drift and a skipped payment tolerated). Active series first.',
+  })
+  @ApiZodResponse(200, recurringResponseSchema)
+  recurring(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(recurringQuerySchema) query: z.output<typeof recurringQuerySchema>,
+  ) {
+    return this.recurringPayments.list(user.id, query.active_only);
   }
 
   @Get('categories')

@@ -1,10 +1,15 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 
 import { Public } from '../common/auth-user';
+import { DrainState } from '../infra/http/drain-state';
 import { API_DESCRIPTION, API_NAME, API_VERSION } from '../infra/openapi/openapi';
+import { ApiZodResponse } from '../infra/openapi/zod-openapi';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
+import { healthResponseSchema, infoResponseSchema, rootResponseSchema } from './health.schemas';
 
 const startedAt = Date.now();
 
@@ -16,9 +21,11 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly prismaIndicator: PrismaHealthIndicator,
     private readonly prisma: PrismaService,
+    private readonly drain: DrainState,
   ) {}
 
   @Get()
+  @ApiZodResponse(200, rootResponseSchema)
   root() {
     return {
       message: `Welcome to ${API_NAME}`,
@@ -31,21 +38,29 @@ export class HealthController {
 
   @Get('health')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Liveness and database check (503 when the database is down)' })
-  async check() {
+  @ApiOperation({ summary: 'Liveness and database check (503 when the database is down or the server is draining)' })
+  @ApiZodResponse(200, healthResponseSchema)
+  async check(@Res({ passthrough: true }) reply: FastifyReply) {
     const started = process.hrtime.bigint();
+    // 503 with the same body shape, so load balancers and people read the same status field.
+    if (this.drain.draining) {
+      reply.status(503);
+      return this.body('draining', 'up', started);
+    }
     try {
       await this.health.check([() => this.prismaIndicator.pingCheck('database', this.prisma, { timeout: 2000 })]);
       return this.body('healthy', 'up', started);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {
-        throw new ServiceUnavailableException(this.body('unhealthy', 'down', started));
+        reply.status(503);
+        return this.body('unhealthy', 'down', started);
       }
       throw error;
     }
   }
 
   @Get('info')
+  @ApiZodResponse(200, infoResponseSchema)
   info() {
     return {
       api_name: API_NAME,
@@ -71,7 +86,7 @@ export class HealthController {
     };
   }
 
-  private body(status: 'healthy' | 'unhealthy', database: 'up' | 'down', started: bigint) {
+  private body(status: 'healthy' | 'unhealthy' | 'draining', database: 'up' | 'down', started: bigint) {
     return {
       status,
       service: 'fincoach-api',

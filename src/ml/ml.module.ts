@@ -1,21 +1,33 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
 import { BanditRepository } from './bandit/bandit.repository';
 import { BanditService } from './bandit/bandit.service';
+import { ContinuousLearningController } from './continuous-learning.controller';
+import { ModelLifecycleService } from './model-lifecycle.service';
 import { ModelMetrics } from './model-metrics';
 import { ModelRegistry } from './model-registry';
+import { ModelVersionsRepository } from './model-versions.repository';
+import { ModelVersionsService } from './model-versions.service';
 import { GoalModel } from './models/goal.model';
 import { PolicyModel } from './models/policy.model';
 import { SegmentationModel } from './models/segmentation.model';
 import { SpendingForecastModel } from './models/spending-forecast.model';
+import { ModelsAdminController } from './models-admin.controller';
 import { PredictionCacheService } from './prediction-cache.service';
+import { TrainingRecordsRepository } from './training-records.repository';
 import { UserStateService } from './user-state.service';
 
-/** Model serving: the ONNX registry, one wrapper per model (each with its rule fallback), the bandit, user state. */
-@Global()
+/**
+ * Model serving: the ONNX registry, one wrapper per model (each with its rule fallback), the bandit,
+ * user state, and the models' lifecycle (versions, training data, retraining) for the scheduler.
+ */
 @Module({
+  controllers: [ModelsAdminController, ContinuousLearningController],
   providers: [
     ModelRegistry,
+    ModelVersionsRepository,
+    ModelVersionsService,
+    TrainingRecordsRepository,
     ModelMetrics,
     PolicyModel,
     SegmentationModel,
@@ -25,9 +37,11 @@ import { UserStateService } from './user-state.service';
     BanditRepository,
     PredictionCacheService,
     UserStateService,
+    ModelLifecycleService,
   ],
   exports: [
     ModelRegistry,
+    ModelVersionsService,
     PolicyModel,
     SegmentationModel,
     SpendingForecastModel,
@@ -35,6 +49,7 @@ import { UserStateService } from './user-state.service';
     BanditService,
     PredictionCacheService,
     UserStateService,
+    ModelLifecycleService,
   ],
 })
 export class MlModule {}

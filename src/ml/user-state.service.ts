@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
 import type { Category } from '../common/categories';
+import { round2 } from '../common/rounding';
+import { STARTING_BALANCE } from '../common/wallet';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 import type { FinancialSummary } from './coaching-domain';
-import { round2 } from './fallback-rules';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
 import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
@@ -35,14 +36,13 @@ interface TransactionRow {
   transaction_type: 'debit' | 'credit';
   category: Category;
   transaction_date: Date;
+  time_known: boolean;
   merchant_name: string | null;
   location_city: string | null;
   balance_after: string;
 }
 
 const DAY_MS = 86_400_000;
-// New accounts start with this balance (the wallet is created with it on first access).
-const STARTING_BALANCE = 1000;
 const HISTORICAL_AFTER_MS = 3_600_000;
 
 @Injectable()
@@ -61,7 +61,7 @@ export class UserStateService {
       this.prisma.pool.query<TransactionRow>({
         name: 'user-state-transactions', // prepared once per connection (planning cost more than running)
         text: `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
-                      merchant_name, location_city, balance_after::text
+                      time_known, merchant_name, location_city, balance_after::text
                FROM transactions
                WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3
                ORDER BY transaction_date, seq`,
@@ -75,6 +75,7 @@ export class UserStateService {
       type: r.transaction_type,
       category: r.category,
       date: r.transaction_date,
+      timeKnown: r.time_known,
       merchant: r.merchant_name,
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
@@ -83,7 +84,7 @@ export class UserStateService {
     // row up to `now`, not today's wallet.
     const last = rows.at(-1);
     const historical = now.getTime() < Date.now() - HISTORICAL_AFTER_MS;
-    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? STARTING_BALANCE);
+    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? Number(STARTING_BALANCE));
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
     const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);
@@ -97,7 +98,9 @@ export class UserStateService {
       summary: summarize(transactions, balance, features, now),
       weeklySpend,
       weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),
-      dataVersion: version,
+      // A past moment has a version of its own, so nothing cached or stored for another moment
+      // (prediction cache, stored segment) is taken for it.
+      dataVersion: historical ? `${version}@${now.toISOString()}` : version,
     };
   }
 

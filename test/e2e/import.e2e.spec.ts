@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { DEMO_EMAIL, seedDemoData } from '../../src/infra/database/seed/demo-data';
+import { DEMO_EMAIL } from '../../src/seed/demo-data';
+import { SeedService } from '../../src/seed/seed.service';
 import { uploadStatement, type UploadArgs } from '../helpers/statements';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
-const FIXTURE = path.join(__dirname, '../fixtures/moneyvis/transactions_categorized.csv');
+const FIXTURE = path.join(__dirname, '../../data/moneyvis/transactions_categorized.csv');
 const HEADER =
   'Transaction Number,Transaction Date,Transaction Type,Transaction Description,Debit Amount,Credit Amount,Balance,Category,Location City,Location Country';
 
@@ -53,6 +54,8 @@ describe('bank-statement import (e2e)', () => {
         orderBy: [{ transactionDate: 'asc' }, { seq: 'asc' }],
       });
       expect(oldest).toMatchObject({ description: 'ALAN HOLLAND', transactionType: 'debit', category: 'other' });
+      // A statement gives dates only: every imported row is stored as time unknown (docs/features.md).
+      expect(await t.prisma.transaction.count({ where: { userId: u.id, timeKnown: true } })).toBe(0);
       expect(oldest!.balanceAfter.toFixed(2)).toBe('7517.06');
       const audit = await t.prisma.statementImport.findMany({ where: { userId: u.id } });
       expect(audit).toHaveLength(1);
@@ -104,6 +107,45 @@ describe('bank-statement import (e2e)', () => {
       expect((await t.http().get('/financial/transactions').set(other.auth).expect(200)).body).toEqual([]);
       const id = (await t.http().get('/financial/transactions?limit=1').set(u.auth)).body[0].id;
       await t.http().get(`/financial/transactions/${id}`).set(other.auth).expect(404);
+    });
+
+    it("finds the account's rent, subscriptions and salary (GET /financial/recurring, user-scoped)", async () => {
+      const res = await t.http().get('/financial/recurring').set(u.auth).expect(200);
+      expect(res.body.as_of).toBe('2022-07-25');
+      const find = (merchant: string) =>
+        res.body.recurring.filter((s: { merchant: string }) => s.merchant === merchant);
+      // Rent to the letting agent, monthly until the move in late 2020.
+      expect(find('TRISTRAMS LETTINGS')).toEqual([
+        expect.objectContaining({ kind: 'bill', cadence: 'monthly', expected_amount: '825.00', active: false }),
+      ]);
+      expect(find('BARCLAYS UK MTGES')).toEqual([
+        expect.objectContaining({ kind: 'bill', cadence: 'monthly', active: true, next_expected_date: '2022-08-01' }),
+      ]);
+      expect(find('Audible UK')).toEqual([
+        expect.objectContaining({
+          kind: 'subscription',
+          cadence: 'monthly',
+          expected_amount: '7.99',
+          active: true,
+          next_expected_date: '2022-08-24',
+        }),
+      ]);
+      expect(find('Amazon Prime*2X250')).toEqual([
+        expect.objectContaining({ cadence: 'yearly', expected_amount: '79.00' }),
+      ]);
+      expect(find('UNIV OF NOTTINGHAM')).toEqual([
+        expect.objectContaining({ kind: 'salary', direction: 'credit', cadence: 'monthly', active: true }),
+      ]);
+      expect(find('SWANSEA UNI - PAY')).toEqual([expect.objectContaining({ kind: 'salary', active: false })]);
+      const active = await t.http().get('/financial/recurring?active_only=true').set(u.auth).expect(200);
+      expect(active.body.recurring.every((s: { active: boolean }) => s.active)).toBe(true);
+      expect(active.body.recurring.length).toBeLessThan(res.body.recurring.length);
+      const other = await registerUser(t);
+      expect((await t.http().get('/financial/recurring').set(other.auth).expect(200)).body).toEqual({
+        as_of: null,
+        recurring: [],
+      });
+      await t.http().get('/financial/recurring').expect(401);
     });
 
     it('the same file for another user imports fully (keys are per user)', async () => {
@@ -256,9 +298,9 @@ describe('bank-statement import (e2e)', () => {
   });
 
   it('seeds the demo user from the real statement, ending yesterday, idempotently', async () => {
-    const ctx = { prisma: t.prisma, passwordHash: 'not-a-real-hash', log: () => undefined };
-    await seedDemoData(ctx);
-    await seedDemoData(ctx);
+    const seed = t.app.get(SeedService);
+    await seed.seedDemoUsers('not-a-real-hash');
+    await seed.seedDemoUsers('not-a-real-hash');
     const demo = await t.prisma.user.findUniqueOrThrow({ where: { email: DEMO_EMAIL } });
     expect(await t.prisma.transaction.count({ where: { userId: demo.id } })).toBe(6567);
     const newest = await t.prisma.transaction.findFirstOrThrow({
@@ -291,7 +333,8 @@ describe('bank-statement import (e2e)', () => {
       expect(rows[0].balanceAfter.toFixed(2)).toBe(u.wallet!.balance.toFixed(2));
     }
     const counts = await t.prisma.transaction.count({ where: { user: { email: { startsWith: 'demo-' } } } });
-    await seedDemoData(ctx);
+    await seed.seedDemoUsers('not-a-real-hash');
     expect(await t.prisma.transaction.count({ where: { user: { email: { startsWith: 'demo-' } } } })).toBe(counts);
-  });
+    // Six accounts and thousands of rows, twice: slow on a loaded machine, not a timed assertion.
+  }, 180_000);
 });

@@ -20,6 +20,8 @@ export interface ImportedTransaction {
   locationCountry: string | null;
   balanceAfter: string;
   transactionDate: Date;
+  /** False for a date-only row (every statement row today): no feature reads its hour. */
+  timeKnown: boolean;
   importKey: string;
 }
 
@@ -63,7 +65,9 @@ export class StatementImportRepository {
   async existingKeys(tx: PoolClient, userId: string, keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const found = await rows<{ import_key: string }>(tx, {
-      text: `SELECT import_key FROM transactions WHERE user_id = $1::uuid AND import_key = ANY($2::text[])`,
+      // A join, not `= ANY(array)`: with a long key list the array form can be planned as a scan testing every row against the whole list.
+      text: `SELECT t.import_key FROM unnest($2::text[]) AS k(key)
+             JOIN transactions t ON t.user_id = $1::uuid AND t.import_key = k.key`,
       values: [userId, keys],
     });
     return new Set(found.map((r) => r.import_key));
@@ -89,13 +93,14 @@ export class StatementImportRepository {
       const column = <K extends keyof ImportedTransaction>(key: K) => batch.map((t) => t[key]);
       await tx.query({
         text: `INSERT INTO transactions (id, user_id, wallet_id, transaction_type, amount, category, description,
-                 merchant_name, location_city, location_country, balance_after, transaction_date, source, import_key,
-                 created_at, updated_at)
+                 merchant_name, location_city, location_country, balance_after, transaction_date, time_known, source,
+                 import_key, created_at, updated_at)
                SELECT gen_random_uuid(), $1::uuid, $2::uuid, r.type, r.amount, r.category, r.description,
-                 r.merchant, r.city, r.country, r.balance, r.date, 'import', r.key, now(), now()
+                 r.merchant, r.city, r.country, r.balance, r.date, r.time_known, 'import', r.key, now(), now()
                FROM unnest($3::transaction_type[], $4::numeric[], $5::transaction_category[], $6::text[], $7::text[],
-                 $8::text[], $9::text[], $10::numeric[], $11::timestamptz[], $12::text[])
-                 WITH ORDINALITY AS r(type, amount, category, description, merchant, city, country, balance, date, key, n)
+                 $8::text[], $9::text[], $10::numeric[], $11::timestamptz[], $12::text[], $13::boolean[])
+                 WITH ORDINALITY AS r(type, amount, category, description, merchant, city, country, balance, date, key,
+                   time_known, n)
                ORDER BY r.n`,
         values: [
           userId,
@@ -110,16 +115,10 @@ export class StatementImportRepository {
           column('balanceAfter'),
           column('transactionDate'),
           column('importKey'),
+          column('timeKnown'),
         ],
       });
     }
-  }
-
-  async setWalletBalance(tx: PoolClient, walletId: string, balance: string): Promise<void> {
-    await tx.query({
-      text: `UPDATE wallets SET balance = $2::numeric, updated_at = now() WHERE id = $1::uuid`,
-      values: [walletId, balance],
-    });
   }
 
   async recordImport(tx: PoolClient, audit: ImportAudit): Promise<string> {

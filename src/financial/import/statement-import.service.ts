@@ -15,9 +15,10 @@ import { EventCaptureService } from '../../behavioral/event-capture.service';
 import type { Category } from '../../common/categories';
 import { Decimal, money } from '../../common/money';
 import { MAX_MONEY } from '../../common/money-input';
+import { STARTING_BALANCE } from '../../common/wallet';
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import type { ImportResponse } from '../financial.schemas';
-import { LedgerService, STARTING_BALANCE } from '../ledger.service';
+import { LedgerService } from '../ledger.service';
 
 import { categorise, CategoryReport, type CategorySource } from './categorisation';
 import { MerchantCategoryRepository } from './merchant-category.repository';
@@ -175,7 +176,7 @@ export class StatementImportService {
         }
         if (!dryRun && wallet) {
           await this.imports.insertTransactions(tx, userId, wallet.id, data);
-          await this.imports.setWalletBalance(tx, wallet.id, running.toFixed(2));
+          await this.ledger.closeHistory(tx, wallet.id, running);
         }
         const importId = await this.imports.recordImport(tx, {
           userId,
@@ -283,7 +284,8 @@ export function assignImportKeys(prefix: string, rows: StatementRow[]): string[]
 function toImportedTransaction(item: PlannedRow, balanceAfter: Decimal, shiftDays: number): ImportedTransaction {
   const { row } = item;
   const amount = new Decimal(centsToString(row.cents));
-  // Noon UTC keeps the statement's calendar day in every time zone from UTC−11 to UTC+11.
+  // A statement gives the day only: noon UTC keeps that calendar day in every time zone from
+  // UTC−11 to UTC+11, and timeKnown: false says the hour is not real.
   const date = new Date(Date.parse(`${row.date}T12:00:00Z`) + shiftDays * 86_400_000);
   return {
     transactionType: amount.isNegative() ? 'debit' : 'credit',
@@ -296,6 +298,7 @@ function toImportedTransaction(item: PlannedRow, balanceAfter: Decimal, shiftDay
     locationCountry: row.country,
     balanceAfter: balanceAfter.toFixed(2),
     transactionDate: date,
+    timeKnown: false,
     importKey: item.key,
   };
 }

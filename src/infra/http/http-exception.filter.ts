@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { isDatabaseUnavailable } from '../database/database-errors';
+import { sqlStateOf } from '../database/sql-state';
+import { loggableUrl } from '../logging/logging';
+
 import { RequestValidationError, type ValidationIssue } from './validation';
 
 /**
@@ -54,6 +58,9 @@ const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
   FST_PARTS_LIMIT: { status: 400, detail: 'Too many parts in the upload' },
 };
 
+// busboy (under @fastify/multipart) rejects a malformed upload with plain Errors, no code.
+const MALFORMED_MULTIPART = /^(Multipart: .+|Unexpected end of (form|file)|Malformed part header)$/;
+
 // Prisma error codes that are about the request, not the server (https://www.prisma.io/docs/orm/reference/error-reference).
 const PRISMA_ERRORS: Record<string, { status: number; detail: string }> = {
   P2002: { status: 409, detail: 'A record with these values already exists' },
@@ -78,30 +85,40 @@ export function mapError(exception: unknown): MappedError {
           : Array.isArray((response as { message?: unknown }).message)
             ? (response as { message: string[] }).message.join('; ')
             : exception.message;
-    const headers = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : undefined;
+    const retryAfter = (response as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    const headers: Record<string, string> | undefined =
+      status === 401
+        ? { 'WWW-Authenticate': 'Bearer' }
+        : typeof retryAfter === 'number'
+          ? { 'Retry-After': String(retryAfter) }
+          : undefined;
     return { status, detail, headers };
   }
   const err = exception as { code?: unknown; statusCode?: unknown; name?: unknown; message?: unknown; meta?: unknown };
   if (typeof err?.code === 'string' && FASTIFY_ERRORS[err.code]) {
     return FASTIFY_ERRORS[err.code];
   }
+  if (exception instanceof Error && MALFORMED_MULTIPART.test(exception.message)) {
+    return { status: 400, detail: `Malformed multipart/form-data upload: ${exception.message}` };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      detail: 'The database is unavailable or busy: try again shortly',
+      headers: { 'Retry-After': '5' },
+    };
+  }
   if (typeof err?.code === 'string' && PRISMA_ERRORS[err.code]) {
     return PRISMA_ERRORS[err.code];
   }
   // Numeric overflow etc. raised by PostgreSQL through a raw query.
-  const pgCode = pgErrorCode(err);
+  const pgCode = sqlStateOf(err);
   if (pgCode === '22003') return { status: 400, detail: 'A numeric value is out of range' };
   if (pgCode === '23505') return { status: 409, detail: 'A record with these values already exists' };
   if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, detail: typeof err.message === 'string' ? err.message : 'Bad request' };
   }
   return { status: 500, detail: 'Internal server error' };
-}
-
-function pgErrorCode(err: { code?: unknown; meta?: unknown }): string | undefined {
-  const meta = err?.meta as { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined;
-  const candidates = [meta?.code, meta?.driverAdapterError?.cause?.originalCode, err?.code];
-  return candidates.find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
 }
 
 export function buildErrorBody(mapped: MappedError, requestId: string): ErrorBody {
@@ -127,7 +144,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const mapped = mapError(exception);
     if (mapped.status >= 500) {
       // Full error in the log, keyed by request id; nothing internal on the wire.
-      this.logger.error({ err: exception, request_id: request.id, path: request.url }, 'Unhandled error');
+      this.logger.error({ err: exception, request_id: request.id, path: loggableUrl(request.url) }, 'Unhandled error');
     }
     if (reply.sent) return;
     if (mapped.headers) reply.headers(mapped.headers);

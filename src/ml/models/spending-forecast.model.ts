@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { CATEGORIES } from '../../common/categories';
+import { round2 } from '../../common/rounding';
 import type { DecisionSource, FinancialSummary } from '../coaching-domain';
-import { round2, spendingForecastRule } from '../fallback-rules';
+import { spendingForecastRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
 
 import { floatTensor, toNumbers } from './tensor-utils';
