@@ -51,7 +51,7 @@ const SEED = Number(args.get('seed') ?? 20261124);
 const SPLIT = args.get('split') ?? 'test';
 const SCALES = (args.get('scales') ?? '1').split(',').map(Number);
 const MAX_USERS = Number(args.get('max-users') ?? Infinity);
-const CSV = path.resolve(args.get('csv') ?? 'test/fixtures/moneyvis/transactions_categorized.csv');
+const CSV = path.resolve(args.get('csv') ?? 'data/moneyvis/transactions_categorized.csv');
 const DAY_MS = 86_400_000;
 
 /** Held-out users are the export's test split (same draw); validation users are ids the export never made. */
