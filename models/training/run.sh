@@ -14,6 +14,8 @@ echo "==> installing models/training/requirements.txt"
 "$VENV/bin/pip" install --disable-pip-version-check -q --retries 0 --timeout 2 -r models/training/requirements.txt
 echo "==> exporting training data (synthetic users calibrated on MoneyVis)"
 npx tsx scripts/ml/export-training-data.ts "$@"
+echo "==> exporting real-data examples (moneyvis + berka even accounts; REAL_DATA_DIR or ../shared/data)"
+npx tsx scripts/ml/export-real-examples.ts
 echo "==> training"
 "$VENV/bin/python" models/training/train.py
 echo "==> done: models/manifest.json, models/reports/README.md"

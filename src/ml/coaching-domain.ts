@@ -74,3 +74,9 @@ export interface FinancialSummary {
 
 /** Which component produced an answer: the served ONNX model or its documented rule. */
 export type DecisionSource = 'model' | 'fallback';
+
+/**
+ * For models judged against baselines on real data (forecast, goal): "baseline" when the model
+ * did not beat the best baseline on validation and that baseline is served instead.
+ */
+export type JudgedDecisionSource = DecisionSource | 'baseline';

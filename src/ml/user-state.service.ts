@@ -7,9 +7,8 @@ import type { FinancialSummary } from './coaching-domain';
 import { round2 } from './fallback-rules';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
+import { moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
 import { summarize, weeklyIncome } from './features/summary';
-import { weeklyCategorySpend } from './features/weekly';
-import { SpendingForecastModel } from './models/spending-forecast.model';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {
@@ -19,8 +18,8 @@ export interface UserState {
   features: Record<string, number>;
   vector: number[];
   summary: FinancialSummary;
-  /** Oldest first; one row of 11 category totals per 7-day bucket ending at `now`. */
-  weeklySpend: number[][];
+  /** Day-by-day spending, income and balance of the last 26 weeks (forecasts and goal model). */
+  history: MoneyHistory;
   /** Mean weekly income over the last 4 weeks (steadier than the last 7 days alone). */
   weeklyIncomeAvg: number;
   /** Changes whenever the user's transactions change: the prediction-cache key. */
@@ -43,13 +42,15 @@ const STARTING_BALANCE = 1000;
 
 @Injectable()
 export class UserStateService {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly forecaster: SpendingForecastModel,
-  ) {}
+  constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * The state as of `now` (default: this moment). For a past moment the balance is the
+   * rows' running balance then, not today's wallet balance.
+   */
   async load(userId: string, now = new Date()): Promise<UserState> {
-    const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7);
+    // The forecaster and goal model read 26 weeks; a week more keeps the oldest day complete.
+    const windowDays = HISTORY_DAYS + 7;
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
     const [{ rows }, meta] = await Promise.all([
@@ -64,7 +65,7 @@ export class UserStateService {
       }),
       this.balanceAndVersion(userId),
     ]);
-    const { balance: walletBalance, version } = meta;
+    const { balance: walletBalance, version, firstAt } = meta;
     const transactions: FeatureTransaction[] = rows.map((r) => ({
       amount: Number(r.amount),
       type: r.transaction_type,
@@ -74,10 +75,11 @@ export class UserStateService {
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
     }));
-    const balance = walletBalance ?? STARTING_BALANCE;
+    const past = now.getTime() < Date.now() - 60_000;
+    const history = moneyHistory(transactions, now, walletBalance ?? STARTING_BALANCE, firstAt);
+    const balance = past && transactions.length > 0 ? history.balance[0] : (walletBalance ?? STARTING_BALANCE);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
-    const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);
     return {
       userId,
       now,
@@ -85,7 +87,7 @@ export class UserStateService {
       features,
       vector,
       summary: summarize(transactions, balance, features, now),
-      weeklySpend,
+      history,
       weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),
       dataVersion: version,
     };
@@ -97,16 +99,19 @@ export class UserStateService {
   }
 
   /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
-  private async balanceAndVersion(userId: string): Promise<{ balance: number | null; version: string }> {
+  private async balanceAndVersion(
+    userId: string,
+  ): Promise<{ balance: number | null; version: string; firstAt: Date | null }> {
     const { rows } = await this.prisma.pool.query<{
       balance: string | null;
       n: string;
       max_seq: string | null;
       updated: Date | null;
+      first_at: Date | null;
     }>({
       name: 'user-state-version',
       text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
+                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, min(transaction_date) AS first_at
              FROM transactions WHERE user_id = $1::uuid`,
       values: [userId],
     });
@@ -114,6 +119,7 @@ export class UserStateService {
     return {
       balance: row.balance === null ? null : Number(row.balance),
       version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
+      firstAt: row.first_at,
     };
   }
 }
