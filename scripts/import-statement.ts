@@ -1,14 +1,13 @@
-// Imports a bank statement (MoneyVis CSV layout) for a user, through the same service as
+// Imports a bank statement (any CSV layout the importer detects, or OFX/QFX) for a user, through the same service as
 // POST /financial/import:  npx tsx scripts/import-statement.ts <email> <csv path> [--dry-run]
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { PrismaPg } from '@prisma/adapter-pg';
-
+import { FinancialRepository } from '../src/financial/financial.repository';
 import { StatementImportService } from '../src/financial/import/statement-import.service';
 import { LedgerService } from '../src/financial/ledger.service';
-import { PrismaClient } from '../src/generated/prisma/client';
 import { loadConfig } from '../src/infra/config/app-config';
+import { PrismaService } from '../src/infra/prisma/prisma.service';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -18,11 +17,11 @@ async function main(): Promise<void> {
   if (!existsSync(file)) throw new Error(`No such file: ${file}`);
   const config = loadConfig();
   if (!config.database.url) throw new Error('Set DATABASE_URL to the database to import into');
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.database.url }) });
+  const prisma = new PrismaService(config);
   try {
     const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
     if (!user) throw new Error(`No user with e-mail ${email}`);
-    const importer = new StatementImportService(prisma, new LedgerService(prisma));
+    const importer = new StatementImportService(prisma, new LedgerService(new FinancialRepository(prisma)));
     const result = await importer.importStatement(
       user.id,
       { stream: createReadStream(file), filename: path.basename(file), mimetype: 'text/csv' },
@@ -30,7 +29,7 @@ async function main(): Promise<void> {
     );
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    await prisma.$disconnect();
+    await prisma.onApplicationShutdown();
   }
 }
 

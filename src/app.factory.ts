@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './infra/config/app-config';
 import { HttpExceptionFilter } from './infra/http/http-exception.filter';
 import { requestIdFor } from './infra/logging/logging';
+import { MetricsService } from './infra/metrics/metrics.service';
 import { setupOpenApi } from './infra/openapi/openapi';
 
 /**
@@ -41,6 +42,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // Unmatched paths share one label: raw URLs would make the series unbounded.
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
   });
   setupOpenApi(app);
   return app;

@@ -13,6 +13,7 @@ import type { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
 import { ClientThrottlerGuard, rateLimitOptions } from './infra/http/rate-limit';
 import { loggerParams } from './infra/logging/logging';
+import { MetricsModule } from './infra/metrics/metrics.module';
 import { PrismaModule } from './infra/prisma/prisma.module';
 import { MlModule } from './ml/ml.module';
 import { ProductsModule } from './products/products.module';
@@ -27,6 +28,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         PrismaModule,
+        MetricsModule,
         ThrottlerModule.forRoot(rateLimitOptions(config)),
         AuthModule,
         HealthModule,

@@ -1,11 +1,15 @@
-import { Controller, Delete, Get, HttpCode, Patch, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
+
+import { Controller, Delete, Get, HttpCode, Patch, Post, Put, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 
 import { CurrentUser, Public, Roles, type AuthUser } from '../common/auth-user';
 import { AuthRateLimited } from '../infra/http/rate-limit';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
 
+import { AccountExportService } from './account-export.service';
 import {
   listUsersQuerySchema,
   loginSchema,
@@ -26,7 +30,10 @@ import { AuthService } from './auth.service';
 @ApiBearerAuth()
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly accountExport: AccountExportService,
+  ) {}
 
   @Post('register')
   @Public()
@@ -58,7 +65,7 @@ export class AuthController {
   @Get('me')
   @ApiZodResponse(200, userResponseSchema)
   me(@CurrentUser() user: AuthUser) {
-    return this.auth.me(user.id);
+    return this.auth.me(user);
   }
 
   @Get('profile')
@@ -79,6 +86,34 @@ export class AuthController {
   @ApiZodResponse(200, tokenResponseSchema)
   refresh(@CurrentUser() user: AuthUser) {
     return this.auth.refresh(user);
+  }
+
+  @Get('export')
+  @ApiOperation({
+    summary:
+      'Download everything held about you (profile, wallet, transactions, imports, purchases, recommendations, feedback, events, segments, predictions) as one JSON document',
+  })
+  @ApiProduces('application/json')
+  @ApiResponse({
+    status: 200,
+    description: '{"exported_at", "user", "tables": {"<table>": [rows…]}}: every table holding users\' rows, streamed',
+    schema: {
+      type: 'object',
+      properties: {
+        exported_at: { type: 'string', format: 'date-time' },
+        user: { type: 'object', additionalProperties: true },
+        tables: {
+          type: 'object',
+          additionalProperties: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        },
+      },
+    },
+  })
+  exportData(@CurrentUser() user: AuthUser, @Res() reply: FastifyReply) {
+    return reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="fincoach-export.json"')
+      .send(Readable.from(this.accountExport.exportJson(user.id)));
   }
 
   @Delete('account')

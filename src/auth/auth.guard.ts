@@ -2,27 +2,13 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Unauthor
 import { Reflector } from '@nestjs/core';
 
 import { IS_PUBLIC, REQUIRED_ROLE, type AuthUser, type Role } from '../common/auth-user';
-import { PrismaService } from '../infra/prisma/prisma.service';
 
 import { TokenService } from './token.service';
-
-// Named statements are parsed and planned once per connection: planning these one-row lookups
-// cost PostgreSQL 40–75 µs each, several times their execution (pg_stat_statements, 1,000 req/s).
-const SESSION_SQL = `SELECT u.id, u.email, u.role::text AS role, u.is_active,
-         EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2::uuid) AS revoked
-  FROM users u WHERE u.id = $1::uuid`;
-
-interface SessionRow {
-  id: string;
-  email: string;
-  role: Role;
-  is_active: boolean;
-  revoked: boolean;
-}
+import { UsersRepository } from './users.repository';
 
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public().
- * One indexed query checks that the user still exists, is active, and that this
+ * One indexed query (a named statement) checks that the user still exists, is active, and that this
  * token was not revoked by logout/refresh. @Roles('admin') routes answer 403 to others.
  */
 @Injectable()
@@ -30,7 +16,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
-    private readonly prisma: PrismaService,
+    private readonly users: UsersRepository,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -61,20 +47,17 @@ export class AuthGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException('Could not validate credentials');
     }
-    // Every authenticated request runs this: a named (prepared) statement on the shared pool.
-    const { rows } = await this.prisma.pool.query<SessionRow>({
-      name: 'auth-session',
-      text: SESSION_SQL,
-      values: [claims.sub, claims.jti],
-    });
-    const session = rows[0];
-    if (!session || !session.is_active || session.revoked) {
+    const session = await this.users.session(claims.sub, claims.jti);
+    if (!session || !session.isActive || session.revoked) {
       throw new UnauthorizedException('Could not validate credentials');
     }
     request.user = {
       id: session.id,
       email: session.email,
       role: session.role,
+      firstName: session.firstName,
+      lastName: session.lastName,
+      createdAt: session.createdAt,
       tokenId: claims.jti,
       tokenExpiresAt: new Date(claims.exp * 1000),
       authTime: claims.auth_time ?? claims.iat,

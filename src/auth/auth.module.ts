@@ -1,15 +1,20 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 
+import { FinancialModule } from '../financial/financial.module';
+
+import { AccountDataRepository } from './account-data.repository';
+import { AccountExportService } from './account-export.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { TokenService } from './token.service';
+import { UsersRepository } from './users.repository';
 
 @Module({
-  imports: [JwtModule.register({})],
+  imports: [JwtModule.register({}), FinancialModule],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, AuthGuard],
+  providers: [UsersRepository, AccountDataRepository, AccountExportService, AuthService, TokenService, AuthGuard],
   exports: [AuthService, TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -2,52 +2,54 @@ import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedE
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
 import type { AuthUser } from '../common/auth-user';
-import { Prisma } from '../generated/prisma/client';
+import { LedgerService } from '../financial/ledger.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
-import { PrismaService } from '../infra/prisma/prisma.service';
+import { isUniqueViolation } from '../infra/database/sql';
 
-import type { LoginInput, ProfileUpdateInput, RegisterInput, TokenResponse } from './auth.schemas';
+import type { LoginInput, ProfileUpdateInput, RegisterInput, TokenResponse, UserResponse } from './auth.schemas';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
 import { toProfileResponse, toUserResponse } from './users.mapper';
+import { UsersRepository } from './users.repository';
 
 @Injectable()
 export class AuthService {
   private readonly hasher: PasswordHasher;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly users: UsersRepository,
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly events: EventCaptureService,
+    private readonly ledger: LedgerService,
   ) {
     this.hasher = new PasswordHasher(config.auth.passwordHashCost);
   }
 
+  /** The user, their profile and their wallet (starting balance) in one database transaction. */
   async register(input: RegisterInput): Promise<TokenResponse> {
     const passwordHash = await this.hasher.hash(input.password);
     try {
-      const user = await this.prisma.user.create({
-        data: {
+      const user = await this.users.transaction(async (tx) => {
+        const created = await this.users.insertUser(tx, {
           email: input.email,
           passwordHash,
           firstName: input.first_name,
           lastName: input.last_name,
-          dateOfBirth: input.date_of_birth ? new Date(`${input.date_of_birth}T00:00:00Z`) : null,
-          profile: { create: {} },
-        },
+          dateOfBirth: input.date_of_birth ?? null,
+        });
+        await this.ledger.openWallet(tx, created.id);
+        return created;
       });
       return this.tokenResponse(user);
     } catch (error) {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        throw new ConflictException('User with this email already exists');
-      }
+      if (isUniqueViolation(error)) throw new ConflictException('User with this email already exists');
       throw error;
     }
   }
 
   async login(input: LoginInput): Promise<TokenResponse> {
-    const user = await this.prisma.user.findUnique({ where: { email: input.email } });
+    const user = await this.users.findByEmail(input.email);
     if (!user) {
       await this.hasher.burn(input.password);
       throw new UnauthorizedException('Invalid email or password');
@@ -59,32 +61,9 @@ export class AuthService {
     return this.tokenResponse(user);
   }
 
-  /** Called on every page load of the client: one plain query on the shared pool. */
-  async me(userId: string) {
-    const { rows } = await this.prisma.pool.query<{
-      id: string;
-      email: string;
-      first_name: string;
-      last_name: string;
-      created_at: Date;
-      is_active: boolean;
-      role: 'user' | 'admin';
-    }>({
-      name: 'auth-me', // prepared once per connection, like the guard's query
-      text: 'SELECT id, email, first_name, last_name, created_at, is_active, role::text AS role FROM users WHERE id = $1::uuid',
-      values: [userId],
-    });
-    const u = rows[0];
-    if (!u) throw new NotFoundException('User not found');
-    return toUserResponse({
-      id: u.id,
-      email: u.email,
-      firstName: u.first_name,
-      lastName: u.last_name,
-      createdAt: u.created_at,
-      isActive: u.is_active,
-      role: u.role,
-    });
+  /** Called on every page load of the client: the auth check already read the user, so no query of its own. */
+  me(user: AuthUser): UserResponse {
+    return toUserResponse({ ...user, isActive: true });
   }
 
   /** Revokes the presented token; other sessions stay signed in. */
@@ -100,26 +79,23 @@ export class AuthService {
     if (this.tokens.sessionExpired(user.authTime)) {
       throw new UnauthorizedException('Session too old to refresh: log in again');
     }
-    const row = await this.prisma.user.findUniqueOrThrow({ where: { id: user.id } });
     await this.revoke(user);
-    return this.tokenResponse(row, user.authTime);
+    return this.tokenResponse({ ...user, isActive: true }, user.authTime);
   }
 
+  /** A read: the profile is created with the user (and by a migration for earlier users). */
   async getProfile(userId: string) {
-    const profile = await this.prisma.userProfile.upsert({ where: { userId }, create: { userId }, update: {} });
+    const profile = await this.users.findProfile(userId);
+    if (!profile) throw new NotFoundException('Profile not found');
     return toProfileResponse(profile);
   }
 
   async updateProfile(userId: string, input: ProfileUpdateInput) {
-    const changes: Prisma.UserProfileUpdateInput = {};
-    if (input.monthly_income != null) changes.monthlyIncome = input.monthly_income;
-    if (input.savings_goal != null) changes.savingsGoal = input.savings_goal;
-    if (input.risk_tolerance != null) changes.riskTolerance = input.risk_tolerance;
-    if (input.financial_goals != null) changes.financialGoals = input.financial_goals;
-    const profile = await this.prisma.userProfile.upsert({
-      where: { userId },
-      create: { ...(changes as Prisma.UserProfileUncheckedCreateInput), userId },
-      update: changes,
+    const profile = await this.users.upsertProfile(userId, {
+      monthlyIncome: input.monthly_income ?? undefined,
+      savingsGoal: input.savings_goal ?? undefined,
+      riskTolerance: input.risk_tolerance ?? undefined,
+      financialGoals: input.financial_goals ?? undefined,
     });
     if (input.savings_goal != null || input.financial_goals != null) {
       this.events.goalModification(userId, { interaction: 'update', goalAmount: input.savings_goal ?? undefined });
@@ -127,57 +103,29 @@ export class AuthService {
     return { message: 'Profile updated successfully', profile: toProfileResponse(profile) };
   }
 
-  /**
-   * Deletes the user and every row of theirs: by cascade (wallet, transactions, …), except
-   * behavioural events, which have no foreign key (see PostgresEventSink). Those are deleted
-   * after the user row, in the same transaction, so an event batch being written concurrently
-   * has either committed (and is deleted here) or finds the user gone.
-   */
+  /** Deletes the user and every row of theirs, behavioural events included (see UsersRepository). */
   async deleteAccount(userId: string): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.user.delete({ where: { id: userId } }),
-      this.prisma.behavioralEvent.deleteMany({ where: { userId } }),
-    ]);
+    await this.users.deleteUserAndEvents(userId);
   }
 
   async listUsers(query: { page: number; limit: number; search?: string; isActive?: boolean }) {
-    const where: Prisma.UserWhereInput = {
-      ...(query.isActive !== undefined ? { isActive: query.isActive } : {}),
-      ...(query.search
-        ? {
-            OR: [
-              { email: { contains: query.search, mode: 'insensitive' } },
-              { firstName: { contains: query.search, mode: 'insensitive' } },
-              { lastName: { contains: query.search, mode: 'insensitive' } },
-            ],
-          }
-        : {}),
-    };
-    const users = await this.prisma.user.findMany({
-      where,
-      orderBy: { createdAt: 'desc' },
-      skip: (query.page - 1) * query.limit,
-      take: query.limit,
+    const users = await this.users.listUsers({
+      offset: (query.page - 1) * query.limit,
+      limit: query.limit,
+      search: query.search,
+      isActive: query.isActive,
     });
     return users.map(toUserResponse);
   }
 
   async updateUser(id: string, changes: { isActive?: boolean; role?: 'user' | 'admin' }) {
-    const user = await this.prisma.user.update({ where: { id }, data: changes }).catch((error: unknown) => {
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025') {
-        throw new NotFoundException('User not found');
-      }
-      throw error;
-    });
+    const user = await this.users.updateUser(id, changes);
+    if (!user) throw new NotFoundException('User not found');
     return toUserResponse(user);
   }
 
   private async revoke(user: AuthUser): Promise<void> {
-    await this.prisma.revokedToken.upsert({
-      where: { jti: user.tokenId },
-      create: { jti: user.tokenId, userId: user.id, expiresAt: user.tokenExpiresAt },
-      update: {},
-    });
+    await this.users.revokeToken({ jti: user.tokenId, userId: user.id, expiresAt: user.tokenExpiresAt });
   }
 
   private tokenResponse(user: Parameters<typeof toUserResponse>[0], authTime?: number): TokenResponse {

@@ -1,11 +1,9 @@
 import { money } from '../common/money';
-import type { User, UserProfile } from '../generated/prisma/client';
 
 import type { UserResponse } from './auth.schemas';
+import type { ProfileRow, UserRow } from './users.repository';
 
-export function toUserResponse(
-  user: Pick<User, 'id' | 'email' | 'firstName' | 'lastName' | 'createdAt' | 'isActive' | 'role'>,
-): UserResponse {
+export function toUserResponse(user: UserRow): UserResponse {
   return {
     id: user.id,
     email: user.email,
@@ -17,7 +15,7 @@ export function toUserResponse(
   };
 }
 
-export function toProfileResponse(profile: UserProfile) {
+export function toProfileResponse(profile: ProfileRow) {
   return {
     monthly_income: money(profile.monthlyIncome),
     savings_goal: money(profile.savingsGoal),

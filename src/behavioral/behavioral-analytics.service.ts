@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { PrismaService } from '../infra/prisma/prisma.service';
+import { BehavioralRepository, type SegmentRow } from './behavioral.repository';
 
 /** Engagement weights (contract); any other type weighs 1. */
 export const ENGAGEMENT_WEIGHTS: Record<string, number> = {
@@ -96,14 +96,10 @@ export function detectChanges(recent: Record<string, number>, baseline30: Record
 /** Reads behavioural events back: every figure is a SQL aggregate over (user_id, event_type, timestamp). */
 @Injectable()
 export class BehavioralAnalyticsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly repository: BehavioralRepository) {}
 
   async aggregate(userId: string, days: number, eventType?: string): Promise<BehaviorAggregate> {
-    const rows = await this.prisma.$queryRaw<Array<{ event_type: string; interaction: string; n: number }>>`
-      SELECT event_type, coalesce(event_data->>'interaction_type', 'unknown') AS interaction, count(*)::int AS n
-      FROM behavioral_events
-      WHERE user_id = ${userId}::uuid AND "timestamp" >= now() - make_interval(days => ${days})
-      GROUP BY 1, 2`;
+    const rows = await this.repository.countsByInteraction(userId, days);
     const counts: Record<string, number> = {};
     const patterns: Record<string, Record<string, number>> = {};
     for (const r of rows) {
@@ -127,13 +123,7 @@ export class BehavioralAnalyticsService {
   }
 
   async changes(userId: string): Promise<BehaviorChange[]> {
-    const rows = await this.prisma.$queryRaw<Array<{ event_type: string; recent: number; baseline: number }>>`
-      SELECT event_type,
-             count(*) FILTER (WHERE "timestamp" >= now() - interval '7 days')::int AS recent,
-             count(*) FILTER (WHERE "timestamp" < now() - interval '7 days')::int AS baseline
-      FROM behavioral_events
-      WHERE user_id = ${userId}::uuid AND "timestamp" >= now() - interval '37 days'
-      GROUP BY event_type`;
+    const rows = await this.repository.recentAndBaselineCounts(userId);
     return detectChanges(
       Object.fromEntries(rows.filter((r) => r.recent > 0).map((r) => [r.event_type, r.recent])),
       Object.fromEntries(rows.filter((r) => r.baseline > 0).map((r) => [r.event_type, r.baseline])),
@@ -142,16 +132,12 @@ export class BehavioralAnalyticsService {
 
   async recentEvents(userId: string, days: number, limit: number, offset: number, eventType?: string) {
     const since = new Date(Date.now() - days * 86_400_000);
-    const where = { userId, timestamp: { gte: since }, ...(eventType ? { eventType } : {}) };
-    const [rows, total] = await Promise.all([
-      this.prisma.behavioralEvent.findMany({ where, orderBy: { timestamp: 'desc' }, skip: offset, take: limit }),
-      this.prisma.behavioralEvent.count({ where }),
-    ]);
+    const { total, events } = await this.repository.recentEvents(userId, since, limit, offset, eventType);
     return {
       total,
       limit,
       offset,
-      events: rows.map((e) => ({
+      events: events.map((e) => ({
         id: e.id,
         event_type: e.eventType,
         event_subtype: e.eventSubtype,
@@ -169,18 +155,7 @@ export class BehavioralAnalyticsService {
     user_events_30d: number;
     activity_percentile: number;
   } | null> {
-    const [row] = await this.prisma.$queryRaw<
-      Array<{ peers: number; avg_events: number | null; mine: number; pct: number | null }>
-    >`
-      WITH seg AS (SELECT segment_id FROM user_segments WHERE user_id = ${userId}::uuid),
-      peer_counts AS (
-        SELECT us.user_id, (SELECT count(*) FROM behavioral_events e WHERE e.user_id = us.user_id AND e."timestamp" >= now() - interval '30 days') AS n
-        FROM user_segments us JOIN seg ON us.segment_id = seg.segment_id
-        WHERE us.user_id <> ${userId}::uuid
-      ),
-      me AS (SELECT count(*) AS n FROM behavioral_events WHERE user_id = ${userId}::uuid AND "timestamp" >= now() - interval '30 days')
-      SELECT count(p.user_id)::int AS peers, avg(p.n)::float8 AS avg_events, max(me.n)::int AS mine, avg((p.n < me.n)::int)::float8 AS pct
-      FROM me LEFT JOIN peer_counts p ON true`;
+    const row = await this.repository.peerActivity(userId);
     if (!row || row.peers < MIN_PEERS) return null;
     return {
       peer_count: row.peers,
@@ -190,20 +165,25 @@ export class BehavioralAnalyticsService {
     };
   }
 
+  /** The user's segment for the behavioural views, or null before the first segmentation. */
+  async segmentOf(userId: string) {
+    return toSegmentInfo(await this.repository.segmentOf(userId));
+  }
+
+  ownsTransaction(userId: string, transactionId: string): Promise<boolean> {
+    return this.repository.ownsTransaction(userId, transactionId);
+  }
+
   /** Users with activity in the last week (candidates for change detection). */
-  async activeUsers(limit: number): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<Array<{ user_id: string }>>`
-      SELECT DISTINCT user_id FROM behavioral_events WHERE "timestamp" >= now() - interval '7 days' LIMIT ${limit}`;
-    return rows.map((r) => r.user_id);
+  activeUsers(limit: number): Promise<string[]> {
+    return this.repository.activeUsers(limit);
   }
 
   /** Retention: deletes events older than `days` in chunks, so the table is never locked for long. */
   async purgeOlderThan(days: number, chunk = 10_000): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const n = await this.prisma.$executeRaw`
-        DELETE FROM behavioral_events WHERE id IN (
-          SELECT id FROM behavioral_events WHERE "timestamp" < now() - make_interval(days => ${days}) LIMIT ${chunk})`;
+      const n = await this.repository.purgeChunk(days, chunk);
       deleted += n;
       if (n < chunk) return deleted;
     }
@@ -212,4 +192,15 @@ export class BehavioralAnalyticsService {
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
+}
+
+function toSegmentInfo(segment: SegmentRow | undefined) {
+  return segment
+    ? {
+        segment_id: segment.segmentId,
+        segment_name: segment.segmentName,
+        confidence: segment.confidence,
+        updated_at: segment.updatedAt.toISOString(),
+      }
+    : null;
 }

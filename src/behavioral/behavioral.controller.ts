@@ -4,7 +4,6 @@ import type { z } from 'zod';
 
 import { CurrentUser, type AuthUser } from '../common/auth-user';
 import { ZodQuery } from '../infra/openapi/zod-openapi';
-import { PrismaService } from '../infra/prisma/prisma.service';
 
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { behavioralEventsQuerySchema, trackTransactionEventQuerySchema } from './behavioral.schemas';
@@ -17,7 +16,6 @@ export class BehavioralController {
   constructor(
     private readonly analytics: BehavioralAnalyticsService,
     private readonly capture: EventCaptureService,
-    private readonly prisma: PrismaService,
   ) {}
 
   @Get('coaching/behavioral-insights')
@@ -26,21 +24,14 @@ export class BehavioralController {
     const [behaviorData, changes, segment, peers] = await Promise.all([
       this.analytics.aggregate(user.id, 30),
       this.analytics.changes(user.id),
-      this.prisma.userSegment.findUnique({ where: { userId: user.id } }),
+      this.analytics.segmentOf(user.id),
       this.analytics.peerEngagement(user.id),
     ]);
     return {
       user_id: user.id,
       behavior_data: behaviorData,
       behavior_changes: changes,
-      segment_info: segment
-        ? {
-            segment_id: segment.segmentId,
-            segment_name: segment.segmentName,
-            confidence: segment.confidence,
-            updated_at: segment.updatedAt.toISOString(),
-          }
-        : null,
+      segment_info: segment,
       peer_engagement: peers,
       summary_generated_at: new Date().toISOString(),
     };
@@ -77,8 +68,8 @@ export class BehavioralController {
     @CurrentUser() user: AuthUser,
     @ZodQuery(trackTransactionEventQuerySchema) query: z.output<typeof trackTransactionEventQuerySchema>,
   ) {
-    const owned = await this.prisma.transaction.count({ where: { id: query.transaction_id, userId: user.id } });
-    if (!owned) throw new NotFoundException('Transaction not found');
+    if (!(await this.analytics.ownsTransaction(user.id, query.transaction_id)))
+      throw new NotFoundException('Transaction not found');
     this.capture.capture({
       userId: user.id,
       type: 'transaction_interaction',

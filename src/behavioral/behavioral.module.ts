@@ -5,7 +5,9 @@ import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
 
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
 import { BehavioralController } from './behavioral.controller';
+import { BehavioralRepository } from './behavioral.repository';
 import { EventCaptureService } from './event-capture.service';
+import { EventPipelineMetrics } from './event-pipeline-metrics';
 import { PostgresEventSink } from './postgres-event-sink';
 import { TrackingAdminController } from './tracking-admin.controller';
 import { TrackingInterceptor } from './tracking.interceptor';
@@ -16,7 +18,9 @@ import { TrackingInterceptor } from './tracking.interceptor';
   controllers: [BehavioralController, TrackingAdminController],
   providers: [
     PostgresEventSink,
+    BehavioralRepository,
     EventCaptureService,
+    EventPipelineMetrics,
     BehavioralAnalyticsService,
     { provide: EVENT_PIPELINE_STATS, useExisting: EventCaptureService },
     { provide: APP_INTERCEPTOR, useClass: TrackingInterceptor },

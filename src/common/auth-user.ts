@@ -8,6 +8,10 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+  /** Read by the same query that checked the session, so GET /auth/me needs no query of its own. */
+  firstName: string;
+  lastName: string;
+  createdAt: Date;
   /** The token's id (jti) and expiry, so logout/refresh can revoke exactly this token. */
   tokenId: string;
   tokenExpiresAt: Date;

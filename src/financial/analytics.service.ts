@@ -1,101 +1,47 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 import { Decimal, money } from '../common/money';
-import type { PrismaClient } from '../generated/prisma/client';
-import { PrismaService } from '../infra/prisma/prisma.service';
 
+import { FinancialRepository, STARTING_BALANCE } from './financial.repository';
 import { CATEGORIES, type SpendingAnalytics } from './financial.schemas';
-import { LedgerService } from './ledger.service';
 
 const HEALTH_WINDOW_DAYS = 7;
 
-/** Every aggregate runs in SQL; only the (small) result rows reach Node. */
+/** Every aggregate runs in SQL (FinancialRepository); only the (small) result rows reach Node. */
 @Injectable()
 export class AnalyticsService {
-  constructor(
-    @Inject(PrismaService) private readonly prisma: PrismaClient,
-    private readonly ledger: LedgerService,
-  ) {}
+  constructor(private readonly repository: FinancialRepository) {}
 
   /** Debits of the last `days` days per category, largest first, with each one's share of the total. */
   async spendingByCategory(userId: string, days: number): Promise<SpendingAnalytics[]> {
-    const rows = await this.prisma.$queryRaw<{ category: string; total: Decimal; count: number; percentage: number }[]>`
-      SELECT category::text AS category, SUM(amount) AS total, COUNT(*)::int AS count,
-             ROUND(100 * SUM(amount) / NULLIF(SUM(SUM(amount)) OVER (), 0), 2)::float8 AS percentage
-      FROM transactions
-      WHERE user_id = ${userId}::uuid AND transaction_type = 'debit'
-        AND transaction_date >= now() - make_interval(days => ${days}::int)
-      GROUP BY category
-      ORDER BY total DESC, category`;
-    return rows.map((r) => ({
-      category: r.category as SpendingAnalytics['category'],
-      total_amount: money(r.total),
-      transaction_count: r.count,
-      percentage: r.percentage ?? 0,
-    }));
-  }
-
-  /** The 7-day summary of the reference system (F5); the balance is the wallet's. */
-  async healthSummary(userId: string) {
-    const wallet = await this.ledger.ensureWallet(this.prisma, userId);
-    const [[totals], top] = await Promise.all([
-      this.prisma.$queryRaw<{ spending: Decimal; income: Decimal; count: number }[]>`
-        SELECT COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS spending,
-               COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS income,
-               COUNT(*)::int AS count
-        FROM transactions
-        WHERE user_id = ${userId}::uuid AND transaction_date >= now() - make_interval(days => ${HEALTH_WINDOW_DAYS}::int)`,
-      this.spendingByCategory(userId, HEALTH_WINDOW_DAYS),
-    ]);
-    const spending = new Decimal(totals.spending.toString());
-    const income = new Decimal(totals.income.toString());
-    return {
-      current_balance: money(wallet.balance),
-      weekly_spending: money(spending),
-      weekly_income: money(income),
-      transaction_count: totals.count,
-      savings_rate: income.minus(spending).div(Decimal.max(income, 1)).toNumber(),
-      daily_spending_avg: money(spending.div(HEALTH_WINDOW_DAYS)),
-      top_spending_categories: top.slice(0, 5),
-    };
+    return (await this.repository.spendingByCategory(userId, days)).map(toSpendingAnalytics);
   }
 
   /**
-   * One point per UTC day for the last `days` days (today included): the wallet balance at
-   * the end of that day = current balance − every signed amount dated after it, so the series
-   * always ends at the real balance whatever order rows were posted in.
+   * The 7-day summary of the reference system (F5); the balance is the wallet's (the starting
+   * balance for a user who has none yet). One query.
    */
+  async healthSummary(userId: string) {
+    const summary = await this.repository.recentSummary(userId, HEALTH_WINDOW_DAYS);
+    const spending = new Decimal(summary.spending);
+    const income = new Decimal(summary.income);
+    return {
+      current_balance: money(summary.balance ?? STARTING_BALANCE),
+      weekly_spending: money(spending),
+      weekly_income: money(income),
+      transaction_count: summary.count,
+      savings_rate: income.minus(spending).div(Decimal.max(income, 1)).toNumber(),
+      daily_spending_avg: money(spending.div(HEALTH_WINDOW_DAYS)),
+      top_spending_categories: summary.categories.slice(0, 5).map(toSpendingAnalytics),
+    };
+  }
+
+  /** One point per UTC day for the last `days` days (today included), ending at the wallet's balance. */
   async balanceHistory(userId: string, days: number) {
-    const wallet = await this.ledger.ensureWallet(this.prisma, userId);
-    const rows = await this.prisma.$queryRaw<{ day: string; net: Decimal; count: number; balance: Decimal }[]>`
-      WITH bounds AS (
-        SELECT (now() AT TIME ZONE 'UTC')::date AS today
-      ), calendar AS (
-        SELECT d::date AS day
-        FROM bounds, generate_series(bounds.today - (${days}::int - 1), bounds.today, interval '1 day') AS d
-      ), daily AS (
-        SELECT (transaction_date AT TIME ZONE 'UTC')::date AS day,
-               SUM(CASE WHEN transaction_type = 'credit' THEN amount ELSE -amount END) AS net,
-               COUNT(*)::int AS count
-        FROM transactions, bounds
-        WHERE user_id = ${userId}::uuid
-          AND transaction_date >= ((bounds.today - (${days}::int - 1))::timestamp AT TIME ZONE 'UTC')
-        GROUP BY 1
-      ), future AS (
-        SELECT COALESCE(SUM(CASE WHEN transaction_type = 'credit' THEN amount ELSE -amount END), 0) AS net
-        FROM transactions, bounds
-        WHERE user_id = ${userId}::uuid AND transaction_date >= ((bounds.today + 1)::timestamp AT TIME ZONE 'UTC')
-      )
-      SELECT to_char(c.day, 'YYYY-MM-DD') AS day,
-             COALESCE(d.net, 0) AS net,
-             COALESCE(d.count, 0) AS count,
-             ${wallet.balance.toString()}::numeric - (SELECT net FROM future)
-               - COALESCE(SUM(d.net) OVER (ORDER BY c.day DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS balance
-      FROM calendar c LEFT JOIN daily d ON d.day = c.day
-      ORDER BY c.day`;
+    const rows = await this.repository.balanceHistory(userId, days, STARTING_BALANCE);
     return {
       balance_history: rows.map((r) => {
-        const net = new Decimal(r.net.toString());
+        const net = new Decimal(r.net);
         return {
           date: r.day,
           balance: Number(money(r.balance)),
@@ -109,19 +55,9 @@ export class AnalyticsService {
 
   /** Calendar month in UTC; average_transaction is the mean debit (spending), not credits and debits mixed. */
   async monthlySummary(userId: string, year: number, month: number) {
-    const [r] = await this.prisma.$queryRaw<
-      { income: Decimal; spending: Decimal; count: number; avg_debit: Decimal | null }[]
-    >`
-      SELECT COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS income,
-             COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS spending,
-             COUNT(*)::int AS count,
-             AVG(amount) FILTER (WHERE transaction_type = 'debit') AS avg_debit
-      FROM transactions
-      WHERE user_id = ${userId}::uuid
-        AND transaction_date >= make_timestamptz(${year}::int, ${month}::int, 1, 0, 0, 0, 'UTC')
-        AND transaction_date < make_timestamptz(${year}::int, ${month}::int, 1, 0, 0, 0, 'UTC') + interval '1 month'`;
-    const income = new Decimal(r.income.toString());
-    const spending = new Decimal(r.spending.toString());
+    const r = await this.repository.monthlyTotals(userId, year, month);
+    const income = new Decimal(r.income);
+    const spending = new Decimal(r.spending);
     return {
       month,
       year,
@@ -145,4 +81,18 @@ export class AnalyticsService {
       })),
     };
   }
+}
+
+function toSpendingAnalytics(r: {
+  category: SpendingAnalytics['category'];
+  total: string;
+  count: number;
+  percentage: number | null;
+}): SpendingAnalytics {
+  return {
+    category: r.category,
+    total_amount: money(r.total),
+    transaction_count: r.count,
+    percentage: r.percentage ?? 0,
+  };
 }

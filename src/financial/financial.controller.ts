@@ -1,10 +1,11 @@
+import type { MultipartFields } from '@fastify/multipart';
 import { Controller, Delete, Get, HttpCode, HttpException, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
-import { RequestValidationError } from '../infra/http/validation';
+import { parseOrThrow, RequestValidationError } from '../infra/http/validation';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
 
 import { AnalyticsService } from './analytics.service';
@@ -13,7 +14,7 @@ import {
   categoriesResponseSchema,
   daysQuerySchema,
   healthSummarySchema,
-  importQuerySchema,
+  importOptionsSchema,
   importResponseSchema,
   listTransactionsQuerySchema,
   monthlySummaryQuerySchema,
@@ -23,11 +24,13 @@ import {
   transactionResponseSchema,
   transactionUpdateSchema,
   walletResponseSchema,
+  type ImportOptionsInput,
   type ListTransactionsQuery,
   type TransactionCreateInput,
   type TransactionUpdateInput,
 } from './financial.schemas';
 import { StatementImportService } from './import/statement-import.service';
+import { drain } from './import/statement-reader';
 import { TransactionsService } from './transactions.service';
 
 const transactionId = z.uuid('Invalid transaction ID format');
@@ -161,8 +164,12 @@ export class FinancialController {
 
   @Post('import')
   @ApiOperation({
-    summary: 'Import a bank statement (MoneyVis CSV layout); idempotent',
-    description: 'multipart/form-data with one file field `file`. 415 for non-CSV files, 413 above IMPORT_MAX_BYTES.',
+    summary: 'Import a bank statement (CSV of any common layout, OFX/QFX); idempotent',
+    description:
+      'multipart/form-data with one file field `file`. Format, delimiter, encoding, columns, date order and ' +
+      'decimal mark are detected from the content; the query parameters below (or form fields of the same ' +
+      'names sent before the file) override detection. 415 for non-text files, 413 above IMPORT_MAX_BYTES, ' +
+      '422 naming what was expected and found, 429 when the user already runs 2 imports.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
@@ -172,20 +179,63 @@ export class FinancialController {
   @HttpCode(200)
   async importStatement(
     @CurrentUser() user: AuthUser,
-    @ZodQuery(importQuerySchema) query: z.output<typeof importQuerySchema>,
+    // Validated (and documented) here; validated again below together with the form fields.
+    @ZodQuery(importOptionsSchema) _query: ImportOptionsInput,
     @Req() request: FastifyRequest,
   ) {
     // The request is used only to reach the upload stream; the service sees a plain Readable.
     const file = await request.file();
     if (!file || file.fieldname !== 'file') {
+      if (file) await drain(file.file);
       throw new RequestValidationError([
-        { type: 'missing', loc: ['body', 'file'], msg: 'Upload the CSV statement in a file field named "file"' },
+        { type: 'missing', loc: ['body', 'file'], msg: 'Upload the statement in a file field named "file"' },
       ]);
+    }
+    let options: ImportOptionsInput;
+    try {
+      options = parseOrThrow(
+        importOptionsSchema,
+        { ...formFields(file.fields), ...(request.query as object) },
+        'query',
+      );
+    } catch (error) {
+      await drain(file.file);
+      throw error;
     }
     return this.importer.importStatement(
       user.id,
       { stream: file.file, filename: file.filename, mimetype: file.mimetype, truncated: () => file.file.truncated },
-      { dryRun: query.dry_run },
+      {
+        dryRun: options.dry_run,
+        format: options.format === 'auto' ? undefined : options.format,
+        delimiter: options.delimiter,
+        encoding: options.encoding,
+        dateFormat: options.date_format,
+        decimal: options.decimal,
+        negate: options.negate,
+        previewRows: options.preview_rows,
+        columns: {
+          date: options.date_column,
+          amount: options.amount_column,
+          debit: options.debit_column,
+          credit: options.credit_column,
+          direction: options.type_column,
+          description: options.description_column,
+          merchant: options.merchant_column,
+          category: options.category_column,
+          balance: options.balance_column,
+        },
+      },
     );
   }
+}
+
+/** The plain form fields of a multipart upload (those sent before the file part). */
+function formFields(fields: MultipartFields): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, part] of Object.entries(fields)) {
+    const first = Array.isArray(part) ? part[0] : part;
+    if (first && first.type === 'field' && typeof first.value === 'string') values[name] = first.value;
+  }
+  return values;
 }

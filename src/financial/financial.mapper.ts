@@ -1,9 +1,9 @@
 import { money } from '../common/money';
-import type { Transaction, Wallet } from '../generated/prisma/client';
 
+import type { TransactionRow, WalletView } from './financial.repository';
 import type { TransactionResponse } from './financial.schemas';
 
-export function toTransactionResponse(t: Transaction): TransactionResponse {
+export function toTransactionResponse(t: TransactionRow): TransactionResponse {
   return {
     id: t.id,
     transaction_type: t.transactionType,
@@ -19,6 +19,6 @@ export function toTransactionResponse(t: Transaction): TransactionResponse {
   };
 }
 
-export function toWalletResponse(w: Pick<Wallet, 'id' | 'balance' | 'currency' | 'updatedAt'>) {
+export function toWalletResponse(w: WalletView) {
   return { id: w.id, balance: money(w.balance), currency: w.currency, updated_at: w.updatedAt.toISOString() };
 }

@@ -4,6 +4,9 @@ import { CATEGORIES } from '../common/categories';
 import { moneyInput, moneyQuery } from '../common/money-input';
 import { pagingQuery, queryBoolean } from '../common/paging';
 
+import { dateOrderOf } from './import/statement-values';
+import { isKnownEncoding } from './import/text-decoding';
+
 export { CATEGORIES };
 
 export const categorySchema = z.enum(CATEGORIES, `Category must be one of: ${CATEGORIES.join(', ')}`);
@@ -85,9 +88,74 @@ export const monthlySummaryQuerySchema = z.object({
   month: z.coerce.number('month is required').int().min(1, 'month must be 1-12').max(12, 'month must be 1-12'),
 });
 
-export const importQuerySchema = z.object({
-  dry_run: queryBoolean.default(false).describe('Parse and report without writing transactions'),
+const columnOption = (what: string) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(`The column holding ${what}: its header (any case) or its 1-based number`);
+
+/**
+ * Options of POST /financial/import, as query parameters or as form fields sent before the file
+ * (the query wins). Everything is detected from the content when not given.
+ */
+export const importOptionsSchema = z.object({
+  dry_run: queryBoolean.default(false).describe('Parse and report (preview, problem rows) without writing anything'),
+  format: z
+    .enum(['auto', 'csv', 'ofx'])
+    .default('auto')
+    .describe('auto: OFX/QFX when the file starts like one, else CSV'),
+  delimiter: z
+    .enum([',', ';', 'tab', '\t', '|', 'comma', 'semicolon', 'pipe'])
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : ({ ',': ',', comma: ',', ';': ';', semicolon: ';', tab: '\t', '\t': '\t', '|': '|', pipe: '|' } as const)[v],
+    )
+    .describe('CSV field delimiter; detected from the first lines when not given'),
+  encoding: z
+    .string()
+    .trim()
+    .max(40)
+    .refine(
+      isKnownEncoding,
+      'encoding must be a WHATWG encoding label, e.g. utf-8, windows-1252, windows-1250, iso-8859-2',
+    )
+    .optional()
+    .describe('Text encoding; default: a BOM decides, else UTF-8, falling back to Windows-1252 for non-UTF-8 bytes'),
+  date_format: z
+    .string()
+    .trim()
+    .max(40)
+    .refine(
+      (v) => dateOrderOf(v) !== undefined,
+      'date_format must name day, month and year in order, e.g. DD/MM/YYYY, MM/DD/YYYY, YYYY-MM-DD, YYMMDD',
+    )
+    .optional()
+    .describe('The order of day, month and year (separators are free); needed when every date reads both ways'),
+  decimal: z
+    .enum(['.', ',', 'dot', 'comma'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === ',' || v === 'comma' ? ',' : '.'))
+    .describe('Decimal mark of the amounts; detected from the amounts when not given'),
+  negate: queryBoolean
+    .optional()
+    .describe('Flip every sign: for card statements that list spending as positive amounts'),
+  date_column: columnOption('the transaction date'),
+  amount_column: columnOption('a signed amount (or a positive one with type_column)'),
+  debit_column: columnOption('money out (with credit_column)'),
+  credit_column: columnOption('money in (with debit_column)'),
+  type_column: columnOption('debit/credit (DR/CR, in/out) for a positive amount column'),
+  description_column: columnOption('the description'),
+  merchant_column: columnOption('the merchant or payee'),
+  category_column: columnOption("the file's own category"),
+  balance_column: columnOption('the running balance'),
+  preview_rows: z.coerce.number().int().min(0).max(200).default(20).describe('Rows shown as they would be stored'),
 });
+export type ImportOptionsInput = z.output<typeof importOptionsSchema>;
 
 // ─── Responses ───────────────────────────────────────────────────────────────
 
@@ -159,6 +227,13 @@ export const categoriesResponseSchema = z.object({
   categories: z.array(z.object({ value: categorySchema, label: z.string(), description: z.string() })),
 });
 
+const categorySourceCounts = z.object({
+  memory: z.number().int().describe("the user's own earlier re-categorisation of the merchant"),
+  file: z.number().int().describe("the file's category column, through the format's label table"),
+  rules: z.number().int().describe('rules on the description/merchant'),
+  default: z.number().int().describe('no rule applied: income for money in, other for money out'),
+});
+
 export const importResponseSchema = z.object({
   import_id: z.uuid(),
   imported: z.number().int(),
@@ -167,9 +242,47 @@ export const importResponseSchema = z.object({
   total_rows: z.number().int(),
   dry_run: z.boolean(),
   file_sha256: z.string(),
-  errors: z.array(
-    z.object({ row: z.number().int().describe('line in the file; the header is line 1'), reason: z.string() }),
-  ),
+  format: z
+    .string()
+    .describe('moneyvis | mint | debit_credit_columns | amount_with_type | signed_amount | ofx_sgml | ofx_xml'),
+  encoding: z.string().describe('the text encoding used to read the file'),
+  delimiter: z.string().nullable().describe('CSV delimiter (null for OFX)'),
+  date_format: z.string().nullable().describe('the date order used, e.g. DD/MM/YYYY'),
+  decimal: z.enum(['.', ',']),
+  negate: z.boolean(),
+  preamble_lines: z.number().int().describe('lines above the header that were skipped'),
+  mapping: z.record(z.string(), z.string()).describe('our field → the column (or OFX element) read for it'),
+  categories: z.object({
+    by_source: categorySourceCounts,
+    unknown_file_categories: z.array(z.object({ label: z.string(), rows: z.number().int() })),
+    unknown_file_category_rows: z.number().int(),
+  }),
+  totals: z
+    .object({ debits: moneyString, credits: moneyString })
+    .describe('sums of the valid rows of the file (money out, money in), imported or already present'),
+  preview: z
+    .array(
+      z.object({
+        line: z.number().int(),
+        date: z.string(),
+        transaction_type: transactionTypeSchema,
+        amount: moneyString,
+        category: categorySchema,
+        category_source: z.enum(['memory', 'file', 'rules', 'default']),
+        description: z.string(),
+        merchant_name: z.string().nullable(),
+        balance_after: moneyString,
+      }),
+    )
+    .describe('the first new rows as they are (or would be) stored, oldest first'),
+  errors: z
+    .array(
+      z.object({
+        row: z.number().int().describe('line in the file (the first line is 1); for OFX the transaction number'),
+        reason: z.string(),
+      }),
+    )
+    .describe('problem rows (all of them in a dry run, the first 100 otherwise), each skipped'),
   errors_total: z.number().int(),
   date_range: z.object({ from: z.string(), to: z.string() }).nullable(),
   opening_balance_set: z.boolean().describe('true when a fresh wallet took the statement opening balance'),

@@ -1,23 +1,14 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 
 import { Decimal, MoneyLike } from '../common/money';
 import { MAX_MONEY } from '../common/money-input';
-import {
-  Prisma,
-  type PrismaClient,
-  type Transaction,
-  type TransactionCategory,
-  type TransactionSource,
-} from '../generated/prisma/client';
-import { PrismaService } from '../infra/prisma/prisma.service';
+import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 
-/** A client that can run queries: the app's PrismaClient or an interactive transaction. */
-export type Db = PrismaClient | Prisma.TransactionClient;
+import { FinancialRepository, STARTING_BALANCE, type TransactionRow, type WalletRow } from './financial.repository';
 
-export const STARTING_BALANCE = '1000.00';
-
-/** Interactive transactions wait for a pooled connection under load instead of failing at Prisma's 2 s default. */
-export const TX_OPTIONS = { maxWait: 15_000, timeout: 30_000 } as const;
+export { STARTING_BALANCE };
+export type { WalletRow };
 
 export interface PostInput {
   userId: string;
@@ -31,56 +22,51 @@ export interface PostInput {
   source: TransactionSource;
 }
 
-export interface WalletRow {
-  id: string;
-  balance: Decimal;
-}
-
 /**
  * The one place that moves money: every balance change (manual transactions, purchases,
  * reversals, statement imports) goes through here, inside a database transaction, with
  * the wallet row locked by the conditional UPDATE so concurrent requests serialise.
+ * Wallets are opened at registration (and by a migration for earlier users); a user without
+ * one gets it with the starting balance on their first posting.
  */
 @Injectable()
 export class LedgerService {
-  constructor(@Inject(PrismaService) private readonly prisma: PrismaClient) {}
+  constructor(private readonly repository: FinancialRepository) {}
 
-  /** The user's wallet, created with the starting balance on first access (race-safe: unique user_id). */
-  async ensureWallet(db: Db, userId: string): Promise<WalletRow> {
-    await db.$executeRaw`
-      INSERT INTO wallets (id, user_id, balance, currency, created_at, updated_at)
-      VALUES (gen_random_uuid(), ${userId}::uuid, ${STARTING_BALANCE}::numeric, 'USD', now(), now())
-      ON CONFLICT (user_id) DO NOTHING`;
-    const rows = await db.$queryRaw<WalletRow[]>`SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid`;
-    return rows[0];
+  /** Runs `work` in one database transaction (e.g. a purchase posting inside it). */
+  transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return this.repository.transaction(work);
+  }
+
+  /** Opens the user's wallet with the starting balance (registration); a no-op if it exists. */
+  openWallet(tx: PoolClient, userId: string): Promise<void> {
+    return this.repository.openWallet(tx, userId);
   }
 
   /** Posts one transaction in its own database transaction. */
-  post(input: PostInput): Promise<Transaction> {
-    return this.prisma.$transaction((tx) => this.postIn(tx, input), TX_OPTIONS);
+  post(input: PostInput): Promise<TransactionRow> {
+    return this.repository.transaction((tx) => this.postIn(tx, input));
   }
 
   /**
    * Posts inside the caller's transaction (e.g. a purchase): applies the amount to the
    * wallet (refusing overdraft) and records the row with the resulting balance.
    */
-  async postIn(tx: Prisma.TransactionClient, input: PostInput): Promise<Transaction> {
+  async postIn(tx: PoolClient, input: PostInput): Promise<TransactionRow> {
     const wallet = await this.applyDelta(tx, input.userId, input.amount);
     const amount = new Decimal(input.amount);
-    return tx.transaction.create({
-      data: {
-        userId: input.userId,
-        walletId: wallet.id,
-        transactionType: amount.isNegative() ? 'debit' : 'credit',
-        amount: amount.abs().toFixed(2),
-        category: input.category,
-        description: input.description,
-        merchantName: input.merchantName ?? null,
-        locationCity: input.locationCity ?? null,
-        locationCountry: input.locationCountry ?? null,
-        balanceAfter: wallet.balance,
-        source: input.source,
-      },
+    return this.repository.insertTransaction(tx, {
+      userId: input.userId,
+      walletId: wallet.id,
+      transactionType: amount.isNegative() ? 'debit' : 'credit',
+      amount: amount.abs().toFixed(2),
+      category: input.category,
+      description: input.description,
+      merchantName: input.merchantName ?? null,
+      locationCity: input.locationCity ?? null,
+      locationCountry: input.locationCountry ?? null,
+      balanceAfter: wallet.balance,
+      source: input.source,
     });
   }
 
@@ -88,37 +74,30 @@ export class LedgerService {
    * Adds a signed delta to the wallet atomically. The WHERE clause is the overdraft check,
    * evaluated on the locked, current row: no read-modify-write race.
    */
-  async applyDelta(tx: Prisma.TransactionClient, userId: string, delta: MoneyLike): Promise<WalletRow> {
-    await this.ensureWallet(tx, userId);
+  async applyDelta(tx: PoolClient, userId: string, delta: MoneyLike): Promise<WalletRow> {
     const amount = delta.toString();
-    const rows = await tx.$queryRaw<WalletRow[]>`
-      UPDATE wallets SET balance = balance + ${amount}::numeric, updated_at = now()
-      WHERE user_id = ${userId}::uuid
-        AND balance + ${amount}::numeric >= 0
-        AND balance + ${amount}::numeric <= ${MAX_MONEY}::numeric
-      RETURNING id, balance`;
-    if (rows.length === 0) {
+    const max = MAX_MONEY.toString();
+    let wallet = await this.repository.applyDelta(tx, userId, amount, max);
+    if (!wallet) {
+      // Refused, or no wallet yet (a user from before wallets were opened at registration, or a
+      // concurrent first posting that committed after our UPDATE looked): open it if missing and
+      // try once more, on a fresh view of the row.
+      await this.repository.openWallet(tx, userId);
+      wallet = await this.repository.applyDelta(tx, userId, amount, max);
+    }
+    if (!wallet) {
       throw new BadRequestException(
         new Decimal(amount).isNegative()
           ? 'Insufficient funds'
           : 'Balance would exceed the maximum of 9,999,999,999.99',
       );
     }
-    return rows[0];
-  }
-
-  /** Locks the wallet row for a multi-row operation (statement import) and returns it. */
-  async lockWallet(tx: Prisma.TransactionClient, userId: string): Promise<WalletRow> {
-    await this.ensureWallet(tx, userId);
-    const rows = await tx.$queryRaw<
-      WalletRow[]
-    >`SELECT id, balance FROM wallets WHERE user_id = ${userId}::uuid FOR UPDATE`;
-    return rows[0];
+    return wallet;
   }
 }
 
 /** The signed value of a stored transaction (amount is stored positive). */
-export function signedAmount(t: Pick<Transaction, 'transactionType' | 'amount'>): Decimal {
+export function signedAmount(t: { transactionType: 'debit' | 'credit'; amount: MoneyLike }): Decimal {
   const amount = new Decimal(t.amount.toString());
   return t.transactionType === 'debit' ? amount.negated() : amount;
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 
 import { BanditService } from './bandit/bandit.service';
+import { ModelMetrics } from './model-metrics';
 import { ModelRegistry } from './model-registry';
 import { GoalModel } from './models/goal.model';
 import { PolicyModel } from './models/policy.model';
@@ -14,6 +15,7 @@ import { UserStateService } from './user-state.service';
 @Module({
   providers: [
     ModelRegistry,
+    ModelMetrics,
     PolicyModel,
     SegmentationModel,
     SpendingForecastModel,

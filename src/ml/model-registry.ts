@@ -23,6 +23,8 @@ export interface ModelStatus {
   load_ms: number | null;
   inferences: number;
   failures: number;
+  /** Calls answered without the model (not loaded, or its inference failed). */
+  fallbacks: number;
   last_failure: string | null;
   metrics: Record<string, unknown> | null;
 }
@@ -118,13 +120,17 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
   async run(name: ModelName, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor> | undefined> {
     const model = this.models.get(name);
     const status = this.statuses.get(name)!;
-    if (!model) return undefined;
+    if (!model) {
+      status.fallbacks++;
+      return undefined;
+    }
     try {
       const out = await model.session.run(feeds);
       status.inferences++;
       return out as Record<string, ort.Tensor>;
     } catch (error) {
       status.failures++;
+      status.fallbacks++;
       status.last_failure = describe(error);
       this.logger.error(`inference failed for ${name}: ${status.last_failure}`);
       return undefined;
@@ -195,6 +201,7 @@ function emptyStatus(name: ModelName, state: ModelState, error: string | null): 
     sha256_verified: false,
     load_ms: null,
     inferences: 0,
+    fallbacks: 0,
     failures: 0,
     last_failure: null,
     metrics: null,

@@ -1,11 +1,12 @@
 import { money } from '../common/money';
-import type { Product, ProductCategory, UserPurchase } from '../generated/prisma/client';
 
-export function toCategoryResponse(c: ProductCategory) {
+import type { CategoryRow, ProductRow, PurchaseRow } from './products.repository';
+
+export function toCategoryResponse(c: CategoryRow) {
   return { id: c.id, name: c.name, description: c.description, transaction_category: c.transactionCategory };
 }
 
-export function toProductResponse(p: Product) {
+export function toProductResponse(p: ProductRow) {
   return {
     id: p.id,
     name: p.name,
@@ -19,7 +20,7 @@ export function toProductResponse(p: Product) {
   };
 }
 
-export function toPurchaseResponse(p: UserPurchase & { product: Product | null }) {
+export function toPurchaseResponse(p: PurchaseRow) {
   return {
     id: p.id,
     product: p.product ? toProductResponse(p.product) : null,

@@ -3,11 +3,12 @@ import { Module } from '@nestjs/common';
 import { FinancialModule } from '../financial/financial.module';
 
 import { ProductsController } from './products.controller';
+import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
 
 @Module({
   imports: [FinancialModule],
   controllers: [ProductsController],
-  providers: [ProductsService],
+  providers: [ProductsRepository, ProductsService],
 })
 export class ProductsModule {}

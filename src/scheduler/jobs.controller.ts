@@ -30,6 +30,7 @@ export class JobsController {
         status: r.status,
         started_at: r.startedAt.toISOString(),
         finished_at: r.finishedAt?.toISOString() ?? null,
+        duration_ms: r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
         details: r.details,
       })),
     };

@@ -123,9 +123,7 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
     const { count: expiredTokens } = await this.prisma.revokedToken.deleteMany({
       where: { expiresAt: { lt: new Date() } },
     });
-    const { count: oldJobRuns } = await this.prisma.scheduledJobRun.deleteMany({
-      where: { startedAt: { lt: new Date(Date.now() - 90 * 86_400_000) } },
-    });
+    const oldJobRuns = await this.runner.purgeRunsOlderThan(90);
     return {
       old_events: oldEvents,
       expired_predictions: expiredPredictions,

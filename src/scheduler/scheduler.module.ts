@@ -5,12 +5,13 @@ import { CoachingModule } from '../coaching/coaching.module';
 import { ModelLifecycleService } from '../ml/model-lifecycle.service';
 
 import { JobRunner } from './job-runner';
+import { JobRunsRepository } from './job-runs.repository';
 import { JobsController } from './jobs.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';
 
 @Module({
   imports: [ScheduleModule.forRoot(), CoachingModule],
   controllers: [JobsController],
-  providers: [JobRunner, ScheduledJobsService, ModelLifecycleService],
+  providers: [JobRunsRepository, JobRunner, ScheduledJobsService, ModelLifecycleService],
 })
 export class SchedulerModule {}

@@ -146,6 +146,19 @@ describe('auth (e2e)', () => {
     expect(res.body.detail).toMatch(/log in again/);
   });
 
+  it('registration creates the profile with its defaults; reading it writes nothing', async () => {
+    const user = await registerUser(t);
+    const stored = await t.prisma.userProfile.findUniqueOrThrow({ where: { userId: user.id } });
+    const profile = await t.http().get('/auth/profile').set(user.auth).expect(200);
+    expect(profile.body).toEqual({
+      monthly_income: '0.00',
+      savings_goal: '0.00',
+      risk_tolerance: 'medium',
+      financial_goals: [],
+      updated_at: stored.updatedAt.toISOString(),
+    });
+  });
+
   it('updates and returns the profile; rejects a bad risk tolerance with 422', async () => {
     const user = await registerUser(t);
     await t

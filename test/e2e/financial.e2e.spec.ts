@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { MIGRATIONS_DIR } from '../../src/infra/database/migrate';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 const locs = (body: { detail: { loc: (string | number)[] }[] }) => body.detail.map((d) => d.loc.join('.'));
@@ -16,11 +20,15 @@ describe('financial (e2e)', () => {
     t.http().post('/financial/transactions').set(u.auth).send(body);
 
   describe('the original test_financial.py checks', () => {
-    it('creates the wallet with 1000.00 USD on first access', async () => {
+    it('registration opens the wallet with 1000.00 USD; reading it writes nothing', async () => {
       const u = await registerUser(t);
+      const stored = await t.prisma.wallet.findUniqueOrThrow({ where: { userId: u.id } });
       const res = await t.http().get('/financial/wallet').set(u.auth).expect(200);
-      expect(res.body).toMatchObject({ balance: '1000.00', currency: 'USD' });
+      expect(res.body).toMatchObject({ id: stored.id, balance: '1000.00', currency: 'USD' });
       expect(Number(res.body.balance)).toBe(1000.0);
+      await t.http().get('/financial/wallet').set(u.auth).expect(200);
+      const after = await t.prisma.wallet.findUniqueOrThrow({ where: { userId: u.id } });
+      expect(after.updatedAt.getTime()).toBe(stored.updatedAt.getTime());
     });
 
     it('debits −50 → amount "50.00", balance_after 950', async () => {
@@ -405,10 +413,31 @@ describe('financial (e2e)', () => {
       expect(new Set(after).size).toBe(13);
     });
 
-    it('parallel first accesses create one wallet', async () => {
+    it('a user without a wallet reads 404 and gets exactly one from parallel first transactions', async () => {
       const u = await registerUser(t);
-      const res = await Promise.all(Array.from({ length: 8 }, () => t.http().get('/financial/wallet').set(u.auth)));
-      expect(new Set(res.map((r) => r.body.id)).size).toBe(1);
+      await t.prisma.wallet.delete({ where: { userId: u.id } });
+      const missing = await t.http().get('/financial/wallet').set(u.auth).expect(404);
+      expect(missing.body.detail).toMatch(/Wallet not found/);
+      expect(await t.prisma.wallet.count({ where: { userId: u.id } })).toBe(0);
+      const res = await Promise.all(
+        Array.from({ length: 8 }, () => post(u, { amount: -10, category: 'groceries', description: 'first' })),
+      );
+      expect(res.map((r) => r.status)).toEqual(Array(8).fill(201));
+      expect(await t.prisma.wallet.count({ where: { userId: u.id } })).toBe(1);
+      expect((await t.http().get('/financial/wallet').set(u.auth).expect(200)).body.balance).toBe('920.00');
+    });
+
+    it('the backfill migration opens a wallet and a profile for users who have none', async () => {
+      const u = await registerUser(t);
+      await t.prisma.wallet.delete({ where: { userId: u.id } });
+      await t.prisma.userProfile.delete({ where: { userId: u.id } });
+      const sql = readFileSync(
+        path.join(MIGRATIONS_DIR, '20261201100000_wallet_and_profile_for_every_user', 'migration.sql'),
+        'utf8',
+      );
+      await t.prisma.pool.query(sql); // as the migration runner applies it: one multi-statement script
+      expect((await t.http().get('/financial/wallet').set(u.auth).expect(200)).body.balance).toBe('1000.00');
+      expect((await t.http().get('/auth/profile').set(u.auth).expect(200)).body.risk_tolerance).toBe('medium');
     });
   });
 });

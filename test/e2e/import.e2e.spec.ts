@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { DEMO_EMAIL, seedDemoData } from '../../src/infra/database/seed/demo-data';
+import { uploadStatement, type UploadArgs } from '../helpers/statements';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 const FIXTURE = path.join(__dirname, '../fixtures/moneyvis/transactions_categorized.csv');
@@ -17,18 +18,7 @@ describe('bank-statement import (e2e)', () => {
   });
   afterAll(async () => t.close());
 
-  const upload = (
-    u: TestUser,
-    content: Buffer | string,
-    filename = 'statement.csv',
-    query = '',
-    contentType = 'text/csv',
-  ) =>
-    t
-      .http()
-      .post(`/financial/import${query}`)
-      .set(u.auth)
-      .attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content), { filename, contentType });
+  const upload = (...args: UploadArgs) => uploadStatement(t, ...args);
 
   describe('the full MoneyVis file', () => {
     let u: TestUser;
@@ -128,7 +118,8 @@ describe('bank-statement import (e2e)', () => {
     const res = await upload(u, csv, 'statement.csv', '?dry_run=true').expect(200);
     expect(res.body).toMatchObject({ imported: 6567, skipped: 0, dry_run: true, closing_balance: '541.43' });
     expect(await t.prisma.transaction.count({ where: { userId: u.id } })).toBe(0);
-    expect(await t.prisma.wallet.count({ where: { userId: u.id } })).toBe(0);
+    // Registration opened the wallet; the dry run left its balance as it was.
+    expect((await t.prisma.wallet.findUniqueOrThrow({ where: { userId: u.id } })).balance.toFixed(2)).toBe('1000.00');
     // The audit trail records the dry run.
     expect(await t.prisma.statementImport.count({ where: { userId: u.id, dryRun: true } })).toBe(1);
     await upload(u, csv, 'statement.csv', '?dry_run=maybe').expect(422);
@@ -169,7 +160,7 @@ describe('bank-statement import (e2e)', () => {
       { row: 3, reason: 'Invalid Transaction Date "31/02/2024" (expected DD/MM/YYYY)' },
       { row: 5, reason: 'Debit Amount and Credit Amount are both empty' },
       { row: 6, reason: 'Amount is zero (Credit Amount − Debit Amount)' },
-      { row: 7, reason: 'Debit Amount: "1.234" is not a valid amount' },
+      { row: 7, reason: 'Debit Amount: "1.234" has more than two decimals' },
     ]);
     // Two identical bank lines are two transactions.
     const energy = await t.http().get('/financial/transactions?search=energy').set(u.auth).expect(200);
@@ -211,18 +202,20 @@ describe('bank-statement import (e2e)', () => {
     });
 
     it('refuses a non-CSV file by name/type with 415', async () => {
-      const res = await upload(u, '%PDF-1.4 binary', 'statement.pdf', '', 'application/pdf').expect(415);
-      expect(res.body.detail).toMatch(/Only CSV/);
+      const res = await upload(u, '%PDF-1.4 binary', 'statement.pdf', '', { contentType: 'application/pdf' }).expect(
+        415,
+      );
+      expect(res.body.detail).toMatch(/Only CSV and OFX/);
     });
 
     it('refuses binary content posing as CSV with 415 (header sniffing)', async () => {
       await upload(u, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 1, 2]), 'statement.csv').expect(415);
     });
 
-    it('refuses a CSV that is not a MoneyVis statement with 422 naming file', async () => {
+    it('refuses a CSV that is not a bank statement with 422 naming what was expected and found', async () => {
       const res = await upload(u, 'name,price\napple,1.00\n').expect(422);
       expect(res.body.detail[0].loc).toEqual(['body', 'file']);
-      expect(res.body.detail[0].msg).toMatch(/missing column\(s\) "transaction date"/);
+      expect(res.body.detail[0].msg).toMatch(/expected a date column .* found columns "name", "price"/);
       const empty = await upload(u, '').expect(422);
       expect(empty.body.detail[0].loc).toEqual(['body', 'file']);
     });

@@ -1,28 +1,29 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
-import { Inject, Injectable, PayloadTooLargeException, UnsupportedMediaTypeException, Optional } from '@nestjs/common';
-import { parse } from 'csv-parse';
+import {
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Optional,
+  PayloadTooLargeException,
+  ServiceUnavailableException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 
 import { EventCaptureService } from '../../behavioral/event-capture.service';
+import type { Category } from '../../common/categories';
 import { Decimal, money } from '../../common/money';
 import { MAX_MONEY } from '../../common/money-input';
-import type { Prisma, PrismaClient } from '../../generated/prisma/client';
-import { RequestValidationError } from '../../infra/http/validation';
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import type { ImportResponse } from '../financial.schemas';
 import { LedgerService, STARTING_BALANCE } from '../ledger.service';
 
-import {
-  assignImportKeys,
-  chronological,
-  indexHeader,
-  looksBinary,
-  parseStatementRow,
-  type StatementRow,
-} from './moneyvis-statement';
+import { categorise, CategoryReport, type CategorySource } from './categorisation';
+import { MerchantCategoryRepository } from './merchant-category.repository';
+import { StatementImportRepository, type ImportedTransaction } from './statement-import.repository';
+import { drain, fileError, readStatement, type ReadOptions, type StatementRow } from './statement-reader';
+import { centsToString } from './statement-values';
 
 /** What the HTTP layer (or the CLI) hands over: a byte stream, never a framework object. */
 export interface StatementUpload {
@@ -33,8 +34,10 @@ export interface StatementUpload {
   truncated?: () => boolean;
 }
 
-export interface ImportOptions {
+export interface ImportOptions extends Omit<ReadOptions, 'maxBytes'> {
   dryRun?: boolean;
+  /** How many rows the answer shows as they would be stored. */
+  previewRows?: number;
   /**
    * YYYY-MM-DD: moves every row's date so the newest lands on this day (the demo user's
    * history ends yesterday). Import keys use the statement's own dates, so re-runs still match.
@@ -43,93 +46,168 @@ export interface ImportOptions {
 }
 
 const MAX_ERRORS_LISTED = 100;
-const INSERT_BATCH = 1000;
-const CSV_MIME = ['text/csv', 'application/csv', 'text/plain', 'application/vnd.ms-excel', 'text/x-csv'];
+/** A dry run lists every problem row, up to this many (the count is always complete). */
+const MAX_ERRORS_LISTED_DRY_RUN = 10_000;
+/** Imports one user may run at once; each holds a parsed file in memory and a database transaction. */
+export const IMPORTS_PER_USER = 2;
+const TEXT_MIME = [
+  'text/csv',
+  'application/csv',
+  'text/plain',
+  'application/vnd.ms-excel',
+  'text/x-csv',
+  'text/tab-separated-values',
+  'application/x-ofx',
+  'application/ofx',
+  'application/vnd.intu.qfx',
+  'application/x-qfx',
+  'application/xml',
+  'text/xml',
+];
+const TEXT_EXTENSIONS = ['.csv', '.txt', '.tsv', '.ofx', '.qfx'];
 
-/** 422 naming the upload's `file` field. */
-function fileError(msg: string): RequestValidationError {
-  return new RequestValidationError([{ type: 'value_error', loc: ['body', 'file'], msg }]);
+interface PlannedRow {
+  row: StatementRow;
+  key: string;
+  category: Category;
+  source: CategorySource;
 }
 
 /**
- * Imports a bank statement (MoneyVis CSV layout) for one user. Streams and parses the
- * upload, then posts the new rows oldest first in ONE database transaction with the wallet
- * locked. Balance rule (docs/financial.md): rows are history, so no overdraft check; a wallet
- * without any transaction first takes the statement's opening balance, so balances replay
- * the bank's; otherwise rows add on top of the current balance. Re-imports add nothing.
+ * Imports a bank statement (CSV of any common layout, or OFX/QFX) for one user. Streams and
+ * parses the upload, categorises the rows (the user's merchant memory, the file's label, rules),
+ * then posts the new rows oldest first in ONE database transaction with the wallet locked.
+ * Balance rule (docs/financial.md): rows are history, so no overdraft check; a wallet without
+ * any transaction first takes the statement's opening balance, so balances replay the bank's;
+ * otherwise rows add on top of the current balance. Re-imports add nothing.
  */
 @Injectable()
 export class StatementImportService {
+  private readonly running = new Map<string, number>();
+  private readonly imports: StatementImportRepository;
+  private readonly merchants: MerchantCategoryRepository;
+
   constructor(
-    @Inject(PrismaService) private readonly prisma: PrismaClient,
+    database: PrismaService,
     private readonly ledger: LedgerService,
     // Absent when the CLI or the seed runs the importer outside the app: nothing to track there.
     @Optional() private readonly events?: EventCaptureService,
-  ) {}
+    @Optional() imports?: StatementImportRepository,
+    @Optional() merchants?: MerchantCategoryRepository,
+  ) {
+    this.imports = imports ?? new StatementImportRepository(database);
+    this.merchants = merchants ?? new MerchantCategoryRepository(database);
+  }
 
   async importStatement(userId: string, upload: StatementUpload, options: ImportOptions = {}): Promise<ImportResponse> {
+    if ((this.running.get(userId) ?? 0) >= IMPORTS_PER_USER) {
+      await drain(upload.stream);
+      throw new HttpException(
+        `${IMPORTS_PER_USER} imports are already running for this user; retry when one has finished`,
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    this.running.set(userId, (this.running.get(userId) ?? 0) + 1);
+    try {
+      return await this.run(userId, upload, options);
+    } finally {
+      const left = (this.running.get(userId) ?? 1) - 1;
+      if (left > 0) this.running.set(userId, left);
+      else this.running.delete(userId);
+    }
+  }
+
+  private async run(userId: string, upload: StatementUpload, options: ImportOptions): Promise<ImportResponse> {
     const dryRun = options.dryRun ?? false;
-    checkFileType(upload);
-    const parsed = await readStatement(upload.stream);
+    const typeProblem = fileTypeProblem(upload);
+    if (typeProblem) {
+      await drain(upload.stream);
+      throw new UnsupportedMediaTypeException(typeProblem);
+    }
+    const parsed = await readStatement(upload.stream, options);
     if (upload.truncated?.())
       throw new PayloadTooLargeException('The statement is larger than the upload limit (IMPORT_MAX_BYTES)');
-    const keys = assignImportKeys(parsed.rows);
-    const items = chronological(parsed.rows.map((row, i) => ({ row, key: keys[i] })));
+
+    const memory = await this.merchants.load(userId);
+    const report = new CategoryReport();
+    const keys = assignImportKeys(parsed.keyPrefix, parsed.rows);
+    const planned: PlannedRow[] = parsed.rows.map((row, i) => {
+      const { category, source, unknownLabel } = categorise(
+        {
+          description: row.merchant || row.description,
+          label: row.label,
+          amountSign: row.cents < 0n ? -1 : 1,
+          code: row.code,
+        },
+        parsed.categoryTable,
+        memory,
+      );
+      report.count(source, unknownLabel);
+      return { row, key: keys[i], category, source };
+    });
     const dates = parsed.rows.map((r) => r.date).sort();
     const shiftDays =
       options.newestOn && dates.length
         ? Math.round((Date.parse(options.newestOn) - Date.parse(dates[dates.length - 1])) / 86_400_000)
         : 0;
 
-    const outcome = await this.prisma.$transaction(
-      async (tx) => {
-        const wallet = dryRun ? await this.peekWallet(tx, userId) : await this.ledger.lockWallet(tx, userId);
-        const existing = await existingKeys(tx, userId, keys);
-        const fresh = items.filter((i) => !existing.has(i.key));
-        const hasHistory = await tx.$queryRaw<{ any: boolean }[]>`
-          SELECT EXISTS (SELECT 1 FROM transactions WHERE user_id = ${userId}::uuid) AS any`;
+    const outcome = await this.imports
+      .inTransaction(async (tx) => {
+        if (!dryRun) await this.ledger.openWallet(tx, userId);
+        const wallet = dryRun ? await this.imports.peekWallet(tx, userId) : await this.imports.lockWallet(tx, userId);
+        const existing = await this.imports.existingKeys(tx, userId, keys);
+        const fresh = planned.filter((p) => !existing.has(p.key));
+        const hasHistory = await this.imports.hasHistory(tx, userId);
         // A wallet with no history takes the statement's opening balance (before its oldest row).
-        const oldest = fresh[0]?.row;
-        const openingBalanceSet = !hasHistory[0].any && oldest?.balance != null;
+        const openingBalanceSet = !hasHistory && parsed.openingCents !== null && fresh.length === planned.length;
         let running = openingBalanceSet
-          ? new Decimal(oldest!.balance!).minus(oldest!.amount)
+          ? new Decimal(centsToString(parsed.openingCents!))
           : new Decimal(wallet?.balance.toString() ?? STARTING_BALANCE);
-        const data: Prisma.TransactionCreateManyInput[] = [];
-        for (const { row, key } of fresh) {
-          running = running.plus(row.amount);
+        const data: ImportedTransaction[] = [];
+        for (const item of fresh) {
+          running = running.plus(centsToString(item.row.cents));
           if (running.abs().greaterThan(MAX_MONEY)) {
-            throw fileError(`Line ${row.line}: the running balance would exceed ${MAX_MONEY.toLocaleString('en-US')}`);
+            throw fileError(
+              `Line ${item.row.line}: the running balance would exceed ${MAX_MONEY.toLocaleString('en-US')}`,
+            );
           }
-          data.push(toCreateInput(userId, wallet?.id ?? '', row, key, running, shiftDays));
+          data.push(toImportedTransaction(item, running, shiftDays));
         }
         if (!dryRun && wallet) {
-          for (let i = 0; i < data.length; i += INSERT_BATCH) {
-            await tx.transaction.createMany({ data: data.slice(i, i + INSERT_BATCH) });
-          }
-          await tx.$executeRaw`UPDATE wallets SET balance = ${running.toFixed(2)}::numeric, updated_at = now() WHERE id = ${wallet.id}::uuid`;
+          await this.imports.insertTransactions(tx, userId, wallet.id, data);
+          await this.imports.setWalletBalance(tx, wallet.id, running.toFixed(2));
         }
-        const record = await tx.statementImport.create({
-          data: {
-            userId,
-            fileName: upload.filename?.slice(0, 255) ?? null,
-            fileSha256: parsed.sha256,
-            format: 'moneyvis',
-            dryRun,
-            rowsTotal: parsed.totalRows,
-            rowsImported: fresh.length,
-            rowsSkipped: parsed.totalRows - fresh.length,
-          },
+        const importId = await this.imports.recordImport(tx, {
+          userId,
+          fileName: upload.filename?.slice(0, 255) ?? null,
+          fileSha256: parsed.sha256,
+          format: parsed.format,
+          dryRun,
+          rowsTotal: parsed.totalRows,
+          rowsImported: fresh.length,
+          rowsSkipped: parsed.totalRows - fresh.length,
         });
-        return {
-          importId: record.id,
-          imported: fresh.length,
-          duplicates: items.length - fresh.length,
-          closing: running,
-          openingBalanceSet,
-        };
-      },
-      { maxWait: 15_000, timeout: 120_000 },
-    );
+        const preview = data.slice(0, options.previewRows ?? 20).map((d, i) => ({
+          line: fresh[i].row.line,
+          date: fresh[i].row.date,
+          transaction_type: d.transactionType,
+          amount: d.amount,
+          category: d.category,
+          category_source: fresh[i].source,
+          description: d.description,
+          merchant_name: d.merchantName,
+          balance_after: d.balanceAfter,
+        }));
+        return { importId, imported: fresh.length, closing: running, openingBalanceSet, preview };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof HttpException) throw error;
+        // The transaction rolled back as a whole: say so, rather than a bare 500.
+        throw new ServiceUnavailableException(
+          'The import failed in the database and was rolled back: nothing was imported. Retry later',
+          { cause: error },
+        );
+      });
 
     if (!dryRun && outcome.imported > 0) {
       // One domain event per import (not per row): what the user did was import a statement.
@@ -140,128 +218,84 @@ export class StatementImportService {
         data: { imported: outcome.imported, skipped: parsed.totalRows - outcome.imported, source: 'import' },
       });
     }
+    const totals = sumByDirection(parsed.rows);
     return {
       import_id: outcome.importId,
       imported: outcome.imported,
       skipped: parsed.totalRows - outcome.imported,
-      duplicates: outcome.duplicates,
+      duplicates: planned.length - outcome.imported,
       total_rows: parsed.totalRows,
       dry_run: dryRun,
       file_sha256: parsed.sha256,
-      errors: parsed.errors.slice(0, MAX_ERRORS_LISTED),
+      format: parsed.format,
+      encoding: parsed.encoding,
+      delimiter: parsed.delimiter,
+      date_format: parsed.dateFormat,
+      decimal: parsed.decimal,
+      negate: parsed.negate,
+      preamble_lines: parsed.preambleLines,
+      mapping: parsed.mapping,
+      categories: report.toJSON(),
+      totals: { debits: centsToString(totals.debits), credits: centsToString(totals.credits) },
+      preview: outcome.preview,
+      errors: parsed.errors.slice(0, dryRun ? MAX_ERRORS_LISTED_DRY_RUN : MAX_ERRORS_LISTED),
       errors_total: parsed.errors.length,
       date_range: dates.length ? { from: dates[0], to: dates[dates.length - 1] } : null,
       opening_balance_set: outcome.openingBalanceSet,
       closing_balance: money(outcome.closing),
     };
   }
-
-  /** The wallet as it is, without creating it (a dry run writes no transactions or wallets). */
-  private async peekWallet(tx: Prisma.TransactionClient, userId: string) {
-    return tx.wallet.findUnique({ where: { userId }, select: { id: true, balance: true } });
-  }
 }
 
-function checkFileType(upload: StatementUpload): void {
+/** Why the upload's name and type say it is not a statement (a PDF, a picture), or undefined. */
+function fileTypeProblem(upload: StatementUpload): string | undefined {
   const name = (upload.filename ?? '').toLowerCase();
   const mime = (upload.mimetype ?? '').toLowerCase().split(';')[0].trim();
-  if (!name.endsWith('.csv') && !CSV_MIME.includes(mime)) {
-    throw new UnsupportedMediaTypeException(
-      `Only CSV bank statements are supported (got ${name || 'no file name'}, ${mime || 'no type'})`,
-    );
+  if (TEXT_EXTENSIONS.some((ext) => name.endsWith(ext)) || TEXT_MIME.includes(mime)) return undefined;
+  return `Only CSV and OFX/QFX bank statements are supported (expected a .csv, .txt, .ofx or .qfx file; got ${name || 'no file name'}, ${mime || 'no type'})`;
+}
+
+/** Sums of the rows' money out and money in, as positive cents (the file's totals, for round-trip checks). */
+function sumByDirection(rows: StatementRow[]): { debits: bigint; credits: bigint } {
+  let debits = 0n;
+  let credits = 0n;
+  for (const row of rows) {
+    if (row.cents < 0n) debits -= row.cents;
+    else credits += row.cents;
   }
+  return { debits, credits };
 }
 
-interface ParsedStatement {
-  rows: StatementRow[];
-  errors: { row: number; reason: string }[];
-  totalRows: number;
-  sha256: string;
-}
-
-/** Streams the upload through a sha256 tap and the CSV parser; bad rows are collected, not fatal. */
-async function readStatement(stream: Readable): Promise<ParsedStatement> {
-  const hash = createHash('sha256');
-  let first = true;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      if (first) {
-        first = false;
-        if (looksBinary(chunk)) return callback(new UnsupportedMediaTypeException('The file is not a CSV text file'));
-      }
-      hash.update(chunk);
-      callback(null, chunk);
-    },
+/**
+ * Stable import keys: sha256 of the row's normalised identity plus its occurrence number
+ * among identical rows of the same file, so two genuinely identical bank lines both import
+ * and a re-import of the same file matches every key.
+ */
+export function assignImportKeys(prefix: string, rows: StatementRow[]): string[] {
+  const seen = new Map<string, number>();
+  return rows.map((r) => {
+    const n = (seen.get(r.identity) ?? 0) + 1;
+    seen.set(r.identity, n);
+    return createHash('sha256').update(`${prefix}|${r.identity}|${n}`).digest('hex');
   });
-  const errors: ParsedStatement['errors'] = [];
-  const rows: StatementRow[] = [];
-  let totalRows = 0;
-  let header: ReturnType<typeof indexHeader> | undefined;
-  // A stray quote inside a field (O"NEILL) is taken literally; a structural error (an unclosed
-  // quote swallows every following line) refuses the whole file rather than losing rows silently.
-  const parser = parse({ bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
-  const consume = async (source: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
-    for await (const { record, info } of source) {
-      if (!header) {
-        header = indexHeader(record);
-        if (header.missing.length) {
-          throw fileError(
-            `Not a MoneyVis bank statement: missing column(s) ${header.missing.map((c) => `"${c}"`).join(', ')}`,
-          );
-        }
-        continue;
-      }
-      totalRows++;
-      const result = parseStatementRow(record, header.index, info.lines);
-      if (result.ok) rows.push(result.row);
-      else errors.push({ row: result.line, reason: result.reason });
-    }
-  };
-  await pipeline(stream, tap, parser, consume).catch((error: unknown) => {
-    const csvError = error as { code?: string; lines?: number; message?: string };
-    if (csvError.code?.startsWith('CSV_') || csvError.code?.startsWith('INVALID_')) {
-      throw fileError(
-        `Malformed CSV at line ${csvError.lines ?? '?'}: ${csvError.message ?? 'parse error'}; nothing was imported`,
-      );
-    }
-    throw error;
-  });
-  if (!header) throw fileError('The file is empty');
-  return { rows, errors, totalRows, sha256: hash.digest('hex') };
 }
 
-async function existingKeys(tx: Prisma.TransactionClient, userId: string, keys: string[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  const rows = await tx.$queryRaw<{ import_key: string }[]>`
-    SELECT import_key FROM transactions WHERE user_id = ${userId}::uuid AND import_key = ANY(${keys}::text[])`;
-  return new Set(rows.map((r) => r.import_key));
-}
-
-function toCreateInput(
-  userId: string,
-  walletId: string,
-  row: StatementRow,
-  importKey: string,
-  balanceAfter: Decimal,
-  shiftDays: number,
-): Prisma.TransactionCreateManyInput {
-  const amount = new Decimal(row.amount);
+function toImportedTransaction(item: PlannedRow, balanceAfter: Decimal, shiftDays: number): ImportedTransaction {
+  const { row } = item;
+  const amount = new Decimal(centsToString(row.cents));
   // Noon UTC keeps the statement's calendar day in every time zone from UTC−11 to UTC+11.
   const date = new Date(Date.parse(`${row.date}T12:00:00Z`) + shiftDays * 86_400_000);
   return {
-    userId,
-    walletId,
     transactionType: amount.isNegative() ? 'debit' : 'credit',
     amount: amount.abs().toFixed(2),
-    category: row.category,
+    category: item.category,
     description: row.description,
     // A bank line's text is the payee ("LIDL GB NOTTINGHA"): it doubles as the merchant.
-    merchantName: row.description.slice(0, 255),
+    merchantName: row.merchant,
     locationCity: row.city,
     locationCountry: row.country,
     balanceAfter: balanceAfter.toFixed(2),
     transactionDate: date,
-    source: 'import',
-    importKey,
+    importKey: item.key,
   };
 }

@@ -34,7 +34,8 @@ export interface AppConfig {
     maxPayloadBytes: number;
     retentionDays: number;
   };
-  scheduler: { enabled: boolean; retrainCommand?: string; retrainMinNewSamples: number };
+  scheduler: { enabled: boolean; retrainCommand?: string; retrainMinNewSamples: number; jobTimeoutMs: number };
+  metrics: { token?: string };
 }
 
 export class ConfigError extends Error {
@@ -95,7 +96,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       enabled: e.SCHEDULER_ENABLED,
       retrainCommand: e.RETRAIN_COMMAND,
       retrainMinNewSamples: e.RETRAIN_MIN_NEW_SAMPLES,
+      jobTimeoutMs: e.JOB_TIMEOUT_SECONDS * 1000,
     },
+    metrics: { token: e.METRICS_TOKEN },
   };
 }
 

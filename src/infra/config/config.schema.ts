@@ -73,6 +73,10 @@ export const envSchema = z
     RETRAIN_COMMAND: z.string().optional(),
     /** New feedback rows/transactions since the last training that make a dataset ready. */
     RETRAIN_MIN_NEW_SAMPLES: int(1, 10_000_000).default(100),
+    /** Longest a scheduled job may run before it is recorded as timed out (retraining is the long one). */
+    JOB_TIMEOUT_SECONDS: int(1, 86_400).default(7_200),
+    /** Bearer token a Prometheus scraper sends to GET /metrics (admins' own tokens work too); unset: admins only. */
+    METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.JWT_SECRET_KEY === DEV_JWT_SECRET) {

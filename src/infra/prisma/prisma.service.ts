@@ -6,10 +6,10 @@ import { PrismaClient } from '../../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /**
- * The one database client of the process: Prisma over a node-postgres pool.
- * `pool` is that same pool, for the few hot paths (auth check on every request,
- * event batches, the coaching state load) where a plain parameterised query is
- * ~5–10× cheaper than Prisma's query compiler (measured in docs/benchmarks.md).
+ * The one database connection pool of the process (node-postgres), and Prisma over it.
+ * The domain repositories query `pool` directly with plain parameterised SQL (several
+ * times cheaper in API CPU than Prisma's client: docs/benchmarks.md, section 6); the
+ * Prisma client remains for the code not yet moved into a repository.
  */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {

@@ -1,11 +1,13 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 
+import { FinancialRepository } from '../../../financial/financial.repository';
 import { StatementImportService } from '../../../financial/import/statement-import.service';
 import { LedgerService } from '../../../financial/ledger.service';
 import type { PrismaClient } from '../../../generated/prisma/client';
 import { calibrate } from '../../../ml/synthetic/calibration';
 import { PERSONAS, SyntheticUser } from '../../../ml/synthetic/generator';
+import type { PrismaService } from '../../prisma/prisma.service';
 
 export interface DemoContext {
   prisma: PrismaClient;
@@ -38,7 +40,9 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }
     log(`seed: demo statement not found at ${DEMO_STATEMENT}; ${DEMO_EMAIL} has no history`);
     return;
   }
-  const importer = new StatementImportService(prisma, new LedgerService(prisma));
+  // The seed runs on the app's PrismaService (its pg pool carries the importer's queries).
+  const database = prisma as PrismaService;
+  const importer = new StatementImportService(database, new LedgerService(new FinancialRepository(database)));
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const result = await importer.importStatement(
     user.id,

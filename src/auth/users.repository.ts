@@ -1,0 +1,180 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+
+import type { Role } from '../common/auth-user';
+import { containsPattern, firstRow, inTransaction, rows } from '../infra/database/sql';
+import { PrismaService } from '../infra/prisma/prisma.service';
+
+/**
+ * Every query of the auth domain (users, profiles, revoked tokens), on the shared pg pool with
+ * plain parameterised SQL; the per-request ones are named statements, parsed and planned once
+ * per connection (docs/architecture.md, data access).
+ */
+
+export interface UserRow {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  createdAt: Date;
+  isActive: boolean;
+  role: Role;
+}
+
+export interface SessionRow extends UserRow {
+  /** Whether this token (jti) was revoked by logout or refresh. */
+  revoked: boolean;
+}
+
+export interface ProfileRow {
+  monthlyIncome: string;
+  savingsGoal: string;
+  riskTolerance: string;
+  financialGoals: unknown;
+  updatedAt: Date;
+}
+
+export interface ProfileChanges {
+  monthlyIncome?: number;
+  savingsGoal?: number;
+  riskTolerance?: string;
+  financialGoals?: string[];
+}
+
+const USER_COLUMNS = `id, email, first_name AS "firstName", last_name AS "lastName", created_at AS "createdAt",
+  is_active AS "isActive", role`;
+const PROFILE_COLUMNS = `monthly_income AS "monthlyIncome", savings_goal AS "savingsGoal", risk_tolerance AS "riskTolerance",
+  financial_goals AS "financialGoals", updated_at AS "updatedAt"`;
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly database: PrismaService) {}
+
+  transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.database.pool, work);
+  }
+
+  /** The auth check of every request: the user (still there, active?) and whether this token was revoked. */
+  session(userId: string, tokenId: string): Promise<SessionRow | undefined> {
+    return firstRow<SessionRow>(this.database.pool, {
+      name: 'auth-session',
+      text: `SELECT ${USER_COLUMNS}, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2::uuid) AS revoked
+             FROM users WHERE id = $1::uuid`,
+      values: [userId, tokenId],
+    });
+  }
+
+  /** A new user and their (default) profile; throws SQLSTATE 23505 for a taken e-mail. */
+  async insertUser(
+    tx: PoolClient,
+    user: { email: string; passwordHash: string; firstName: string; lastName: string; dateOfBirth: string | null },
+  ): Promise<UserRow> {
+    const row = await firstRow<UserRow>(tx, {
+      text: `INSERT INTO users (id, email, password_hash, first_name, last_name, date_of_birth, created_at, updated_at)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::date, now(), now())
+             RETURNING ${USER_COLUMNS}`,
+      values: [user.email, user.passwordHash, user.firstName, user.lastName, user.dateOfBirth],
+    });
+    await tx.query({
+      text: `INSERT INTO user_profiles (id, user_id, created_at, updated_at) VALUES (gen_random_uuid(), $1::uuid, now(), now())`,
+      values: [row!.id],
+    });
+    return row!;
+  }
+
+  findByEmail(email: string): Promise<(UserRow & { passwordHash: string }) | undefined> {
+    return firstRow(this.database.pool, {
+      text: `SELECT ${USER_COLUMNS}, password_hash AS "passwordHash" FROM users WHERE email = $1`,
+      values: [email],
+    });
+  }
+
+  findById(id: string): Promise<UserRow | undefined> {
+    return firstRow<UserRow>(this.database.pool, {
+      text: `SELECT ${USER_COLUMNS} FROM users WHERE id = $1::uuid`,
+      values: [id],
+    });
+  }
+
+  findProfile(userId: string): Promise<ProfileRow | undefined> {
+    return firstRow<ProfileRow>(this.database.pool, {
+      name: 'auth-profile',
+      text: `SELECT ${PROFILE_COLUMNS} FROM user_profiles WHERE user_id = $1::uuid`,
+      values: [userId],
+    });
+  }
+
+  /** Changes only the fields given; creates the profile (defaults + changes) if it is missing. */
+  async upsertProfile(userId: string, changes: ProfileChanges): Promise<ProfileRow> {
+    const row = await firstRow<ProfileRow>(this.database.pool, {
+      text: `INSERT INTO user_profiles AS p (id, user_id, monthly_income, savings_goal, risk_tolerance, financial_goals, created_at, updated_at)
+             VALUES (gen_random_uuid(), $1::uuid, COALESCE($2::numeric, 0), COALESCE($3::numeric, 0),
+                     COALESCE($4, 'medium'), COALESCE($5::jsonb, '[]'), now(), now())
+             ON CONFLICT (user_id) DO UPDATE SET
+               monthly_income = COALESCE($2::numeric, p.monthly_income),
+               savings_goal = COALESCE($3::numeric, p.savings_goal),
+               risk_tolerance = COALESCE($4, p.risk_tolerance),
+               financial_goals = COALESCE($5::jsonb, p.financial_goals),
+               updated_at = now()
+             RETURNING ${PROFILE_COLUMNS}`,
+      values: [
+        userId,
+        changes.monthlyIncome ?? null,
+        changes.savingsGoal ?? null,
+        changes.riskTolerance ?? null,
+        changes.financialGoals ? JSON.stringify(changes.financialGoals) : null,
+      ],
+    });
+    return row!;
+  }
+
+  /**
+   * Deletes the user and every row of theirs: by cascade (wallet, transactions, …), except
+   * behavioural events, which have no foreign key (see PostgresEventSink). Those are deleted
+   * after the user row, in the same transaction, so an event batch being written concurrently
+   * has either committed (and is deleted here) or finds the user gone.
+   */
+  async deleteUserAndEvents(userId: string): Promise<void> {
+    await this.transaction(async (tx) => {
+      await tx.query({ text: 'DELETE FROM users WHERE id = $1::uuid', values: [userId] });
+      await tx.query({ text: 'DELETE FROM behavioral_events WHERE user_id = $1::uuid', values: [userId] });
+    });
+  }
+
+  /** Newest first; `search` matches e-mail or names, case-insensitively. */
+  listUsers(query: { offset: number; limit: number; search?: string; isActive?: boolean }): Promise<UserRow[]> {
+    const values: unknown[] = [query.limit, query.offset];
+    const where: string[] = [];
+    if (query.isActive !== undefined) {
+      values.push(query.isActive);
+      where.push(`is_active = $${values.length}`);
+    }
+    if (query.search) {
+      values.push(containsPattern(query.search));
+      const p = `$${values.length}`;
+      where.push(`(email ILIKE ${p} OR first_name ILIKE ${p} OR last_name ILIKE ${p})`);
+    }
+    return rows<UserRow>(this.database.pool, {
+      text: `SELECT ${USER_COLUMNS} FROM users ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+             ORDER BY created_at DESC, id LIMIT $1 OFFSET $2`,
+      values,
+    });
+  }
+
+  /** Undefined when there is no such user. */
+  updateUser(id: string, changes: { isActive?: boolean; role?: Role }): Promise<UserRow | undefined> {
+    return firstRow<UserRow>(this.database.pool, {
+      text: `UPDATE users SET is_active = COALESCE($2, is_active), role = COALESCE($3::user_role, role), updated_at = now()
+             WHERE id = $1::uuid RETURNING ${USER_COLUMNS}`,
+      values: [id, changes.isActive ?? null, changes.role ?? null],
+    });
+  }
+
+  async revokeToken(token: { jti: string; userId: string; expiresAt: Date }): Promise<void> {
+    await this.database.pool.query({
+      text: `INSERT INTO revoked_tokens (jti, user_id, expires_at, created_at) VALUES ($1::uuid, $2::uuid, $3, now())
+             ON CONFLICT (jti) DO NOTHING`,
+      values: [token.jti, token.userId, token.expiresAt],
+    });
+  }
+}
