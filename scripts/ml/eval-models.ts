@@ -479,8 +479,8 @@ async function main(): Promise<void> {
   const baseRate = Number((registry.entry('goal') as { base_rate?: number } | undefined)?.base_rate ?? NaN);
 
   const datasets: Record<DatasetName, Account[]> = {
-    moneyvis: [loadMoneyVis(dir)],
-    berka: loadBerka(dir),
+    moneyvis: [await loadMoneyVis(dir)],
+    berka: await loadBerka(dir),
     synthetic: syntheticAccounts(SYNTHETIC_USERS),
   };
   const currency: Record<DatasetName, string> = { moneyvis: 'GBP', berka: 'CZK', synthetic: 'simulated GBP' };
@@ -496,9 +496,10 @@ async function main(): Promise<void> {
     '- Data: MoneyVis (one real UK account, GBP, 2015–2022) and berka (591 real Czech accounts with even ids, CZK, 1993–94; ' +
       "amounts are kept in CZK and every figure is in the data set's own currency), plus held-out synthetic users " +
       `(${SYNTHETIC_USERS} simulated users, 60 weeks, never trained on by these models).`,
-    '- Berka categories mapped explicitly (scripts/ml/real-data.ts): every credit is income; household payments (SIPO), loan ' +
-      'repayments (UVER) and statement fees (SLUZBY) are bills; insurance (POJISTNE) is health; cash and card withdrawals, ' +
-      'penalty interest and other remittances are other. Spending = debits except transfers to own savings (money-flows.ts).',
+    "- Both data sets are read by the server's own statement importer (scripts/ml/real-data.ts → readStatement + categorise), " +
+      "so categories are what an import would store. Berka's k_symbols are mapped explicitly there: household payments (SIPO), " +
+      'loans (UVER), insurance (POJISTNE) and penalty interest are bills; pensions (DUCHOD) and interest (UROK) income; other ' +
+      'credits income, other debits (cash withdrawals, remittances) other. Spending = debits except transfers to own savings (money-flows.ts).',
     `- Origins: every Monday with ≥ 8 weeks of history; truth: the next 7 / 28 days' spending. Held out by account AND time: ` +
       `**test** rows are berka's test accounts (40% by a fixed hash of the id) from ${TIME_CUT.berka.toISOString().slice(0, 10)}, ` +
       `MoneyVis from ${TIME_CUT.moneyvis.toISOString().slice(0, 10)}; the models were fitted on the other accounts' origins whose ` +

@@ -90,13 +90,13 @@ export function goalRows(accounts: RealAccount[]) {
   return rows;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const outFlag = process.argv.indexOf('--out');
   const out = path.resolve(outFlag >= 0 ? process.argv[outFlag + 1] : 'models/training/.cache/real');
   mkdirSync(out, { recursive: true });
   const dir = realDataDir();
-  const moneyvis = [loadMoneyVis(dir)];
-  const berka = loadBerka(dir);
+  const moneyvis = [await loadMoneyVis(dir)];
+  const berka = await loadBerka(dir);
   const accounts = [...moneyvis, ...berka];
   // Each data set ends on its own last day.
   const forecast = [...forecastRows(moneyvis), ...forecastRows(berka)];
@@ -123,4 +123,8 @@ function main(): void {
   );
 }
 
-if (require.main === module) main();
+if (require.main === module)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

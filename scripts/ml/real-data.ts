@@ -1,24 +1,22 @@
 /**
- * Real bank histories for training and judging the forecasting and goal models:
- * shared/data/moneyvis (one UK account, GBP) through the server's own statement parser,
- * and shared/data/berka/trans.asc (591 Czech accounts, CZK) with its transaction types
- * mapped to our 11 categories explicitly. Amounts stay in each account's currency.
+ * Real bank histories for training and judging the forecasting and goal models, read by the
+ * server's OWN statement importer (src/financial/import: readStatement + categorise, as
+ * POST /financial/import does, with an empty merchant memory): shared/data/moneyvis (one UK
+ * account, GBP) and each account of shared/data/berka/trans.asc (591 Czech accounts, CZK),
+ * whose types and k_symbols the importer maps explicitly (categorisation.ts CODE_CATEGORIES:
+ * SIPO, UVER, POJISTNE, penalty interest → bills; DUCHOD, UROK → income; other credits income,
+ * other debits — cash withdrawals, remittances — other). Amounts stay in each account's currency.
  *
  * Data directory: REAL_DATA_DIR or --data-dir, default ../shared/data relative to the
  * repository root (the worktrees sit beside /work/shared).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-
-import { parse } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
 
 import type { Category } from '../../src/common/categories';
-import {
-  chronological,
-  indexHeader,
-  parseStatementRow,
-  type StatementRow,
-} from '../../src/financial/import/moneyvis-statement';
+import { categorise } from '../../src/financial/import/categorisation';
+import { readStatement } from '../../src/financial/import/statement-reader';
 import type { FeatureTransaction } from '../../src/ml/features/extract-features';
 
 export type Dataset = 'moneyvis' | 'berka';
@@ -41,178 +39,63 @@ export function realDataDir(argv: string[] = process.argv): string {
   return path.resolve(REPO_ROOT, '../shared/data');
 }
 
-/** Imported rows carry no time of day: the importer stamps them at noon UTC, and so does this loader. */
-function atNoon(isoDate: string): Date {
-  return new Date(`${isoDate}T12:00:00Z`);
-}
-
-/** The statement rows exactly as POST /financial/import parses them (same functions), oldest first. */
-export function parseMoneyVisStatement(csvText: string): StatementRow[] {
-  const records = parse(csvText, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true });
-  const [header, ...body] = records as string[][];
-  const { index, missing } = indexHeader(header);
-  if (missing.length) throw new Error(`not a MoneyVis statement: missing ${missing.join(', ')}`);
-  const rows: StatementRow[] = [];
-  body.forEach((record, i) => {
-    const result = parseStatementRow(record, index, i + 2);
-    if (result.ok) rows.push(result.row);
-  });
-  return chronological(rows.map((row) => ({ row }))).map((r) => r.row);
-}
+const NO_MEMORY: ReadonlyMap<string, Category> = new Map<string, Category>();
 
 /**
- * Balances as the importer posts them: the opening balance (before the oldest row) plus each row
- * in order. A bank's own balance column can list same-day rows in another order than their
- * amounts add up in (berka does); the running sum is what the server stores and reads.
+ * A statement as the importer would store it for a new user: its rows oldest first, categorised
+ * the importer's way, stamped at noon UTC (imported rows have no time of day), balances replayed
+ * from the statement's opening balance.
  */
-export function replayBalances(transactions: FeatureTransaction[]): FeatureTransaction[] {
-  const first = transactions[0];
-  if (!first || first.balanceAfter == null) return transactions;
-  let running = first.balanceAfter - (first.type === 'debit' ? -first.amount : first.amount);
-  return transactions.map((t) => {
-    running = Math.round((running + (t.type === 'debit' ? -t.amount : t.amount)) * 100) / 100;
-    return { ...t, balanceAfter: running };
+export async function importedTransactions(statement: string | Buffer): Promise<FeatureTransaction[]> {
+  const parsed = await readStatement(Readable.from([Buffer.from(statement)]));
+  let running = parsed.openingCents ?? 0n;
+  return parsed.rows.map((r) => {
+    running += r.cents;
+    const amountSign = r.cents < 0n ? -1 : 1;
+    const { category } = categorise(
+      { description: r.merchant || r.description, label: r.label, amountSign, code: r.code },
+      parsed.categoryTable,
+      NO_MEMORY,
+    );
+    return {
+      amount: Math.abs(Number(r.cents)) / 100,
+      type: amountSign < 0 ? 'debit' : 'credit',
+      category,
+      date: new Date(`${r.date}T12:00:00Z`),
+      merchant: r.merchant,
+      description: r.description,
+      city: r.city,
+      balanceAfter: Number(running) / 100,
+    };
   });
 }
 
-export function moneyVisTransactions(rows: StatementRow[]): FeatureTransaction[] {
-  return replayBalances(
-    rows.map((r) => {
-      const amount = Number(r.amount);
-      return {
-        amount: Math.abs(amount),
-        type: amount < 0 ? 'debit' : 'credit',
-        category: r.category,
-        date: atNoon(r.date),
-        merchant: r.description,
-        description: r.description,
-        city: r.city,
-        balanceAfter: r.balance === null ? null : Number(r.balance),
-      };
-    }),
+export async function loadMoneyVis(dataDir = realDataDir()): Promise<RealAccount> {
+  const text = readFileSync(path.join(dataDir, 'moneyvis', 'transactions_categorized.csv'));
+  return { dataset: 'moneyvis', id: 'moneyvis', currency: 'GBP', transactions: await importedTransactions(text) };
+}
+
+/** trans.asc split into one statement per account (header + that account's lines, file order). */
+export function berkaStatements(text: string): Map<string, string> {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim());
+  const header = lines[0];
+  const column = header.split(';').findIndex((c) => c.replace(/"/g, '') === 'account_id');
+  const byAccount = new Map<string, string[]>();
+  for (const line of lines.slice(1)) {
+    const id = line.split(';')[column];
+    byAccount.set(id, [...(byAccount.get(id) ?? []), line]);
+  }
+  return new Map(
+    [...byAccount.entries()]
+      .sort((a, b) => Number(a[0]) - Number(b[0]))
+      .map(([id, rows]) => [id, [header, ...rows].join('\n') + '\n']),
   );
 }
 
-export function loadMoneyVis(dataDir = realDataDir()): RealAccount {
-  const text = readFileSync(path.join(dataDir, 'moneyvis', 'transactions_categorized.csv'), 'utf8');
-  return {
-    dataset: 'moneyvis',
-    id: 'moneyvis',
-    currency: 'GBP',
-    transactions: moneyVisTransactions(parseMoneyVisStatement(text)),
-  };
-}
-
-/**
- * Berka type/operation/k_symbol → our categories. Every credit (deposits, transfers in,
- * pensions, interest) is income. Debits: household payments (SIPO), loan repayments (UVER)
- * and statement fees (SLUZBY) are bills; insurance (POJISTNE) is health, as MoneyVis's
- * "Insurance" is; cash withdrawals, card withdrawals, penalty interest and other remittances
- * are other. Berka has no transfers to own savings, so nothing maps to savings.
- */
-export function berkaCategory(type: string, kSymbol: string): Category {
-  if (type === 'PRIJEM') return 'income';
-  switch (kSymbol.trim()) {
-    case 'SIPO':
-    case 'UVER':
-    case 'SLUZBY':
-      return 'bills';
-    case 'POJISTNE':
-      return 'health';
-    default:
-      // Cash (VYBER), card withdrawals (VYBER KARTOU), penalty interest, remittances without a symbol.
-      return 'other';
-  }
-}
-
-/** trans.asc → one account per account_id, rows in file order (the file is ordered by date). */
-export function parseBerka(text: string): RealAccount[] {
-  const records = parse(text, { delimiter: ';', columns: true, skip_empty_lines: true, trim: false }) as Record<
-    string,
-    string
-  >[];
-  const byAccount = new Map<string, FeatureTransaction[]>();
-  for (const r of records) {
-    const yymmdd = r.date;
-    const isoDate = `19${yymmdd.slice(0, 2)}-${yymmdd.slice(2, 4)}-${yymmdd.slice(4, 6)}`;
-    const amount = Number(r.amount);
-    if (!Number.isFinite(amount) || amount === 0) continue;
-    const category = berkaCategory(r.type, r.k_symbol ?? '');
-    const description =
-      [r.operation, r.k_symbol]
-        .map((s) => (s ?? '').trim())
-        .filter(Boolean)
-        .join(' ') || r.type;
-    const list = byAccount.get(r.account_id) ?? [];
-    list.push({
-      amount: Math.abs(amount),
-      type: r.type === 'PRIJEM' ? 'credit' : 'debit',
-      category,
-      date: atNoon(isoDate),
-      merchant: description,
-      description,
-      city: null,
-      balanceAfter: Number(r.balance),
-    });
-    byAccount.set(r.account_id, list);
-  }
-  return [...byAccount.entries()]
-    .sort((a, b) => Number(a[0]) - Number(b[0]))
-    .map(([id, transactions]) => ({
-      dataset: 'berka' as const,
-      id,
-      currency: 'CZK' as const,
-      transactions: replayBalances(transactions),
-    }));
-}
-
-export function loadBerka(dataDir = realDataDir()): RealAccount[] {
-  return parseBerka(readFileSync(path.join(dataDir, 'berka', 'trans.asc'), 'utf8'));
-}
-
-/**
- * A real history as a MoneyVis-layout CSV (newest first, as the bank exports it), so it can be
- * imported through POST /financial/import like any user's statement. Categories are written
- * with labels the importer maps back to the same category.
- */
-export function toMoneyVisCsv(transactions: FeatureTransaction[]): string {
-  const label: Record<Category, string> = {
-    groceries: 'Groceries',
-    dine_out: 'Dine Out',
-    entertainment: 'Entertainment',
-    bills: 'Bills',
-    transport: 'Transport',
-    shopping: 'Other Shopping',
-    health: 'Health',
-    fitness: 'Fitness',
-    savings: 'Savings',
-    income: 'Paycheck',
-    other: 'Others',
-  };
-  const lines = [
-    'Transaction Number,Transaction Date,Transaction Type,Transaction Description,Debit Amount,Credit Amount,Balance,Category,Location City,Location Country',
-  ];
-  const ordered = [...transactions].reverse();
-  ordered.forEach((t, i) => {
-    const d = t.date.toISOString().slice(0, 10);
-    const date = `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
-    const text = (t.description ?? '').replace(/[",]/g, ' ');
-    const amount = t.amount.toFixed(2);
-    const balance = t.balanceAfter === null || t.balanceAfter === undefined ? '' : t.balanceAfter.toFixed(2);
-    lines.push(
-      [
-        i + 1,
-        date,
-        t.type === 'debit' ? 'DEB' : 'FPI',
-        text,
-        t.type === 'debit' ? amount : '',
-        t.type === 'credit' ? amount : '',
-        balance,
-        label[t.category],
-        t.city ?? '',
-        '',
-      ].join(','),
-    );
-  });
-  return lines.join('\n') + '\n';
+export async function loadBerka(dataDir = realDataDir()): Promise<RealAccount[]> {
+  const statements = berkaStatements(readFileSync(path.join(dataDir, 'berka', 'trans.asc'), 'utf8'));
+  const out: RealAccount[] = [];
+  for (const [id, statement] of statements)
+    out.push({ dataset: 'berka', id, currency: 'CZK', transactions: await importedTransactions(statement) });
+  return out;
 }

@@ -2,8 +2,9 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { moneyVisTransactions, parseMoneyVisStatement } from '../../scripts/ml/real-data';
+import { importedTransactions } from '../../scripts/ml/real-data';
 import { historyAt, spendingAfter } from '../../scripts/ml/real-episodes';
+import type { FeatureTransaction } from '../../src/ml/features/extract-features';
 import { goalModelFeatures } from '../../src/ml/features/goal-history-features';
 import { forecastBaselines } from '../../src/ml/features/spending-history';
 import { ModelRegistry } from '../../src/ml/model-registry';
@@ -13,7 +14,7 @@ import { createTestApp, registerUser, type TestApp, type TestUser } from '../hel
 
 // A real berka account (held out from training; built by scripts/ml/build-real-fixture.ts),
 // imported through the API exactly as a user would, then asked for forecasts as of a past Monday.
-const FIXTURE = path.join(__dirname, '../fixtures/real/berka-1726.csv');
+const FIXTURE = path.join(__dirname, '../fixtures/real/berka-1726.asc');
 const ORIGINS = ['1993-11-01', '1993-12-06', '1994-01-03', '1994-02-07'];
 const MODELS_DIR = path.resolve(__dirname, '../../models');
 
@@ -21,16 +22,17 @@ describe('forecasts on an imported real history (e2e)', () => {
   let t: TestApp;
   let u: TestUser;
   const csv = readFileSync(FIXTURE);
-  const transactions = moneyVisTransactions(parseMoneyVisStatement(csv.toString('utf8')));
+  let transactions: FeatureTransaction[];
 
   beforeAll(async () => {
+    transactions = await importedTransactions(csv);
     t = await createTestApp();
     u = await registerUser(t);
     await t
       .http()
       .post('/financial/import')
       .set(u.auth)
-      .attach('file', csv, { filename: 'berka-1726.csv', contentType: 'text/csv' })
+      .attach('file', csv, { filename: 'berka-1726.asc', contentType: 'text/plain' })
       .expect(200);
   });
   afterAll(async () => t.close());
@@ -113,9 +115,10 @@ describe('decision_source when the model did not beat its baseline (e2e)', () =>
   let u: TestUser;
   let dir: string;
   const csv = readFileSync(FIXTURE);
-  const transactions = moneyVisTransactions(parseMoneyVisStatement(csv.toString('utf8')));
+  let transactions: FeatureTransaction[];
 
   beforeAll(async () => {
+    transactions = await importedTransactions(csv);
     // The same models, but a manifest saying the forecaster lost to its baselines and the goal
     // model to the base rate: the server must serve the baselines and say so.
     dir = mkdtempSync(path.join(tmpdir(), 'fincoach-models-'));
@@ -132,7 +135,7 @@ describe('decision_source when the model did not beat its baseline (e2e)', () =>
       .http()
       .post('/financial/import')
       .set(u.auth)
-      .attach('file', csv, { filename: 'berka-1726.csv', contentType: 'text/csv' })
+      .attach('file', csv, { filename: 'berka-1726.asc', contentType: 'text/plain' })
       .expect(200);
   });
   afterAll(async () => {

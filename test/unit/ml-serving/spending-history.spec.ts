@@ -1,4 +1,4 @@
-import { berkaCategory, parseBerka, parseMoneyVisStatement, toMoneyVisCsv } from '../../../scripts/ml/real-data';
+import { berkaStatements, importedTransactions } from '../../../scripts/ml/real-data';
 import { goalEpisodes, historyAt, spendingAfter, weeklyOrigins } from '../../../scripts/ml/real-episodes';
 import type { FeatureTransaction } from '../../../src/ml/features/extract-features';
 import { goalModelFeatures, paceRuleScore } from '../../../src/ml/features/goal-history-features';
@@ -91,33 +91,21 @@ describe('spending history (shared by the served forecast and its evaluation)', 
 });
 
 describe('real-data loader', () => {
-  it('maps berka types and symbols to our categories explicitly', () => {
-    expect(berkaCategory('PRIJEM', 'DUCHOD')).toBe('income');
-    expect(berkaCategory('VYDAJ', 'SIPO')).toBe('bills');
-    expect(berkaCategory('VYDAJ', 'UVER')).toBe('bills');
-    expect(berkaCategory('VYDAJ', 'POJISTNE')).toBe('health');
-    expect(berkaCategory('VYBER', '')).toBe('other');
-  });
-
-  it('parses trans.asc rows per account, in CZK, and round-trips them through the importer’s CSV layout', () => {
+  it('reads each berka account through the importer, with its k_symbols mapped and its balances', async () => {
     const text = [
       '"trans_id";"account_id";"date";"type";"operation";"amount";"balance";"k_symbol";"bank";"account"',
       '1;2;930101;"PRIJEM";"VKLAD";700.00;700.00;"";;',
       '2;4;930102;"PRIJEM";"VKLAD";900.00;900.00;"";;',
       '3;2;930105;"VYDAJ";"PREVOD NA UCET";200.50;499.50;"SIPO";"AB";123',
+      '4;2;930106;"VYDAJ";"VYBER";100.00;399.50;"";;',
     ].join('\n');
-    const accounts = parseBerka(text);
-    expect(accounts.map((a) => a.id)).toEqual(['2', '4']);
-    expect(accounts[0].transactions[1]).toMatchObject({
-      amount: 200.5,
-      type: 'debit',
-      category: 'bills',
-      balanceAfter: 499.5,
-    });
-    const back = parseMoneyVisStatement(toMoneyVisCsv(accounts[0].transactions));
-    expect(back.map((r) => [r.date, r.amount, r.category, r.balance])).toEqual([
-      ['1993-01-01', '700.00', 'income', '700.00'],
-      ['1993-01-05', '-200.50', 'bills', '499.50'],
+    const statements = berkaStatements(text);
+    expect([...statements.keys()]).toEqual(['2', '4']);
+    const rows = await importedTransactions(statements.get('2')!);
+    expect(rows.map((r) => [r.date.toISOString(), r.type, r.amount, r.category, r.balanceAfter])).toEqual([
+      ['1993-01-01T12:00:00.000Z', 'credit', 700, 'income', 700],
+      ['1993-01-05T12:00:00.000Z', 'debit', 200.5, 'bills', 499.5],
+      ['1993-01-06T12:00:00.000Z', 'debit', 100, 'other', 399.5],
     ]);
   });
 });
