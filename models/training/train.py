@@ -97,9 +97,10 @@ def write_summary(out: Path, manifest: dict) -> None:
         "|---|---|---|---|---|",
     ]
     if "segmentation" in m:
-        s = m["segmentation"]["metrics"]
-        lines.append(row("segmentation", "silhouette", s["silhouette_test"], "≥ 0.25 (reference 0.164)", m["segmentation"]["targets_met"]["silhouette_at_least_0.25"]))
-        lines.append(row("segmentation", "smallest segment share", s["min_segment_share_test"], "≥ 0.05", m["segmentation"]["targets_met"]["every_segment_at_least_5pct"]))
+        s, t = m["segmentation"]["metrics"], m["segmentation"]["targets_met"]
+        worst = max(v["served_change_rate"] for v in s["weekly_change"].values())
+        lines.append(row("segmentation", "bootstrap ARI between refits (5th percentile)", s["bootstrap_ari"]["p5"], "≥ 0.8", t["bootstrap_ari_p5_at_least_0.8"]))
+        lines.append(row("segmentation", "weekly segment changes, worst real group", worst, "≤ 0.10", t["weekly_change_at_most_10pct_real"]))
     if "spending_forecast" in m:
         e = m["spending_forecast"]
         for h, v in e["metrics"].items():

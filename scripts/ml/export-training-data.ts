@@ -12,6 +12,7 @@ import { basicPolicyRule } from '../../src/ml/fallback-rules';
 import { extractFeatures, type FeatureTransaction } from '../../src/ml/features/extract-features';
 import { FEATURE_NAMES } from '../../src/ml/features/feature-names';
 import { GOAL_FEATURE_NAMES, goalFeatures } from '../../src/ml/features/goal-features';
+import { SEGMENT_FEATURE_NAMES, segmentFeatureVector } from '../../src/ml/features/segment-features';
 import { summarize, weeklyIncome } from '../../src/ml/features/summary';
 import { weeklyCategorySpend } from '../../src/ml/features/weekly';
 import { seededRandom } from '../../src/ml/random';
@@ -119,7 +120,8 @@ async function main(): Promise<void> {
         }
       }
       if (week === 24 || week === WEEKS - 1) {
-        files.seg.write(`${JSON.stringify({ user: u, split, persona, week, x: vector.map(round) })}\n`);
+        const xs = segmentFeatureVector(history, user.balance, end).map(round);
+        files.seg.write(`${JSON.stringify({ user: u, split, persona, week, x: vector.map(round), xs })}\n`);
         counts.seg++;
       }
     }
@@ -152,6 +154,7 @@ async function main(): Promise<void> {
         personas: PERSONAS,
         feature_names: FEATURE_NAMES,
         goal_feature_names: GOAL_FEATURE_NAMES,
+        segment_feature_names: SEGMENT_FEATURE_NAMES,
         categories: CATEGORIES,
         counts,
         calibration: {

@@ -68,13 +68,17 @@ export const recommendationResponseSchema = z.object({
 
 export const segmentInfoSchema = z.object({
   segment_id: z.number().int(),
-  segment_name: z.string(),
+  segment_name: z.string().describe("Derived from the segment's centroid by the documented naming rule"),
+  segment_description: z
+    .string()
+    .nullable()
+    .describe("One line on what the segment's members have in common (centroid values against the median user)"),
   confidence: z.number(),
   characteristics: z.record(z.string(), z.number()),
   peer_comparison: z.record(z.string(), z.unknown()).nullable(),
   decision_source: z.enum(['model', 'fallback']),
   model_version: z.string().nullable(),
-  assigned_at: z.string(),
+  assigned_at: z.string().describe('When the user entered this segment (kept while hysteresis keeps it)'),
 });
 
 export const enhancedRecommendationResponseSchema = recommendationResponseSchema.extend({

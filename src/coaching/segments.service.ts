@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { round2, round4 } from '../ml/fallback-rules';
+import { SEGMENT_FEATURE_NAMES } from '../ml/features/segment-features';
 import { ModelRegistry } from '../ml/model-registry';
 import { SegmentationModel } from '../ml/models/segmentation.model';
 import { UserStateService, type UserState } from '../ml/user-state.service';
@@ -22,11 +23,14 @@ const CHARACTERISTIC_FEATURES = [
   'category_diversity',
   'emergency_fund_ratio',
   'financial_stress_indicator',
+  ...SEGMENT_FEATURE_NAMES,
 ];
 
 export interface SegmentInfo {
   segment_id: number;
   segment_name: string;
+  /** One line derived from the segment's centroid: what its members have in common. */
+  segment_description: string | null;
   confidence: number;
   characteristics: Record<string, number>;
   peer_comparison: Record<string, unknown> | null;
@@ -62,20 +66,42 @@ export class SegmentsService {
     return this.refresh(userId, state);
   }
 
-  /** Classifies the user now and stores the result (with the features it saw, for peer statistics). */
+  /**
+   * Classifies the user's state and stores the result (with the features it saw, for peer
+   * statistics). The stored segment is the hysteresis memory: a user moves to another segment only
+   * once it has been clearly nearer for a week (docs/ml/segmentation.md).
+   */
   async refresh(userId: string, state?: UserState): Promise<SegmentInfo> {
     const s = state ?? (await this.states.load(userId));
-    const assignment = await this.model.classify(s.features, s.summary);
-    const features = { ...roundAll(s.features), data_version: s.dataVersion } as Prisma.InputJsonValue;
+    const stored = await this.prisma.userSegment.findUnique({ where: { userId } });
+    const previous = stored
+      ? {
+          segmentId: stored.segmentId,
+          pendingSegmentId: stored.pendingSegmentId,
+          pendingSince: stored.pendingSince,
+          version: stored.modelVersion,
+          source: stored.source,
+        }
+      : null;
+    const seen = { ...s.features, ...s.segmentFeatures };
+    const assignment = await this.model.classify(seen, s.summary, previous, s.now);
+    const features = { ...roundAll(seen), data_version: s.dataVersion } as Prisma.InputJsonValue;
     const data = {
       segmentId: assignment.segmentId,
       segmentName: assignment.segmentName,
+      segmentDescription: assignment.segmentDescription,
       confidence: assignment.confidence,
       distances: (assignment.distances ?? { rule: assignment.rule }) as Prisma.InputJsonValue,
       features,
       source: assignment.source,
       modelVersion: assignment.version,
-      assignedAt: new Date(),
+      pendingSegmentId: assignment.pendingSegmentId,
+      pendingSince: assignment.pendingSince,
+      // The time the user entered this segment: kept while the segment stays.
+      assignedAt:
+        stored && stored.segmentId === assignment.segmentId && stored.source === assignment.source
+          ? stored.assignedAt
+          : new Date(),
     };
     const row = await this.prisma.userSegment.upsert({ where: { userId }, create: { userId, ...data }, update: data });
     return this.toInfo(row);
@@ -142,6 +168,7 @@ export class SegmentsService {
   private toInfo(row: {
     segmentId: number;
     segmentName: string;
+    segmentDescription: string | null;
     confidence: number;
     features: unknown;
     source: string;
@@ -155,6 +182,7 @@ export class SegmentsService {
     return {
       segment_id: row.segmentId,
       segment_name: row.segmentName,
+      segment_description: row.segmentDescription,
       confidence: row.confidence,
       characteristics,
       peer_comparison: null,

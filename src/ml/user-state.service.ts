@@ -7,6 +7,7 @@ import type { FinancialSummary } from './coaching-domain';
 import { round2 } from './fallback-rules';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
+import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
 import { moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
 import { summarize, weeklyIncome } from './features/summary';
 
@@ -17,6 +18,8 @@ export interface UserState {
   balance: number;
   features: Record<string, number>;
   vector: number[];
+  /** The segmentation features of the 13 weeks ending at `now`. */
+  segmentFeatures: Record<string, number>;
   summary: FinancialSummary;
   /** Day-by-day spending, income and balance of the last 26 weeks (forecasts and goal model). */
   history: MoneyHistory;
@@ -39,18 +42,16 @@ interface TransactionRow {
 const DAY_MS = 86_400_000;
 // New accounts start with this balance (the wallet is created with it on first access).
 const STARTING_BALANCE = 1000;
+const HISTORICAL_AFTER_MS = 3_600_000;
 
 @Injectable()
 export class UserStateService {
   constructor(private readonly prisma: PrismaService) {}
 
-  /**
-   * The state as of `now` (default: this moment). For a past moment the balance is the
-   * rows' running balance then, not today's wallet balance.
-   */
+  /** The state at `now` (default: the present); a past `now` replays the ledger as it was then. */
   async load(userId: string, now = new Date()): Promise<UserState> {
     // The forecaster and goal model read 26 weeks; a week more keeps the oldest day complete.
-    const windowDays = HISTORY_DAYS + 7;
+    const windowDays = Math.max(35, HISTORY_DAYS + 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
     const [{ rows }, meta] = await Promise.all([
@@ -75,9 +76,12 @@ export class UserStateService {
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
     }));
-    const past = now.getTime() < Date.now() - 60_000;
-    const history = moneyHistory(transactions, now, walletBalance ?? STARTING_BALANCE, firstAt);
-    const balance = past && transactions.length > 0 ? history.balance[0] : (walletBalance ?? STARTING_BALANCE);
+    // A past `now` (a replay, an evaluation at a cut-off) sees the ledger's balance after its last
+    // row up to `now`, not today's wallet.
+    const last = rows.at(-1);
+    const historical = now.getTime() < Date.now() - HISTORICAL_AFTER_MS;
+    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? STARTING_BALANCE);
+    const history = moneyHistory(transactions, now, balance, firstAt);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
     return {
@@ -86,6 +90,7 @@ export class UserStateService {
       balance,
       features,
       vector,
+      segmentFeatures: segmentFeatures(transactions, balance, now),
       summary: summarize(transactions, balance, features, now),
       history,
       weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),

@@ -3,44 +3,79 @@ import { Injectable } from '@nestjs/common';
 import { SEGMENT_NAMES, type DecisionSource, type FinancialSummary } from '../coaching-domain';
 import { round4, segmentRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
+import { nextSegment, type SegmentMemory } from '../segment-hysteresis';
+import { labelSegments, type RobustScaler, type SegmentLabel } from '../segment-labels';
 
-import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';
+import { floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';
 
 export interface SegmentAssignment {
   segmentId: number;
   segmentName: string;
-  /** Soft-assignment probability of the nearest cluster (softmax of −distance²/2), or 0.6 for the rule. */
+  /** One line derived from the segment's centroid (model), or the rule that fired (fallback). */
+  segmentDescription: string;
+  /** Soft-assignment probability of the served cluster (softmax of −distance²/2), or 0.6 for the rule. */
   confidence: number;
   distances: number[] | null;
+  /** Hysteresis state to store with the segment (null for the rule fallback). */
+  pendingSegmentId: number | null;
+  pendingSince: Date | null;
   source: DecisionSource;
   version: string | null;
   rule: string | null;
 }
 
-/** k-means segmentation (k = 5): features in, distances to the 5 centroids out. */
+/** The stored segment a refresh starts from; its memory only counts for the same model version. */
+export interface PreviousSegment extends SegmentMemory {
+  version: string | null;
+  source: string;
+}
+
+/** k-means segmentation: segmentation features in, distances to the centroids out, hysteresis on top. */
 @Injectable()
 export class SegmentationModel {
+  private labels: { version: string | null; labels: SegmentLabel[] } | null = null;
+
   constructor(private readonly registry: ModelRegistry) {}
 
-  segmentName(id: number): string {
-    const names = this.registry.entry('segmentation')?.segment_names as Record<string, string> | string[] | undefined;
-    const fromManifest = Array.isArray(names) ? names[id] : names?.[String(id)];
-    return fromManifest ?? SEGMENT_NAMES[id] ?? 'Unknown';
+  /** Names and descriptions of the served model's segments, derived from its centroids. */
+  segmentLabels(): SegmentLabel[] {
+    const version = this.registry.status('segmentation').version;
+    if (this.labels?.version !== version) {
+      const entry = this.registry.entry('segmentation');
+      const centroids = entry?.centroids as number[][] | undefined;
+      const scaler = entry?.robust_scaler as RobustScaler | undefined;
+      this.labels = { version, labels: centroids && scaler ? labelSegments(centroids, scaler) : [] };
+    }
+    return this.labels.labels;
   }
 
-  async classify(features: Record<string, number>, summary: FinancialSummary): Promise<SegmentAssignment> {
+  /**
+   * Classifies a user's state. With the stored previous segment of the same model version the
+   * served segment follows the hysteresis rule; `now` is the state's time.
+   */
+  async classify(
+    features: Record<string, number>,
+    summary: FinancialSummary,
+    previous: PreviousSegment | null = null,
+    now = new Date(),
+  ): Promise<SegmentAssignment> {
     const distances = await this.distances(features);
-    if (distances) {
-      const squared = distances.map((d) => -(d * d) / 2);
-      const probabilities = softmax(squared);
-      const segmentId = argmax(squared);
+    const labels = this.segmentLabels();
+    if (distances && labels.length === distances.length) {
+      const version = this.registry.status('segmentation').version;
+      const memory = previous && previous.source === 'model' && previous.version === version ? previous : null;
+      const next = nextSegment(distances, memory, now);
+      const probabilities = softmax(distances.map((d) => -(d * d) / 2));
       return {
-        segmentId,
-        segmentName: this.segmentName(segmentId),
-        confidence: round4(probabilities[segmentId]),
+        segmentId: next.segmentId,
+        segmentName: labels[next.segmentId].name,
+        segmentDescription: labels[next.segmentId].description,
+        confidence: round4(probabilities[next.segmentId]),
         distances: distances.map(round4),
+        pendingSegmentId: next.pendingSegmentId,
+        pendingSince: next.pendingSince,
         source: 'model',
-        version: this.registry.status('segmentation').version,
+        version,
         rule: null,
       };
     }
@@ -48,8 +83,11 @@ export class SegmentationModel {
     return {
       segmentId: rule.segmentId,
       segmentName: SEGMENT_NAMES[rule.segmentId],
+      segmentDescription: `Assigned by rule: ${rule.rule}.`,
       confidence: rule.confidence,
       distances: null,
+      pendingSegmentId: null,
+      pendingSince: null,
       source: 'fallback',
       version: null,
       rule: rule.rule,
@@ -66,12 +104,7 @@ export class SegmentationModel {
       [model.inputNames[0]]: floatTensor(vector, [1, vector.length]),
     });
     if (!out) return undefined;
-    // The distances output is the float [1, 5] one; an integer segment output, if any, is redundant.
-    for (const name of model.outputNames) {
-      const values = toNumbers(out[name]);
-      if (values.length === 5 && out[name].type === 'float32')
-        return values.every(Number.isFinite) ? values : undefined;
-    }
-    return undefined;
+    const values = out.distances ? toNumbers(out.distances) : [];
+    return values.length > 0 && values.every(Number.isFinite) ? values : undefined;
   }
 }

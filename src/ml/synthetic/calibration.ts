@@ -30,6 +30,8 @@ interface Row {
   category: Category;
   description: string;
   city: string;
+  /** The statement's balance after the row; null when the cell is empty. */
+  balance: number | null;
 }
 
 function parseDate(value: string): Date | undefined {
@@ -40,6 +42,12 @@ function parseDate(value: string): Date | undefined {
 function amount(value: string | undefined): number {
   const n = Number((value ?? '').replace(/,/g, '').trim());
   return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+function signedAmount(value: string | undefined): number | null {
+  const text = (value ?? '').replace(/,/g, '').trim();
+  const n = Number(text);
+  return text && Number.isFinite(n) ? n : null;
 }
 
 export function readMoneyVis(csvPath: string): Row[] {
@@ -60,6 +68,7 @@ export function readMoneyVis(csvPath: string): Row[] {
       category: mapMoneyVisCategory(r['Category']),
       description: (r['Transaction Description'] ?? '').replace(/\s+/g, ' ').trim(),
       city: (r['Location City'] ?? '').trim(),
+      balance: signedAmount(r['Balance']),
     });
   }
   return rows;
