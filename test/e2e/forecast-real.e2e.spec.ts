@@ -10,7 +10,7 @@ import { forecastBaselines } from '../../src/ml/features/spending-history';
 import { ModelRegistry } from '../../src/ml/model-registry';
 import { GoalModel } from '../../src/ml/models/goal.model';
 import { SpendingForecastModel } from '../../src/ml/models/spending-forecast.model';
-import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 // A real berka account (held out from training; built by scripts/ml/build-real-fixture.ts),
 // imported through the API exactly as a user would, then asked for forecasts as of a past Monday.
@@ -170,7 +170,9 @@ describe('decision_source when the model did not beat its baseline (e2e)', () =>
   });
 
   it('enhanced-health says which answer each judged model gives', async () => {
-    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+    // The details (decision_source among them) are shown to admins.
+    const admin = await registerAdmin(t);
+    const res = await t.http().get('/coaching/enhanced-health').set(admin.auth).expect(200);
     expect(res.body.spending_prediction_service.decision_source).toEqual({
       '7_days': { decision_source: 'baseline', baseline: 'mean_8w' },
       '28_days': { decision_source: 'baseline', baseline: 'last_28_days' },
