@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # FinCoach API: multi-stage build → small non-root runtime image with a health check.
 
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 # onnxruntime-node's postinstall would download CUDA binaries; the CPU ones ship in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
@@ -14,7 +14,7 @@ COPY prisma ./prisma
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \
@@ -27,7 +27,7 @@ COPY --chown=node:node prisma/migrations ./prisma/migrations
 COPY --chown=node:node models ./models
 USER node
 EXPOSE 8000
-# Node 20 has fetch built in: no curl/wget needed in the image.
+# Node has fetch built in: no curl/wget needed in the image.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8000/health').then(r => process.exit(r.ok ? 0 : 1)).catch(() => process.exit(1))"]
 # Migrations are applied at start-up by the server itself.

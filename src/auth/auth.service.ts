@@ -104,7 +104,8 @@ export class AuthService {
     if (this.tokens.sessionExpired(user.authTime)) {
       throw new UnauthorizedException('Session too old to refresh: log in again');
     }
-    await this.revoke(user);
+    // Exactly one of two concurrent refreshes of one token revokes it and gets the new token.
+    if (!(await this.revoke(user))) throw new UnauthorizedException('Could not validate credentials');
     return this.tokenResponse({ ...user, isActive: true }, user.authTime);
   }
 
@@ -146,11 +147,12 @@ export class AuthService {
   async updateUser(id: string, changes: { isActive?: boolean; role?: 'user' | 'admin' }) {
     const user = await this.users.updateUser(id, changes);
     if (!user) throw new NotFoundException('User not found');
+    if (user === 'last_admin') throw new ConflictException('The last active admin cannot be demoted or deactivated');
     return toUserResponse(user);
   }
 
-  private async revoke(user: AuthUser): Promise<void> {
-    await this.users.revokeToken({ jti: user.tokenId, userId: user.id, expiresAt: user.tokenExpiresAt });
+  private revoke(user: AuthUser): Promise<boolean> {
+    return this.users.revokeToken({ jti: user.tokenId, userId: user.id, expiresAt: user.tokenExpiresAt });
   }
 
   private tokenResponse(user: Parameters<typeof toUserResponse>[0], authTime?: number): TokenResponse {

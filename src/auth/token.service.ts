@@ -16,6 +16,10 @@ export interface AccessTokenClaims {
   exp: number;
 }
 
+/** Tokens say who made them and for whom: a token of another service sharing the secret is refused. */
+export const TOKEN_ISSUER = 'fincoach-api';
+export const TOKEN_AUDIENCE = 'fincoach-client';
+
 export interface IssuedToken {
   token: string;
   expiresIn: number;
@@ -39,7 +43,13 @@ export class TokenService {
     const expiresIn = this.config.auth.expiresInSeconds;
     const token = this.jwt.sign(
       { sub: userId, role, jti: randomUUID(), auth_time: authTime },
-      { secret: this.key as unknown as string, expiresIn, algorithm: 'HS256' },
+      {
+        secret: this.key as unknown as string,
+        expiresIn,
+        algorithm: 'HS256',
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+      },
     );
     return { token, expiresIn };
   }
@@ -49,6 +59,8 @@ export class TokenService {
     const claims = this.jwt.verify<AccessTokenClaims>(token, {
       secret: this.key as unknown as string,
       algorithms: ['HS256'],
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
     });
     if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') {
       throw new Error('token is missing required claims');

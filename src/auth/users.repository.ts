@@ -161,20 +161,32 @@ export class UsersRepository {
     });
   }
 
-  /** Undefined when there is no such user. */
-  updateUser(id: string, changes: { isActive?: boolean; role?: Role }): Promise<UserRow | undefined> {
-    return firstRow<UserRow>(this.database.pool, {
-      text: `UPDATE users SET is_active = COALESCE($2, is_active), role = COALESCE($3::user_role, role), updated_at = now()
-             WHERE id = $1::uuid RETURNING ${USER_COLUMNS}`,
-      values: [id, changes.isActive ?? null, changes.role ?? null],
+  /**
+   * Undefined when there is no such user; 'last_admin' when the change would leave no active admin.
+   * The active admins' rows are locked first, so two admins demoting each other cannot both succeed.
+   */
+  updateUser(id: string, changes: { isActive?: boolean; role?: Role }): Promise<UserRow | 'last_admin' | undefined> {
+    return this.transaction(async (tx) => {
+      const { rows: admins } = await tx.query<{ id: string }>(
+        `SELECT id FROM users WHERE role = 'admin' AND is_active ORDER BY id FOR UPDATE`,
+      );
+      const removesAdmin = changes.role === 'user' || changes.isActive === false;
+      if (removesAdmin && admins.length === 1 && admins[0].id === id) return 'last_admin';
+      return firstRow<UserRow>(tx, {
+        text: `UPDATE users SET is_active = COALESCE($2, is_active), role = COALESCE($3::user_role, role), updated_at = now()
+               WHERE id = $1::uuid RETURNING ${USER_COLUMNS}`,
+        values: [id, changes.isActive ?? null, changes.role ?? null],
+      });
     });
   }
 
-  async revokeToken(token: { jti: string; userId: string; expiresAt: Date }): Promise<void> {
-    await this.database.pool.query({
+  /** False when the token was revoked already (a concurrent logout or refresh got there first). */
+  async revokeToken(token: { jti: string; userId: string; expiresAt: Date }): Promise<boolean> {
+    const result = await this.database.pool.query({
       text: `INSERT INTO revoked_tokens (jti, user_id, expires_at, created_at) VALUES ($1::uuid, $2::uuid, $3, now())
              ON CONFLICT (jti) DO NOTHING`,
       values: [token.jti, token.userId, token.expiresAt],
     });
+    return result.rowCount === 1;
   }
 }

@@ -19,6 +19,8 @@ import {
   listTransactionsQuerySchema,
   monthlySummaryQuerySchema,
   monthlySummarySchema,
+  recurringQuerySchema,
+  recurringResponseSchema,
   spendingAnalyticsSchema,
   transactionCreateSchema,
   transactionResponseSchema,
@@ -31,6 +33,7 @@ import {
 } from './financial.schemas';
 import { StatementImportService } from './import/statement-import.service';
 import { drain } from './import/statement-reader';
+import { RecurringService } from './recurring/recurring.service';
 import { TransactionsService } from './transactions.service';
 
 const transactionId = z.uuid('Invalid transaction ID format');
@@ -44,6 +47,7 @@ export class FinancialController {
     private readonly transactions: TransactionsService,
     private readonly analytics: AnalyticsService,
     private readonly importer: StatementImportService,
+    private readonly recurringPayments: RecurringService,
   ) {}
 
   @Get('wallet')
@@ -153,6 +157,21 @@ export class FinancialController {
     @ZodQuery(monthlySummaryQuerySchema) query: z.output<typeof monthlySummaryQuerySchema>,
   ) {
     return this.analytics.monthlySummary(user.id, query.year, query.month);
+  }
+
+  @Get('recurring')
+  @ApiOperation({
+    summary: 'Recurring payments and income found in the history (subscriptions, bills, salary)',
+    description:
+      'Same merchant, a similar amount (within 25%), a regular interval (weekly, fortnightly, monthly, quarterly, ' +
+      'yearly; a few days of drift and a skipped payment tolerated). Active series first.',
+  })
+  @ApiZodResponse(200, recurringResponseSchema)
+  recurring(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(recurringQuerySchema) query: z.output<typeof recurringQuerySchema>,
+  ) {
+    return this.recurringPayments.list(user.id, query.active_only);
   }
 
   @Get('categories')

@@ -7,6 +7,8 @@ import { MerchantCategoryRepository } from './import/merchant-category.repositor
 import { StatementImportRepository } from './import/statement-import.repository';
 import { StatementImportService } from './import/statement-import.service';
 import { LedgerService } from './ledger.service';
+import { RecurringRepository } from './recurring/recurring.repository';
+import { RecurringService } from './recurring/recurring.service';
 import { TransactionsService } from './transactions.service';
 
 @Module({
@@ -19,7 +21,11 @@ import { TransactionsService } from './transactions.service';
     StatementImportService,
     StatementImportRepository,
     MerchantCategoryRepository,
+    RecurringRepository,
+    RecurringService,
   ],
-  exports: [LedgerService, StatementImportService, AnalyticsService],
+  // RecurringService and the pure detectRecurring (recurring/recurring-payments.ts) are there for
+  // the coaching features and the spending forecast.
+  exports: [LedgerService, StatementImportService, AnalyticsService, RecurringService],
 })
 export class FinancialModule {}

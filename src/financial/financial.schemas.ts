@@ -289,3 +289,27 @@ export const importResponseSchema = z.object({
   closing_balance: moneyString.describe('wallet balance after the import (what it would be, for a dry run)'),
 });
 export type ImportResponse = z.output<typeof importResponseSchema>;
+
+export const recurringQuerySchema = z.object({
+  active_only: queryBoolean.default(false).describe('Only series still expected (the next date not long past)'),
+});
+
+export const recurringResponseSchema = z.object({
+  as_of: z.string().nullable().describe('the newest day of the history, from which `active` is judged'),
+  recurring: z.array(
+    z.object({
+      merchant: z.string().describe('as written in the newest occurrence'),
+      kind: z.enum(['salary', 'income', 'bill', 'subscription', 'savings']),
+      direction: transactionTypeSchema,
+      cadence: z.enum(['weekly', 'biweekly', 'monthly', 'quarterly', 'yearly']),
+      category: categorySchema.nullable(),
+      expected_amount: moneyString.describe('median of the last three amounts'),
+      next_expected_date: z.string().describe('YYYY-MM-DD'),
+      last_date: z.string(),
+      first_date: z.string(),
+      occurrences: z.number().int(),
+      active: z.boolean().describe('false once the next expected date passed by more than half an interval and a week'),
+    }),
+  ),
+});
+export type RecurringResponse = z.output<typeof recurringResponseSchema>;

@@ -145,6 +145,23 @@ export class ProductsRepository {
     });
   }
 
+  /** A category's available products by name, in one round trip; undefined when there is no such category. */
+  async availableInCategory(categoryId: string, limit: number): Promise<ProductRow[] | undefined> {
+    const found = await rows<ProductRow & { found: boolean }>(this.database.pool, {
+      name: 'products-available-in-category',
+      text: `SELECT true AS found, p.*
+             FROM product_categories c
+             LEFT JOIN LATERAL (
+               SELECT ${PRODUCT_COLUMNS} FROM products p
+               WHERE p.category_id = c.id AND p.is_available ORDER BY p.name, p.id LIMIT $2
+             ) p ON true
+             WHERE c.id = $1::uuid`,
+      values: [categoryId, limit],
+    });
+    if (!found.length) return undefined;
+    return found[0].id ? found.map(({ found: _found, ...product }) => product) : [];
+  }
+
   /** Most purchased (by number of purchases) available products since `since`. */
   popularProducts(since: Date, limit: number): Promise<ProductRow[]> {
     return rows<ProductRow>(this.database.pool, {

@@ -79,8 +79,9 @@ export class ProductsService {
   }
 
   async byCategory(categoryId: string, limit: number) {
-    await this.requireCategory(categoryId, 'Category not found');
-    return this.list({ category_id: categoryId, available_only: true, limit });
+    const rows = await this.repository.availableInCategory(categoryId, limit);
+    if (!rows) throw new NotFoundException('Category not found');
+    return rows.map(toProductResponse);
   }
 
   /** Search by name/description/merchant; a signed-in user's search is recorded as a behavioural event. */
@@ -184,8 +185,8 @@ export class ProductsService {
     return (await this.repository.purchaseHistory(userId, limit)).map(toPurchaseResponse);
   }
 
-  private async requireCategory(id: string, message = 'Product category not found') {
-    if (!(await this.repository.findCategory(id))) throw new NotFoundException(message);
+  private async requireCategory(id: string) {
+    if (!(await this.repository.findCategory(id))) throw new NotFoundException('Product category not found');
   }
 }
 

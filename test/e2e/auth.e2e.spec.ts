@@ -1,5 +1,8 @@
 import { JwtService } from '@nestjs/jwt';
 
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/auth/token.service';
+import { runMigrations } from '../../src/infra/database/migrate';
+import { createScratchDatabase } from '../helpers/server-process';
 import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
 
 describe('auth (e2e)', () => {
@@ -140,7 +143,7 @@ describe('auth (e2e)', () => {
         jti: '00000000-0000-4000-8000-0000000000aa',
         auth_time: Math.floor(Date.now() / 1000) - 400 * 3600,
       },
-      { secret: t.config.auth.jwtSecret, expiresIn: 600 },
+      { secret: t.config.auth.jwtSecret, expiresIn: 600, issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE },
     );
     const res = await t.http().post('/auth/refresh').set('Authorization', `Bearer ${ancient}`).expect(401);
     expect(res.body.detail).toMatch(/log in again/);
@@ -359,5 +362,53 @@ describe('per-account login throttling (e2e)', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(blocked.body.detail).toMatch(/try again in \d+ s/);
     await t.http().post('/auth/login').send({ email: bystander.email, password: bystander.password }).expect(200);
+  });
+});
+
+describe('sessions and admins (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('lets exactly one of two concurrent refreshes of one token succeed', async () => {
+    const user = await registerUser(t);
+    const [a, b] = await Promise.all([
+      t.http().post('/auth/refresh').set(user.auth),
+      t.http().post('/auth/refresh').set(user.auth),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 401]);
+  });
+
+  it('refuses a token signed with the right secret but without our issuer and audience', async () => {
+    const user = await registerUser(t);
+    const foreign = new JwtService().sign(
+      { sub: user.id, role: 'user', jti: '00000000-0000-4000-8000-0000000000ab', auth_time: 1 },
+      { secret: t.config.auth.jwtSecret, expiresIn: 600 },
+    );
+    await t.http().get('/auth/me').set('Authorization', `Bearer ${foreign}`).expect(401);
+    const payload = JSON.parse(Buffer.from(user.token.split('.')[1], 'base64url').toString());
+    expect(payload).toMatchObject({ iss: TOKEN_ISSUER, aud: TOKEN_AUDIENCE });
+  });
+});
+
+describe('the last admin (e2e, own database)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    const url = await createScratchDatabase('fincoach_admins');
+    await runMigrations(url);
+    t = await createTestApp({ DATABASE_URL: url });
+  });
+  afterAll(async () => t.close());
+
+  it('cannot be demoted or deactivated; once there is another, it can', async () => {
+    const admin = await registerAdmin(t);
+    const demote = await t.http().patch(`/auth/users/${admin.id}`).set(admin.auth).send({ role: 'user' }).expect(409);
+    expect(demote.body.detail).toMatch(/last active admin/);
+    await t.http().patch(`/auth/users/${admin.id}`).set(admin.auth).send({ is_active: false }).expect(409);
+    const other = await registerAdmin(t);
+    await t.http().patch(`/auth/users/${admin.id}`).set(other.auth).send({ role: 'user' }).expect(200);
+    await t.http().patch(`/auth/users/${other.id}`).set(other.auth).send({ role: 'user' }).expect(409);
   });
 });

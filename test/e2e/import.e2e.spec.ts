@@ -106,6 +106,45 @@ describe('bank-statement import (e2e)', () => {
       await t.http().get(`/financial/transactions/${id}`).set(other.auth).expect(404);
     });
 
+    it("finds the account's rent, subscriptions and salary (GET /financial/recurring, user-scoped)", async () => {
+      const res = await t.http().get('/financial/recurring').set(u.auth).expect(200);
+      expect(res.body.as_of).toBe('2022-07-25');
+      const find = (merchant: string) =>
+        res.body.recurring.filter((s: { merchant: string }) => s.merchant === merchant);
+      // Rent to the letting agent, monthly until the move in late 2020.
+      expect(find('TRISTRAMS LETTINGS')).toEqual([
+        expect.objectContaining({ kind: 'bill', cadence: 'monthly', expected_amount: '825.00', active: false }),
+      ]);
+      expect(find('BARCLAYS UK MTGES')).toEqual([
+        expect.objectContaining({ kind: 'bill', cadence: 'monthly', active: true, next_expected_date: '2022-08-01' }),
+      ]);
+      expect(find('Audible UK')).toEqual([
+        expect.objectContaining({
+          kind: 'subscription',
+          cadence: 'monthly',
+          expected_amount: '7.99',
+          active: true,
+          next_expected_date: '2022-08-24',
+        }),
+      ]);
+      expect(find('Amazon Prime*2X250')).toEqual([
+        expect.objectContaining({ cadence: 'yearly', expected_amount: '79.00' }),
+      ]);
+      expect(find('UNIV OF NOTTINGHAM')).toEqual([
+        expect.objectContaining({ kind: 'salary', direction: 'credit', cadence: 'monthly', active: true }),
+      ]);
+      expect(find('SWANSEA UNI - PAY')).toEqual([expect.objectContaining({ kind: 'salary', active: false })]);
+      const active = await t.http().get('/financial/recurring?active_only=true').set(u.auth).expect(200);
+      expect(active.body.recurring.every((s: { active: boolean }) => s.active)).toBe(true);
+      expect(active.body.recurring.length).toBeLessThan(res.body.recurring.length);
+      const other = await registerUser(t);
+      expect((await t.http().get('/financial/recurring').set(other.auth).expect(200)).body).toEqual({
+        as_of: null,
+        recurring: [],
+      });
+      await t.http().get('/financial/recurring').expect(401);
+    });
+
     it('the same file for another user imports fully (keys are per user)', async () => {
       const other = await registerUser(t);
       const res = await upload(other, csv, 'statement.csv', '?dry_run=true').expect(200);

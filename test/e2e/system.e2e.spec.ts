@@ -46,3 +46,18 @@ describe('system endpoints (e2e)', () => {
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('production surface (e2e)', () => {
+  it('serves no /docs or /openapi.json in production, and a content security policy everywhere', async () => {
+    const t = await createTestApp({ NODE_ENV: 'production', JWT_SECRET_KEY: 'a-production-secret-for-the-test' });
+    try {
+      await t.http().get('/docs').expect(404);
+      await t.http().get('/openapi.json').expect(404);
+      const res = await t.http().get('/health').expect(200);
+      expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
+      expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+    } finally {
+      await t.close();
+    }
+  });
+});

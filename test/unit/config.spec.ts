@@ -48,6 +48,7 @@ describe('loadConfig', () => {
     const local = loadConfig({});
     expect(local.host).toBe('127.0.0.1');
     expect(local.env).toBe('development');
+    expect(local.auth.passwordHashCost).toBe(17); // scrypt N = 2^17, as OWASP suggests
     const exposed = () => loadConfig({ HOST: '0.0.0.0' });
     expect(exposed).toThrow(
       /JWT_SECRET_KEY: must be set to a secret of your own \(NODE_ENV is production because HOST/,

@@ -63,7 +63,9 @@ export class StatementImportRepository {
   async existingKeys(tx: PoolClient, userId: string, keys: string[]): Promise<Set<string>> {
     if (keys.length === 0) return new Set();
     const found = await rows<{ import_key: string }>(tx, {
-      text: `SELECT import_key FROM transactions WHERE user_id = $1::uuid AND import_key = ANY($2::text[])`,
+      // A join, not `= ANY(array)`: with a long key list the array form can be planned as a scan testing every row against the whole list.
+      text: `SELECT t.import_key FROM unnest($2::text[]) AS k(key)
+             JOIN transactions t ON t.user_id = $1::uuid AND t.import_key = k.key`,
       values: [userId, keys],
     });
     return new Set(found.map((r) => r.import_key));

@@ -261,6 +261,9 @@ class CsvSink implements StatementSink {
   private pending: { record: string[]; line: number }[] = [];
   private readonly raw: RawRow[] = [];
   private readonly dates = new DateOrderTally();
+  /** Readings per distinct date text: statements repeat each day many times. */
+  private readonly readings = new Map<string, ReturnType<typeof dateReadings>>();
+  private fields: [Field, number][] = [];
   private readonly decimals = new DecimalTally();
   private error: Error | undefined;
   private readonly done: Promise<void>;
@@ -279,7 +282,6 @@ class CsvSink implements StatementSink {
     this.parser = parse({
       delimiter: this.delimiter,
       from_line: this.headerLine,
-      info: true,
       relax_column_count: true,
       // A stray quote inside a field (O"NEILL) is taken literally; an unclosed quote that swallows
       // the following lines refuses the whole file rather than losing rows silently.
@@ -287,10 +289,11 @@ class CsvSink implements StatementSink {
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
     });
-    this.parser.on('data', ({ record, info }: { record: string[]; info: { lines: number } }) => {
+    // The parser's running line count is the record's last line when 'data' fires (cheaper than `info: true`).
+    this.parser.on('data', (record: string[]) => {
       if (this.error) return;
       try {
-        this.onRecord(record, info.lines);
+        this.onRecord(record, this.parser.info.lines);
       } catch (error) {
         this.error = error as Error;
       }
@@ -340,6 +343,7 @@ class CsvSink implements StatementSink {
     });
     if (!result.ok) throw fileError(result.message);
     this.layout = result.layout;
+    this.fields = Object.entries(this.layout.columns) as [Field, number][];
     const pending = this.pending;
     this.pending = [];
     for (const { record, line } of pending) this.collect(record, line);
@@ -347,13 +351,22 @@ class CsvSink implements StatementSink {
 
   private collect(record: string[], line: number): void {
     const cells: RawRow['cells'] = {};
-    for (const [field, index] of Object.entries(this.layout!.columns) as [Field, number][]) {
+    for (const [field, index] of this.fields) {
       const value = (record[index] ?? '').trim();
       if (value) cells[field] = value;
     }
-    if (cells.date) this.dates.add(dateReadings(cells.date), cells.date);
+    if (cells.date) this.dates.add(this.readDate(cells.date), cells.date);
     for (const money of [cells.amount, cells.debit, cells.credit]) if (money) this.decimals.add(money);
     this.raw.push({ line, cells });
+  }
+
+  private readDate(raw: string): ReturnType<typeof dateReadings> {
+    let readings = this.readings.get(raw);
+    if (!readings) {
+      readings = dateReadings(raw);
+      this.readings.set(raw, readings);
+    }
+    return readings;
   }
 
   async finish(): Promise<SinkResult> {
@@ -376,7 +389,8 @@ class CsvSink implements StatementSink {
     const rows: StatementRow[] = [];
     const errors: ProblemRow[] = [];
     for (const raw of this.raw) {
-      const result = normaliseCsvRow(raw, layout, order, decimal, name);
+      const date = raw.cells.date ? this.readDate(raw.cells.date)[order] : undefined;
+      const result = normaliseCsvRow(raw, date, layout, order, decimal, name);
       if ('reason' in result) errors.push({ row: raw.line, reason: result.reason });
       else rows.push(result);
     }
@@ -428,13 +442,13 @@ class CsvSink implements StatementSink {
 /** One CSV row under the file-wide decisions; a problem comes back as its reason. */
 function normaliseCsvRow(
   raw: RawRow,
+  date: string | undefined,
   layout: CsvLayout,
   order: DateOrder,
   decimal: DecimalMark,
   name: (field: Field) => string,
 ): StatementRow | { reason: string } {
   const c = raw.cells;
-  const date = c.date ? dateReadings(c.date)[order] : undefined;
   if (!date) {
     return {
       reason: `Invalid ${name('date')} "${(c.date ?? '').slice(0, 30)}" (expected ${DATE_ORDER_FORMAT[order]})`,

@@ -79,7 +79,7 @@ export const envSchema = z
     /** A session can be refreshed until this many hours after the original login. */
     JWT_MAX_SESSION_HOURS: int(1, 24 * 90).default(24 * 7),
     /** log2 of scrypt's cost parameter N. */
-    PASSWORD_HASH_COST: int(10, 20).default(15),
+    PASSWORD_HASH_COST: int(10, 20).default(17),
 
     CORS_ORIGINS: csv.default(DEFAULT_CORS_ORIGINS),
     AUTH_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(10),
@@ -93,6 +93,8 @@ export const envSchema = z
 
     MODELS_DIR: z.string().min(1).default('models'),
     PREDICTION_CACHE_TTL_SECONDS: int(0, 30 * 86_400).default(86_400),
+    /** How often each replica checks the database for a promoted or rolled-back model version (0: never — serve MODELS_DIR only). */
+    MODEL_SYNC_INTERVAL_SECONDS: int(0, 86_400).default(30),
 
     TRACKING_ENABLED: bool.default(true),
     EVENTS_BATCH_SIZE: int(1, 50_000).default(2000),

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { isDatabaseUnavailable } from '../database/database-errors';
+import { loggableUrl } from '../logging/logging';
 
 import { RequestValidationError, type ValidationIssue } from './validation';
 
@@ -148,7 +149,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const mapped = mapError(exception);
     if (mapped.status >= 500) {
       // Full error in the log, keyed by request id; nothing internal on the wire.
-      this.logger.error({ err: exception, request_id: request.id, path: request.url }, 'Unhandled error');
+      this.logger.error({ err: exception, request_id: request.id, path: loggableUrl(request.url) }, 'Unhandled error');
     }
     if (reply.sent) return;
     if (mapped.headers) reply.headers(mapped.headers);

@@ -18,6 +18,15 @@ export function requestIdFor(raw: IncomingMessage): string {
   return id;
 }
 
+/**
+ * The path without its query string (search terms, filters) and without a search term in the path:
+ * what users search for is theirs, not the log's.
+ */
+export function loggableUrl(url: string): string {
+  const path = url.split('?', 1)[0];
+  return path.replace(/\/search\/[^/]*/g, '/search/:term');
+}
+
 /** Structured JSON logs (pino) with the request id on every line; secrets redacted. */
 export function loggerParams(config: AppConfig): Params {
   return {
@@ -29,10 +38,14 @@ export function loggerParams(config: AppConfig): Params {
         censor: '[redacted]',
       },
       // Health probes would drown the log.
-      autoLogging: { ignore: (req) => req.url === '/health' },
+      autoLogging: { ignore: (req) => req.url?.split('?', 1)[0] === '/health' },
       customProps: () => ({ service: 'fincoach-api' }),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: loggableUrl(req.url),
+        }),
       },
     },
   };
