@@ -151,12 +151,7 @@ function statusesOnly(view: Record<string, unknown>): Record<string, unknown> {
   for (const [key, value] of Object.entries(view)) {
     if (key === 'overall_status' || key === 'last_check') out[key] = value;
     else if (value && typeof value === 'object' && 'status' in value) {
-      // Which answer a judged model gives (model or baseline) is public, like its status.
-      const v = value as { status: unknown; decision_source?: unknown };
-      out[key] =
-        v.decision_source === undefined
-          ? { status: v.status }
-          : { status: v.status, decision_source: v.decision_source };
+      out[key] = { status: (value as { status: unknown }).status };
     }
   }
   return out;
