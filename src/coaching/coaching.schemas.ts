@@ -53,17 +53,43 @@ export const financialStateResponseSchema = financialState.extend({
   health_components: z.record(z.string(), z.number()),
 });
 
+/** The 30-day figures a recommendation text may quote ("over the last 30 days"). */
+const monthlyState = z.object({
+  window_days: z.number().int(),
+  total_spending: z.number(),
+  total_income: z.number(),
+  savings_rate: z.number(),
+  weekly_income_avg: z.number(),
+});
+
 export const recommendationResponseSchema = z.object({
   id: z.uuid(),
   recommendation_id: z.uuid(),
   action_id: z.number().int().min(0).max(4),
   action_type: z.string(),
-  recommendation: z.string(),
-  confidence: z.number().min(0).max(1),
-  state_summary: financialState,
+  recommendation: z
+    .string()
+    .describe(
+      'Quotes only figures this response shows: "the last 7 days" = state_summary, "the last 30 days" = state_summary_30d',
+    ),
+  confidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .describe(
+      'The probability with which the service chose this action (1 for the deterministic /recommendation; the bandit’s choice probability for /enhanced-recommendation) — not a probability that the advice is right',
+    ),
+  state_summary: financialState.describe('The last 7 days'),
+  state_summary_30d: monthlyState.describe('The last 30 days (the coaching state’s own figures)'),
   generated_at: z.string(),
   decision_source: z.enum(['model', 'fallback']),
   model_version: z.string().nullable(),
+  q_value_margin: z
+    .number()
+    .nullable()
+    .describe(
+      'Q of the chosen action minus the best other servable action’s Q, in the policy’s reward units (null for a rule answer)',
+    ),
 });
 
 export const segmentInfoSchema = z.object({

@@ -43,7 +43,7 @@ export function insightsFor(s: FinancialSummary): Insight[] {
     insights.push({
       type: 'spending_velocity',
       title: 'High Daily Spending',
-      message: `You're spending $${s.daily_spending_avg.toFixed(2)} a day on average. Tracking each day's expenses helps spot what to cut.`,
+      message: `You're spending $${s.daily_spending_avg.toFixed(2)} a day on average this week. Tracking each day's expenses helps spot what to cut.`,
       priority: 'medium',
     });
   }
@@ -58,7 +58,7 @@ export function insightsFor(s: FinancialSummary): Insight[] {
     insights.push({
       type: 'savings_rate',
       title: 'Excellent Savings Rate',
-      message: `You're saving ${(s.savings_rate * 100).toFixed(1)}% of your income. Consider investing the surplus.`,
+      message: `You're saving ${(s.savings_rate * 100).toFixed(1)}% of your income this week. Consider investing the surplus.`,
       priority: 'low',
     });
   }

@@ -1,47 +1,56 @@
 import type { ActionId, FinancialSummary } from '../ml/coaching-domain';
 
+import { praiseAllowed, type MonthlyState } from './advice-consistency';
+
 const usd = (x: number) => `$${x.toFixed(2)}`;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
- * The coaching message for an action, with the user's own numbers (the wording
- * is ours; the numbers follow the reference system: a weekly limit of 70% of
- * income, setting aside 10% of the balance).
- */
-/**
- * `monthlySavingsRate` (the 30-day rate of the state) is what praise quotes: a 7-day rate swings
- * wildly in weeks without a (fortnightly or monthly) salary.
+ * The coaching message for an action, with the user's own numbers. Every text names the window
+ * its numbers come from and quotes only figures the response shows: "the last 7 days" =
+ * `state_summary` (`week`), "the last 30 days" = `state_summary_30d` (`month`); the balance has
+ * no window. Derived amounts follow the reference system (a spending cap of 70% of income, 10%
+ * of the balance set aside). Praise is written only where praiseAllowed(); the decision never
+ * serves positive_reinforcement elsewhere, and this text stays neutral if it were asked to.
  */
 export function recommendationText(
   actionId: ActionId,
-  s: FinancialSummary,
+  week: FinancialSummary,
+  month: MonthlyState,
   segmentName?: string,
-  monthlySavingsRate = s.savings_rate,
 ): string {
   const prefix = segmentName ? `As one of our ${segmentName}, ` : '';
   const lower = (text: string) => (prefix ? text.charAt(0).toLowerCase() + text.slice(1) : text);
+  const balance = `Your balance is ${usd(week.current_balance)}.`;
   switch (actionId) {
     case 0:
-      return `${prefix}${lower(`You're on a steady path: keep doing what you're doing. Your balance is ${usd(s.current_balance)}.`)}`;
+      return `${prefix}${lower(`You're on a steady path: keep doing what you're doing. ${balance}`)}`;
     case 1:
       return `⚠️ Spending Alert: ${prefix}${lower(
-        `You've spent ${usd(s.weekly_spending)} this week against ${usd(s.weekly_income)} of income. Look over your recent purchases for anything you can pause${
+        `You've spent ${usd(week.weekly_spending)} in the last 7 days against ${usd(week.weekly_income)} of income. Look over your recent purchases for anything you can pause${
           segmentName ? `, especially the kind of spending typical of ${segmentName.toLowerCase()}` : ''
         }.`,
       )}`;
-    case 2:
+    case 2: {
+      const perWeek = month.weekly_income_avg;
       return `💡 Budget Suggestion: ${prefix}${lower(
-        `With a weekly income of ${usd(s.weekly_income)}, try capping spending at ${usd(s.weekly_income * 0.7)} a week. That would leave ${usd(
-          s.weekly_income * 0.3,
-        )} a week to save.`,
+        perWeek > 0
+          ? `Over the last 30 days your income averaged ${usd(perWeek)} a week. Try capping spending at ${usd(round2(perWeek * 0.7))} a week; that would leave ${usd(round2(perWeek * 0.3))} a week to save.`
+          : `No income came in over the last 30 days, and you spent ${usd(month.total_spending)}. Set yourself a weekly spending cap and check it each week.`,
       )}`;
+    }
     case 3:
       return `🎯 Savings Opportunity: ${prefix}${lower(
-        `Your balance is ${usd(s.current_balance)}. Moving ${usd(s.current_balance * 0.1)} into savings would build your emergency fund or move a goal forward.`,
+        week.current_balance > 0
+          ? `${balance} Moving ${usd(round2(week.current_balance * 0.1))} into savings would build your emergency fund or move a goal forward.`
+          : `${balance} Once it is back above zero, setting a tenth of it aside builds your emergency fund.`,
       )}`;
     case 4:
-      return `🌟 Excellent Work: ${prefix}${lower(
-        `You've kept ${pct(Math.max(-1, monthlySavingsRate))} of your income over the last 30 days. Consider putting the surplus to work in savings or investments.`,
-      )}`;
+      return praiseAllowed(week, month)
+        ? `🌟 Excellent Work: ${prefix}${lower(
+            `You've kept ${pct(month.savings_rate)} of your income over the last 30 days (${usd(month.total_income)} in, ${usd(month.total_spending)} spent). Consider putting the surplus to work in savings or investments.`,
+          )}`
+        : `${prefix}${lower(`Keep an eye on your spending and income. ${balance}`)}`;
   }
 }

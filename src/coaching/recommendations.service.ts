@@ -5,9 +5,10 @@ import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
 import { round4 } from '../ml/fallback-rules';
-import { PolicyModel, type PolicyDecision } from '../ml/models/policy.model';
-import { UserStateService } from '../ml/user-state.service';
+import { PolicyModel, type ActionEligibility, type PolicyDecision } from '../ml/models/policy.model';
+import { UserStateService, type UserState } from '../ml/user-state.service';
 
+import { monthlyState, praiseAllowed, type MonthlyState } from './advice-consistency';
 import type { FeedbackInput } from './coaching.schemas';
 import { recommendationText } from './recommendation-texts';
 import { SegmentsService, type SegmentInfo } from './segments.service';
@@ -27,6 +28,13 @@ export function stateSummary(s: FinancialSummary) {
 
 const ARM_TO_ACTION = new Map<string, ActionId>(ACTIONS.map((a) => [a.type, a.id as ActionId]));
 
+/** The two windows a recommendation may quote, and what may be served beside them. */
+function adviceWindows(state: UserState): { month: MonthlyState; eligible: ActionEligibility } {
+  const month = monthlyState(state.features);
+  const praise = praiseAllowed(state.summary, month);
+  return { month, eligible: (actionId) => actionId !== 4 || praise };
+}
+
 @Injectable()
 export class RecommendationsService {
   constructor(
@@ -38,22 +46,27 @@ export class RecommendationsService {
     private readonly events: EventCaptureService,
   ) {}
 
-  /** /coaching/recommendation: the policy's greedy action (deterministic, propensity 1). */
-  async recommend(userId: string) {
-    const state = await this.states.load(userId);
-    const decision = await this.policy.decide(state.features, state.summary);
-    const text = recommendationText(decision.actionId, state.summary, undefined, state.features.savings_rate);
+  /**
+   * /coaching/recommendation: the policy's greedy eligible action (deterministic, propensity 1).
+   * `now` replays a past moment (the advice replay); requests use the present.
+   */
+  async recommend(userId: string, now?: Date) {
+    const state = await this.states.load(userId, now);
+    const { month, eligible } = adviceWindows(state);
+    const decision = await this.policy.decide(state.features, state.summary, eligible);
+    const text = recommendationText(decision.actionId, state.summary, month);
+    const propensity = 1;
     const row = await this.persist(
       userId,
       'basic',
       decision,
       decision.actionId,
-      decision.confidence,
+      propensity,
       text,
       state.summary,
       state.vector,
       {
-        propensity: 1,
+        propensity,
       },
     );
     this.events.recommendationInteraction(userId, {
@@ -62,15 +75,7 @@ export class RecommendationsService {
       actionType: row.actionType,
       source: decision.source,
     });
-    return this.toResponse(
-      row.id,
-      row.createdAt,
-      decision.actionId,
-      decision.confidence,
-      text,
-      state.summary,
-      decision,
-    );
+    return this.toResponse(row.id, row.createdAt, decision.actionId, propensity, text, state.summary, month, decision);
   }
 
   /**
@@ -79,19 +84,17 @@ export class RecommendationsService {
    * policy (so the bandit learns what each segment finds helpful while the policy
    * keeps the choice state-aware). The bandit's choice probability is logged.
    */
-  async recommendEnhanced(userId: string) {
-    const state = await this.states.load(userId);
+  async recommendEnhanced(userId: string, now?: Date) {
+    const state = await this.states.load(userId, now);
     const segment = await this.segments.current(userId, state);
-    const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_id);
-    const prior = policyPrior(decision);
+    const { month, eligible } = adviceWindows(state);
+    const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_id, eligible);
+    const prior = policyPrior(decision, eligible);
     const choice = await this.bandit.choose(segment.segment_id, prior);
     const actionId = ARM_TO_ACTION.get(choice.arm)!;
-    const confidence = decision.actionProbabilities
-      ? decision.actionProbabilities[actionId]
-      : actionId === decision.actionId
-        ? decision.confidence
-        : round4(decision.confidence * 0.5);
-    const text = recommendationText(actionId, state.summary, segment.segment_name, state.features.savings_rate);
+    // What the response calls confidence: the probability with which this action was chosen.
+    const confidence = choice.propensity;
+    const text = recommendationText(actionId, state.summary, month, segment.segment_name);
     const row = await this.persist(
       userId,
       'enhanced',
@@ -114,7 +117,7 @@ export class RecommendationsService {
       source: decision.source,
     });
     return {
-      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, decision),
+      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, month, decision),
       segment_info: segment,
       strategy: choice.arm,
       bandit: { arm: choice.arm, propensity: round4(choice.propensity) },
@@ -249,6 +252,7 @@ export class RecommendationsService {
     confidence: number,
     text: string,
     summary: FinancialSummary,
+    month: MonthlyState,
     decision: PolicyDecision,
   ) {
     return {
@@ -259,23 +263,30 @@ export class RecommendationsService {
       recommendation: text,
       confidence: round4(Math.min(1, Math.max(0, confidence))),
       state_summary: stateSummary(summary),
+      state_summary_30d: month,
       generated_at: createdAt.toISOString(),
       decision_source: decision.source,
       model_version: decision.version,
+      q_value_margin: decision.qValueMargin,
     };
   }
 }
 
-/** The policy's preference per recommendation type: softmax(Q), or the rule's action favoured. */
-function policyPrior(decision: PolicyDecision): Record<string, number> {
+/**
+ * The policy's preference per recommendation type: softmax(Q) over the eligible actions, or the
+ * rule's action favoured; an action that may not be served in this state gets no weight.
+ */
+function policyPrior(decision: PolicyDecision, eligible: ActionEligibility): Record<string, number> {
   return Object.fromEntries(
     ACTIONS.map((a) => [
       a.type,
-      decision.actionProbabilities
-        ? decision.actionProbabilities[a.id]
-        : a.id === decision.actionId
-          ? decision.confidence
-          : (1 - decision.confidence) / 4,
+      !eligible(a.id)
+        ? 0
+        : decision.actionProbabilities
+          ? decision.actionProbabilities[a.id]
+          : a.id === decision.actionId
+            ? decision.confidence
+            : (1 - decision.confidence) / 4,
     ]),
   );
 }

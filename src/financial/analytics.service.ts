@@ -12,7 +12,7 @@ const HEALTH_WINDOW_DAYS = 7;
 export class AnalyticsService {
   constructor(private readonly repository: FinancialRepository) {}
 
-  /** Debits of the last `days` days per category, largest first, with each one's share of the total. */
+  /** Spending (money-flows.ts) of the last `days` days per category, largest first, with each one's share of the total. */
   async spendingByCategory(userId: string, days: number): Promise<SpendingAnalytics[]> {
     return (await this.repository.spendingByCategory(userId, days)).map(toSpendingAnalytics);
   }
@@ -53,7 +53,7 @@ export class AnalyticsService {
     };
   }
 
-  /** Calendar month in UTC; average_transaction is the mean debit (spending), not credits and debits mixed. */
+  /** Calendar month in UTC; average_transaction is the mean spending row, not credits and debits mixed. */
   async monthlySummary(userId: string, year: number, month: number) {
     const r = await this.repository.monthlyTotals(userId, year, month);
     const income = new Decimal(r.income);

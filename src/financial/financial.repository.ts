@@ -4,6 +4,7 @@ import type { PoolClient } from 'pg';
 import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 import { containsPattern, firstRow, inTransaction, rows, type Queryable } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
+import { SQL_IS_INCOME, SQL_IS_SPENDING, SQL_SPENDING_CATEGORY } from '../ml/features/money-flows';
 
 /**
  * Every query of the financial domain (wallets, transactions, analytics), on the shared pg
@@ -247,18 +248,18 @@ export class FinancialRepository {
   ): Promise<{ category: TransactionCategory; total: string; count: number; percentage: number | null }[]> {
     return rows(this.database.pool, {
       name: 'analytics-spending-by-category',
-      text: `SELECT category, SUM(amount) AS total, COUNT(*)::int AS count,
+      text: `SELECT ${SQL_SPENDING_CATEGORY} AS category, SUM(amount) AS total, COUNT(*)::int AS count,
                     ROUND(100 * SUM(amount) / NULLIF(SUM(SUM(amount)) OVER (), 0), 2)::float8 AS percentage
              FROM transactions
-             WHERE user_id = $1::uuid AND transaction_type = 'debit'
+             WHERE user_id = $1::uuid AND ${SQL_IS_SPENDING}
                AND transaction_date >= now() - make_interval(days => $2::int)
-             GROUP BY category
+             GROUP BY 1
              ORDER BY total DESC, category`,
       values: [userId, days],
     });
   }
 
-  /** The wallet balance (null without a wallet) and the window's totals and debits per category, in one query. */
+  /** The wallet balance (null without a wallet) and the window's spending, income and spending per category, in one query. */
   async recentSummary(userId: string, days: number) {
     const row = await firstRow<{
       balance: string | null;
@@ -272,13 +273,13 @@ export class FinancialRepository {
                SELECT transaction_type, category, amount FROM transactions
                WHERE user_id = $1::uuid AND transaction_date >= now() - make_interval(days => $2::int)
              ), per_category AS (
-               SELECT category, SUM(amount) AS total, COUNT(*)::int AS count,
+               SELECT ${SQL_SPENDING_CATEGORY} AS category, SUM(amount) AS total, COUNT(*)::int AS count,
                       ROUND(100 * SUM(amount) / NULLIF(SUM(SUM(amount)) OVER (), 0), 2)::float8 AS percentage
-               FROM recent WHERE transaction_type = 'debit' GROUP BY category
+               FROM recent WHERE ${SQL_IS_SPENDING} GROUP BY 1
              )
              SELECT (SELECT balance FROM wallets WHERE user_id = $1::uuid) AS balance,
-                    COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS spending,
-                    COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS income,
+                    COALESCE(SUM(amount) FILTER (WHERE ${SQL_IS_SPENDING}), 0) AS spending,
+                    COALESCE(SUM(amount) FILTER (WHERE ${SQL_IS_INCOME}), 0) AS income,
                     COUNT(*)::int AS count,
                     (SELECT COALESCE(json_agg(json_build_object('category', category, 'total', total::text,
                               'count', count, 'percentage', percentage) ORDER BY total DESC, category), '[]')
@@ -327,16 +328,16 @@ export class FinancialRepository {
     });
   }
 
-  /** Calendar month in UTC; avg_debit is the mean debit (spending). */
+  /** Calendar month in UTC; avg_debit is the mean spending row. */
   async monthlyTotals(userId: string, year: number, month: number) {
     const row = await firstRow<{ income: string; spending: string; count: number; avg_debit: string | null }>(
       this.database.pool,
       {
         name: 'analytics-monthly-totals',
-        text: `SELECT COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'credit'), 0) AS income,
-                      COALESCE(SUM(amount) FILTER (WHERE transaction_type = 'debit'), 0) AS spending,
+        text: `SELECT COALESCE(SUM(amount) FILTER (WHERE ${SQL_IS_INCOME}), 0) AS income,
+                      COALESCE(SUM(amount) FILTER (WHERE ${SQL_IS_SPENDING}), 0) AS spending,
                       COUNT(*)::int AS count,
-                      AVG(amount) FILTER (WHERE transaction_type = 'debit') AS avg_debit
+                      AVG(amount) FILTER (WHERE ${SQL_IS_SPENDING}) AS avg_debit
                FROM transactions
                WHERE user_id = $1::uuid
                  AND transaction_date >= make_timestamptz($2::int, $3::int, 1, 0, 0, 0, 'UTC')

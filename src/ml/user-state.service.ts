@@ -34,6 +34,7 @@ interface TransactionRow {
   transaction_type: 'debit' | 'credit';
   category: Category;
   transaction_date: Date;
+  time_known: boolean;
   merchant_name: string | null;
   location_city: string | null;
   balance_after: string;
@@ -58,7 +59,7 @@ export class UserStateService {
       this.prisma.pool.query<TransactionRow>({
         name: 'user-state-transactions', // prepared once per connection (planning cost more than running)
         text: `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
-                      merchant_name, location_city, balance_after::text
+                      time_known, merchant_name, location_city, balance_after::text
                FROM transactions
                WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3
                ORDER BY transaction_date, seq`,
@@ -72,6 +73,7 @@ export class UserStateService {
       type: r.transaction_type,
       category: r.category,
       date: r.transaction_date,
+      timeKnown: r.time_known,
       merchant: r.merchant_name,
       city: r.location_city,
       balanceAfter: Number(r.balance_after),
@@ -94,7 +96,9 @@ export class UserStateService {
       summary: summarize(transactions, balance, features, now),
       history,
       weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),
-      dataVersion: version,
+      // A past moment has a version of its own, so nothing cached or stored for another moment
+      // (prediction cache, stored segment) is taken for it.
+      dataVersion: historical ? `${version}@${now.toISOString()}` : version,
     };
   }
 

@@ -359,6 +359,12 @@ describe('behavioural finance under /financial (e2e)', () => {
 
   it('peer comparison says when there are too few peers', async () => {
     const lonely = await registerUser(t);
+    const segment = await t.http().get('/coaching/user-segment').set(lonely.auth).expect(200);
+    // Other files' users share this database: leave the new user alone in its segment (stored
+    // segments are recomputed on their owners' next read).
+    await t.prisma.userSegment.deleteMany({
+      where: { segmentId: segment.body.segment_id, userId: { not: lonely.id } },
+    });
     const res = await t.http().get('/financial/peer-comparison').set(lonely.auth).expect(200);
     expect(res.body).toMatchObject({ message: 'No peer data available for comparison', comparison: null });
   });

@@ -107,6 +107,35 @@ describe('financial (e2e)', () => {
       });
     });
 
+    it('counts spending and income by the one definition: analytics and the coaching state agree', async () => {
+      const u = await registerUser(t);
+      await post(u, { amount: 2000, category: 'income', description: 'Salary' }).expect(201);
+      await post(u, { amount: 300, category: 'savings', description: 'Back from my savings' }).expect(201);
+      await post(u, { amount: -500, category: 'savings', description: 'To my savings' }).expect(201);
+      await post(u, { amount: -120, category: 'groceries', description: 'Food' }).expect(201);
+      await post(u, { amount: -30, category: 'income', description: 'AMZNMktplace (labelled income)' }).expect(201);
+      const health = (await t.http().get('/financial/health-summary').set(u.auth).expect(200)).body;
+      expect(health).toMatchObject({ weekly_spending: '150.00', weekly_income: '2000.00', savings_rate: 0.925 });
+      expect(health.top_spending_categories).toEqual([
+        { category: 'groceries', total_amount: '120.00', transaction_count: 1, percentage: 80 },
+        { category: 'other', total_amount: '30.00', transaction_count: 1, percentage: 20 },
+      ]);
+      const state = (await t.http().get('/coaching/financial-state').set(u.auth).expect(200)).body;
+      expect(state).toMatchObject({
+        weekly_spending: 150,
+        weekly_income: 2000,
+        savings_rate: 0.925,
+        category_spending: { groceries: 120, other: 30 },
+      });
+      const now = new Date();
+      const month = await t
+        .http()
+        .get(`/financial/monthly-summary?year=${now.getUTCFullYear()}&month=${now.getUTCMonth() + 1}`)
+        .set(u.auth)
+        .expect(200);
+      expect(month.body).toMatchObject({ total_income: 2000, total_spending: 150, average_transaction: 75 });
+    });
+
     it('lists the 11 categories without a token', async () => {
       const res = await t.http().get('/financial/categories').expect(200);
       expect(res.body.categories).toHaveLength(11);

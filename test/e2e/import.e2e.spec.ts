@@ -53,6 +53,8 @@ describe('bank-statement import (e2e)', () => {
         orderBy: [{ transactionDate: 'asc' }, { seq: 'asc' }],
       });
       expect(oldest).toMatchObject({ description: 'ALAN HOLLAND', transactionType: 'debit', category: 'other' });
+      // A statement gives dates only: every imported row is stored as time unknown (docs/features.md).
+      expect(await t.prisma.transaction.count({ where: { userId: u.id, timeKnown: true } })).toBe(0);
       expect(oldest!.balanceAfter.toFixed(2)).toBe('7517.06');
       const audit = await t.prisma.statementImport.findMany({ where: { userId: u.id } });
       expect(audit).toHaveLength(1);

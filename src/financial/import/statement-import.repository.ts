@@ -20,6 +20,8 @@ export interface ImportedTransaction {
   locationCountry: string | null;
   balanceAfter: string;
   transactionDate: Date;
+  /** False for a date-only row (every statement row today): no feature reads its hour. */
+  timeKnown: boolean;
   importKey: string;
 }
 
@@ -91,13 +93,14 @@ export class StatementImportRepository {
       const column = <K extends keyof ImportedTransaction>(key: K) => batch.map((t) => t[key]);
       await tx.query({
         text: `INSERT INTO transactions (id, user_id, wallet_id, transaction_type, amount, category, description,
-                 merchant_name, location_city, location_country, balance_after, transaction_date, source, import_key,
-                 created_at, updated_at)
+                 merchant_name, location_city, location_country, balance_after, transaction_date, time_known, source,
+                 import_key, created_at, updated_at)
                SELECT gen_random_uuid(), $1::uuid, $2::uuid, r.type, r.amount, r.category, r.description,
-                 r.merchant, r.city, r.country, r.balance, r.date, 'import', r.key, now(), now()
+                 r.merchant, r.city, r.country, r.balance, r.date, r.time_known, 'import', r.key, now(), now()
                FROM unnest($3::transaction_type[], $4::numeric[], $5::transaction_category[], $6::text[], $7::text[],
-                 $8::text[], $9::text[], $10::numeric[], $11::timestamptz[], $12::text[])
-                 WITH ORDINALITY AS r(type, amount, category, description, merchant, city, country, balance, date, key, n)
+                 $8::text[], $9::text[], $10::numeric[], $11::timestamptz[], $12::text[], $13::boolean[])
+                 WITH ORDINALITY AS r(type, amount, category, description, merchant, city, country, balance, date, key,
+                   time_known, n)
                ORDER BY r.n`,
         values: [
           userId,
@@ -112,6 +115,7 @@ export class StatementImportRepository {
           column('balanceAfter'),
           column('transactionDate'),
           column('importKey'),
+          column('timeKnown'),
         ],
       });
     }

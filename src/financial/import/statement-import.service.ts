@@ -283,7 +283,8 @@ export function assignImportKeys(prefix: string, rows: StatementRow[]): string[]
 function toImportedTransaction(item: PlannedRow, balanceAfter: Decimal, shiftDays: number): ImportedTransaction {
   const { row } = item;
   const amount = new Decimal(centsToString(row.cents));
-  // Noon UTC keeps the statement's calendar day in every time zone from UTC−11 to UTC+11.
+  // A statement gives the day only: noon UTC keeps that calendar day in every time zone from
+  // UTC−11 to UTC+11, and timeKnown: false says the hour is not real.
   const date = new Date(Date.parse(`${row.date}T12:00:00Z`) + shiftDays * 86_400_000);
   return {
     transactionType: amount.isNegative() ? 'debit' : 'credit',
@@ -296,6 +297,7 @@ function toImportedTransaction(item: PlannedRow, balanceAfter: Decimal, shiftDay
     locationCountry: row.country,
     balanceAfter: balanceAfter.toFixed(2),
     transactionDate: date,
+    timeKnown: false,
     importKey: item.key,
   };
 }

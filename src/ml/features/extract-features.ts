@@ -1,6 +1,7 @@
 import { CATEGORIES, type Category } from '../../common/categories';
 
 import { FEATURE_NAMES } from './feature-names';
+import { isIncome, isSavingsTransfer, isSpending, spendingCategory } from './money-flows';
 
 /** One transaction as the feature code sees it (amount always positive; the type carries the sign). */
 export interface FeatureTransaction {
@@ -8,6 +9,8 @@ export interface FeatureTransaction {
   type: 'debit' | 'credit';
   category: Category;
   date: Date;
+  /** False when the source gave the date only (bank statements); absent = the time is real. */
+  timeKnown?: boolean;
   merchant?: string | null;
   description?: string | null;
   city?: string | null;
@@ -24,7 +27,15 @@ export interface FeatureInput {
 
 const DAY_MS = 86_400_000;
 export const WINDOW_DAYS = 30;
-/** Debits that are consumption; transfers to savings are not spending. */
+/**
+ * Morning and evening shares of spending when no spending row of the window has a known time
+ * (an imported statement): the mean share over the synthetic training population, so such a
+ * window looks ordinary to the models rather than "never spends in the morning"
+ * (docs/features.md gives the measurement).
+ */
+export const UNKNOWN_TIME_MORNING_SHARE = 0.61;
+export const UNKNOWN_TIME_EVENING_SHARE = 0.22;
+/** Treat categories: purchases in quick succession there count as impulse buying. */
 const DISCRETIONARY: ReadonlySet<Category> = new Set(['dine_out', 'entertainment', 'shopping']);
 
 /**
@@ -34,8 +45,8 @@ const DISCRETIONARY: ReadonlySet<Category> = new Set(['dine_out', 'entertainment
  *
  * Window: the 30 days ending at `now` (W30), with 4 trailing 7-day weeks for
  * weekly features and the 30 days before W30 for the seasonal factor.
- * "Spending" = debits except transfers to savings; times of day are UTC, and
- * rows stamped exactly 00:00:00 (bank statements without a time) count as "time unknown".
+ * Spending and income follow money-flows.ts; times of day are UTC and read only from rows whose
+ * time is known (`timeKnown !== false`).
  */
 export function extractFeatures({ transactions, balance, now }: FeatureInput): number[] {
   const end = now.getTime();
@@ -45,20 +56,29 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
     (t) => t.date.getTime() > start - WINDOW_DAYS * DAY_MS && t.date.getTime() <= start,
   );
 
-  const debits = inWindow.filter((t) => t.type === 'debit');
-  const spendRows = debits.filter((t) => t.category !== 'savings');
-  const credits = inWindow.filter((t) => t.type === 'credit');
+  const spendRows = inWindow.filter(isSpending);
   const spending = sum(spendRows.map((t) => t.amount));
-  const income = sum(credits.map((t) => t.amount));
+  const income = sum(inWindow.filter(isIncome).map((t) => t.amount));
 
-  const perCategory = CATEGORIES.map((c) => sum(debits.filter((t) => t.category === c).map((t) => t.amount)));
+  // Spending per category; the `savings` slot holds transfers to savings (not spending) and the
+  // `income` slot is 0 by definition (spendingCategory), in training and serving alike.
+  const perCategory = CATEGORIES.map((c) =>
+    c === 'savings'
+      ? sum(inWindow.filter(isSavingsTransfer).map((t) => t.amount))
+      : sum(spendRows.filter((t) => spendingCategory(t) === c).map((t) => t.amount)),
+  );
 
   // Day-of-week and time-of-day shares of spending.
   const weekday = sum(spendRows.filter((t) => isWeekday(t.date)).map((t) => t.amount));
-  const timed = spendRows.filter((t) => hasTimeOfDay(t.date));
+  const timed = spendRows.filter(hasTimeOfDay);
   const timedTotal = sum(timed.map((t) => t.amount));
   const morning = sum(timed.filter((t) => t.date.getUTCHours() >= 5 && t.date.getUTCHours() < 12).map((t) => t.amount));
   const evening = sum(timed.filter((t) => t.date.getUTCHours() >= 18).map((t) => t.amount));
+  // With no timed spending the shares are unknown, not 0: the training population's mean stands in.
+  const timeShares =
+    timedTotal > 0
+      ? { morning: morning / timedTotal, evening: evening / timedTotal }
+      : { morning: UNKNOWN_TIME_MORNING_SHARE, evening: UNKNOWN_TIME_EVENING_SHARE };
 
   // Daily spending totals over all 30 days (zero days included).
   const daily = new Array(WINDOW_DAYS).fill(0);
@@ -71,9 +91,9 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
     const wStart = wEnd - 7 * DAY_MS;
     const rows = inWindow.filter((t) => t.date.getTime() > wStart && t.date.getTime() <= wEnd);
     return {
-      spending: sum(rows.filter((t) => t.type === 'debit' && t.category !== 'savings').map((t) => t.amount)),
-      income: sum(rows.filter((t) => t.type === 'credit').map((t) => t.amount)),
-      saved: sum(rows.filter((t) => t.type === 'debit' && t.category === 'savings').map((t) => t.amount)),
+      spending: sum(rows.filter(isSpending).map((t) => t.amount)),
+      income: sum(rows.filter(isIncome).map((t) => t.amount)),
+      saved: sum(rows.filter(isSavingsTransfer).map((t) => t.amount)),
     };
   });
   const weeklyIncome = income / (WINDOW_DAYS / 7);
@@ -86,9 +106,7 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
     .map((t) => t.balanceAfter)
     .filter((b): b is number => typeof b === 'number' && Number.isFinite(b));
   const debt = balances.length > 0 ? balances.filter((b) => b < 0).length / balances.length : balance < 0 ? 1 : 0;
-  const previousSpending = sum(
-    previousWindow.filter((t) => t.type === 'debit' && t.category !== 'savings').map((t) => t.amount),
-  );
+  const previousSpending = sum(previousWindow.filter(isSpending).map((t) => t.amount));
 
   const values: Record<(typeof FEATURE_NAMES)[number], number> = {
     current_balance: balance,
@@ -110,8 +128,8 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
     spending_velocity: spending / WINDOW_DAYS,
     weekday_spending_ratio: share(weekday, spending),
     weekend_spending_ratio: spending > 0 ? 1 - share(weekday, spending) : 0,
-    morning_spending_ratio: share(morning, timedTotal),
-    evening_spending_ratio: share(evening, timedTotal),
+    morning_spending_ratio: spending > 0 ? timeShares.morning : 0,
+    evening_spending_ratio: spending > 0 ? timeShares.evening : 0,
     spending_volatility: std(daily),
     large_transaction_ratio: amounts.length > 0 ? amounts.filter((a) => a > 2 * median).length / amounts.length : 0,
     impulse_buying_score: impulseScore(spendRows),
@@ -138,16 +156,31 @@ export function extractFeatures({ transactions, balance, now }: FeatureInput): n
   return FEATURE_NAMES.map((name) => finite(values[name]));
 }
 
-/** Share of spending rows that are discretionary and within 24 h after another discretionary purchase. */
+/**
+ * Share of spending rows that are discretionary and within 24 h after another discretionary purchase.
+ * Where either time is unknown, a pair on the same calendar day counts 1 and on adjacent days ½
+ * (the chance that two times drawn uniformly over those days lie within 24 h), else 0.
+ */
 function impulseScore(rows: FeatureTransaction[]): number {
   if (rows.length === 0) return 0;
   const discretionary = rows
     .filter((t) => DISCRETIONARY.has(t.category))
-    .map((t) => t.date.getTime())
-    .sort((a, b) => a - b);
+    .sort((a, b) => a.date.getTime() - b.date.getTime());
   let rapid = 0;
-  for (let i = 1; i < discretionary.length; i++) if (discretionary[i] - discretionary[i - 1] <= DAY_MS) rapid++;
+  for (let i = 1; i < discretionary.length; i++) {
+    const [a, b] = [discretionary[i - 1], discretionary[i]];
+    if (hasTimeOfDay(a) && hasTimeOfDay(b)) {
+      if (b.date.getTime() - a.date.getTime() <= DAY_MS) rapid++;
+    } else {
+      const days = utcDay(b.date) - utcDay(a.date);
+      rapid += days === 0 ? 1 : days === 1 ? 0.5 : 0;
+    }
+  }
   return rapid / rows.length;
+}
+
+function utcDay(d: Date): number {
+  return Math.floor(d.getTime() / DAY_MS);
 }
 
 /** Share of spending rows at the user's three most frequent merchants (description when no merchant). */
@@ -192,8 +225,8 @@ function isWeekday(d: Date): boolean {
   return day >= 1 && day <= 5;
 }
 
-function hasTimeOfDay(d: Date): boolean {
-  return d.getUTCHours() !== 0 || d.getUTCMinutes() !== 0 || d.getUTCSeconds() !== 0;
+function hasTimeOfDay(t: FeatureTransaction): boolean {
+  return t.timeKnown !== false;
 }
 
 function share(part: number, total: number): number {

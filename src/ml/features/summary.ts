@@ -2,12 +2,17 @@ import { CATEGORIES } from '../../common/categories';
 import type { FinancialSummary } from '../coaching-domain';
 
 import type { FeatureTransaction } from './extract-features';
+import { isIncome, isSpending, spendingCategory } from './money-flows';
 
 const DAY_MS = 86_400_000;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
-/** The 7-day financial state the client shows and the rule fallbacks read (reference FinancialState). */
+/**
+ * The 7-day financial state the client shows and the rule fallbacks read (reference FinancialState).
+ * Spending and income as defined in money-flows.ts: transfers to savings are neither, so
+ * `category_spending` sums to `weekly_spending`.
+ */
 export function summarize(
   transactions: FeatureTransaction[],
   balance: number,
@@ -23,10 +28,11 @@ export function summarize(
     const at = t.date.getTime();
     if (at <= since || at > now.getTime()) continue;
     count++;
-    if (t.type === 'debit') {
+    if (isSpending(t)) {
       spending += t.amount;
-      byCategory[t.category] = (byCategory[t.category] ?? 0) + t.amount;
-    } else {
+      const category = spendingCategory(t);
+      byCategory[category] = (byCategory[category] ?? 0) + t.amount;
+    } else if (isIncome(t)) {
       income += t.amount;
     }
   }
@@ -52,6 +58,6 @@ export function weeklyIncome(transactions: FeatureTransaction[], now: Date, week
   const since = now.getTime() - weeks * 7 * DAY_MS;
   let total = 0;
   for (const t of transactions)
-    if (t.type === 'credit' && t.date.getTime() > since && t.date.getTime() <= now.getTime()) total += t.amount;
+    if (isIncome(t) && t.date.getTime() > since && t.date.getTime() <= now.getTime()) total += t.amount;
   return total / weeks;
 }

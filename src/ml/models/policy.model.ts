@@ -6,13 +6,22 @@ import { ModelRegistry } from '../model-registry';
 
 import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';
 
+/** Which actions a response may serve in this state (e.g. no praise beside a negative savings rate). */
+export type ActionEligibility = (actionId: ActionId) => boolean;
+const ANY_ACTION: ActionEligibility = () => true;
+
 export interface PolicyDecision {
   actionId: ActionId;
-  /** Probability of the chosen action under the policy (softmax of Q), or the rule's confidence. */
+  /** The rule's hand-set weight, or softmax(Q / T) of the chosen action: a preference, not a probability. */
   confidence: number;
-  /** softmax(Q) over the 5 actions when the model answered. */
+  /** softmax(Q / T) over the eligible actions (0 for the others) when the model answered: the bandit's tilt. */
   actionProbabilities: number[] | null;
   qValues: number[] | null;
+  /**
+   * Q of the chosen action minus the best other eligible action's Q (in the policy's reward units):
+   * how clearly the model prefers its choice. Null for rule answers.
+   */
+  qValueMargin: number | null;
   source: DecisionSource;
   version: string | null;
   rule: string | null;
@@ -35,12 +44,15 @@ export class PolicyModel {
     return q.length === 5 && q.every(Number.isFinite) ? q : undefined;
   }
 
-  /** Greedy action of the policy, or the basic rule when the model cannot answer. */
-  async decide(features: Record<string, number>, summary: FinancialSummary): Promise<PolicyDecision> {
+  /** Greedy eligible action of the policy, or the basic rule when the model cannot answer. */
+  async decide(
+    features: Record<string, number>,
+    summary: FinancialSummary,
+    eligible: ActionEligibility = ANY_ACTION,
+  ): Promise<PolicyDecision> {
     const q = await this.qValues(features);
-    if (q) return this.fromQ(q);
-    const rule = basicPolicyRule(summary);
-    return this.fromRule(rule);
+    if (q) return this.fromQ(q, eligible);
+    return this.fromRule(basicPolicyRule(summary), eligible);
   }
 
   /** Like decide(), but the fallback is the segment-aware rule (enhanced recommendation). */
@@ -48,41 +60,54 @@ export class PolicyModel {
     features: Record<string, number>,
     summary: FinancialSummary,
     segmentId: number,
+    eligible: ActionEligibility = ANY_ACTION,
   ): Promise<PolicyDecision> {
     const q = await this.qValues(features);
-    if (q) return this.fromQ(q);
-    return this.fromRule(segmentPolicyRule(segmentId, summary));
+    if (q) return this.fromQ(q, eligible);
+    return this.fromRule(segmentPolicyRule(segmentId, summary), eligible);
   }
 
   /**
-   * Confidence = softmax(Q / T) of the chosen action, T = the typical gap between the
-   * best and second-best Q on training states (manifest), so an ordinary decision is
-   * neither ~1/5 nor ~1; max-Q itself is not a probability (the reference system's bug).
+   * The best eligible action by Q. softmax(Q / T) over the eligible actions, T = the typical gap
+   * between the best and second-best Q on training states (manifest), tilts the bandit; it is a
+   * preference, not the probability of anything, so responses report qValueMargin instead.
    */
-  private fromQ(q: number[]): PolicyDecision {
+  private fromQ(q: number[], eligible: ActionEligibility): PolicyDecision {
     const t = Number(this.registry.entry('policy')?.confidence_temperature);
-    const probabilities = softmax(q, Number.isFinite(t) && t > 0 ? t : 1);
-    const actionId = argmax(q) as ActionId;
+    const allowed = q.map((_, a) => eligible(a as ActionId));
+    const masked = q.map((v, a) => (allowed[a] ? v : -Infinity));
+    const probabilities = softmax(masked, Number.isFinite(t) && t > 0 ? t : 1);
+    const actionId = argmax(masked) as ActionId;
+    const runnerUp = Math.max(...masked.filter((_, a) => a !== actionId));
     return {
       actionId,
       confidence: round4(probabilities[actionId]),
       actionProbabilities: probabilities.map(round4),
       qValues: q.map(round4),
+      qValueMargin: Number.isFinite(runnerUp) ? round4(q[actionId] - runnerUp) : null,
       source: 'model',
       version: this.registry.status('policy').version,
       rule: null,
     };
   }
 
-  private fromRule(rule: { actionId: ActionId; confidence: number; rule: string }): PolicyDecision {
+  /** The rule's action, or a budget suggestion where the rule's choice may not be served (praise withheld). */
+  private fromRule(
+    rule: { actionId: ActionId; confidence: number; rule: string },
+    eligible: ActionEligibility,
+  ): PolicyDecision {
+    const served = eligible(rule.actionId)
+      ? rule
+      : { ...rule, actionId: 2 as ActionId, rule: `${rule.rule}; praise withheld` };
     return {
-      actionId: rule.actionId,
-      confidence: rule.confidence,
+      actionId: served.actionId,
+      confidence: served.confidence,
       actionProbabilities: null,
       qValues: null,
+      qValueMargin: null,
       source: 'fallback',
       version: null,
-      rule: rule.rule,
+      rule: served.rule,
     };
   }
 }

@@ -1,3 +1,4 @@
+import { monthlyState } from '../../../src/coaching/advice-consistency';
 import { financialHealth, insightsFor } from '../../../src/coaching/financial-health';
 import { recommendationText } from '../../../src/coaching/recommendation-texts';
 import type { FinancialSummary } from '../../../src/ml/coaching-domain';
@@ -43,16 +44,22 @@ describe('insights', () => {
 });
 
 describe('recommendation texts', () => {
-  it('carry the user’s numbers', () => {
-    expect(recommendationText(2, base)).toContain('$1400.00');
-    expect(recommendationText(3, base)).toContain('$238.45');
-    expect(recommendationText(4, base)).toContain('69.2%');
-    // Praise quotes the 30-day rate, never an absurd one from a week without salary.
-    expect(recommendationText(4, { ...base, savings_rate: -346.76 }, undefined, 0.31)).toContain(
-      '31.0% of your income over the last 30 days',
+  const month = monthlyState({ total_spending: 2400, total_income: 6000, savings_rate: 0.6 });
+  it('carry the user’s numbers from the window they name', () => {
+    expect(month.weekly_income_avg).toBe(1400);
+    expect(recommendationText(2, base, month)).toContain('$1400.00 a week');
+    expect(recommendationText(2, base, month)).toContain('$980.00');
+    expect(recommendationText(3, base, month)).toContain('$238.45');
+    expect(recommendationText(4, base, month)).toContain('60.0% of your income over the last 30 days ($6000.00 in');
+    expect(recommendationText(1, base, month, 'Impulse Buyers')).toMatch(
+      /^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent \$615\.50 in the last 7 days/,
     );
-    expect(recommendationText(1, base, 'Impulse Buyers')).toMatch(
-      /^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent \$615\.50/,
-    );
+  });
+
+  it('never praise beside a negative savings rate', () => {
+    // A week without salary: the 7-day rate is negative even though the 30 days are positive.
+    const text = recommendationText(4, { ...base, savings_rate: -346.76 }, month);
+    expect(text).not.toMatch(/excellent|kept/i);
+    expect(recommendationText(4, base, { ...month, savings_rate: -0.2 })).not.toMatch(/excellent|kept/i);
   });
 });

@@ -1,4 +1,9 @@
-import { extractFeatures, type FeatureTransaction } from '../../../src/ml/features/extract-features';
+import {
+  extractFeatures,
+  UNKNOWN_TIME_EVENING_SHARE,
+  UNKNOWN_TIME_MORNING_SHARE,
+  type FeatureTransaction,
+} from '../../../src/ml/features/extract-features';
 import { FEATURE_NAMES } from '../../../src/ml/features/feature-names';
 import { goalFeatures, GOAL_FEATURE_NAMES } from '../../../src/ml/features/goal-features';
 import { summarize, weeklyIncome } from '../../../src/ml/features/summary';
@@ -56,17 +61,41 @@ describe('extractFeatures', () => {
     expect(f.debt_indicator).toBe(0);
   });
 
-  it('treats midnight timestamps (bank statements) as time unknown', () => {
+  it('reads no hour from rows whose time is unknown (imported statements)', () => {
+    const imported = (amount: number, iso: string, category: FeatureTransaction['category'] = 'dine_out') =>
+      tx({ amount, category, date: new Date(iso), timeKnown: false });
+    // A week imported from a statement: every row stamped noon UTC, time unknown.
     const f = named(
       extractFeatures({
-        transactions: [tx({ amount: 10, category: 'groceries', date: new Date('2026-11-20T00:00:00Z') })],
+        transactions: [
+          imported(10, '2026-11-20T12:00:00Z'),
+          imported(20, '2026-11-20T12:00:00Z'), // same day: within 24 h for sure
+          imported(30, '2026-11-21T12:00:00Z'), // next day: within 24 h with chance ½
+          imported(40, '2026-11-23T12:00:00Z'),
+        ],
         balance: 0,
         now: NOW,
       }),
     );
-    expect(f.morning_spending_ratio).toBe(0);
-    expect(f.evening_spending_ratio).toBe(0);
-    expect(f.weekday_spending_ratio).toBe(1);
+    expect(f.morning_spending_ratio).toBe(UNKNOWN_TIME_MORNING_SHARE);
+    expect(f.evening_spending_ratio).toBe(UNKNOWN_TIME_EVENING_SHARE);
+    expect(f.morning_spending_ratio).toBeGreaterThan(0);
+    expect(f.impulse_buying_score).toBeCloseTo(1.5 / 4, 10);
+    expect(f.weekday_spending_ratio).toBeCloseTo(70 / 100, 10); // the calendar day is known (20th Fri, 21st Sat, 23rd Mon)
+
+    // Mixed: the shares come from the timed rows only; a midnight time that is known is a real hour.
+    const mixed = named(
+      extractFeatures({
+        transactions: [
+          imported(100, '2026-11-20T12:00:00Z', 'groceries'),
+          tx({ amount: 10, category: 'groceries', date: new Date('2026-11-21T00:00:00Z') }),
+        ],
+        balance: 0,
+        now: NOW,
+      }),
+    );
+    expect(mixed.morning_spending_ratio).toBe(0);
+    expect(mixed.evening_spending_ratio).toBe(0);
   });
 
   it('marks stress and debt', () => {
@@ -116,6 +145,28 @@ describe('weekly, summary and goal features', () => {
     });
     expect(s.savings_rate).toBeCloseTo(0.9, 4);
     expect(weeklyIncome(transactions, NOW)).toBe(525);
+  });
+
+  it('uses one spending/income definition in the 7-day state and the 35 features', () => {
+    const transactions = [
+      tx({ amount: 1000, type: 'credit', category: 'income', date: day(1) }),
+      tx({ amount: 200, type: 'credit', category: 'savings', date: day(1) }), // back from own savings: not income
+      tx({ amount: 300, category: 'savings', date: day(2) }), // to own savings: not spending
+      tx({ amount: 40, category: 'groceries', date: day(2) }),
+      tx({ amount: 25, category: 'income', date: day(3) }), // a purchase labelled income: spending, as `other`
+    ];
+    const s = summarize(transactions, 900, {}, NOW);
+    expect(s.weekly_spending).toBe(65);
+    expect(s.weekly_income).toBe(1000);
+    expect(s.category_spending).toEqual({ groceries: 40, other: 25 });
+    expect(s.savings_rate).toBeCloseTo(935 / 1000, 4);
+    expect(weeklyIncome(transactions, NOW)).toBe(250);
+    const f = named(extractFeatures({ transactions, balance: 900, now: NOW }));
+    expect(f.total_spending).toBe(65);
+    expect(f.total_income).toBe(1000);
+    expect(f.savings).toBe(300);
+    expect(f.income).toBe(0);
+    expect(f.other).toBe(25);
   });
 
   it('derives the goal inputs', () => {
