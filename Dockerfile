@@ -25,6 +25,8 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node prisma/migrations ./prisma/migrations
 COPY --chown=node:node models ./models
+# The demo user's statement, read by the development seed (docker-compose runs development settings).
+COPY --chown=node:node data ./data
 USER node
 EXPOSE 8000
 # Node has fetch built in: no curl/wget needed in the image.

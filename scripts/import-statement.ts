@@ -3,9 +3,11 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { FinancialRepository } from '../src/financial/financial.repository';
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+
+import { AppModule } from '../src/app.module';
 import { StatementImportService } from '../src/financial/import/statement-import.service';
-import { LedgerService } from '../src/financial/ledger.service';
 import { loadConfig } from '../src/infra/config/app-config';
 import { PrismaService } from '../src/infra/prisma/prisma.service';
 
@@ -15,21 +17,23 @@ async function main(): Promise<void> {
   const [email, file] = args.filter((a) => a !== '--dry-run');
   if (!email || !file) throw new Error('Usage: npx tsx scripts/import-statement.ts <email> <csv path> [--dry-run]');
   if (!existsSync(file)) throw new Error(`No such file: ${file}`);
-  const config = loadConfig();
+  // A one-off run in the application's own context: no scheduled jobs in this process.
+  const config = loadConfig({ ...process.env, SCHEDULER_ENABLED: 'false' });
   if (!config.database.url) throw new Error('Set DATABASE_URL to the database to import into');
-  const prisma = new PrismaService(config);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
-    const user = await prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+    const user = await app.get(PrismaService).user.findUnique({ where: { email: email.trim().toLowerCase() } });
     if (!user) throw new Error(`No user with e-mail ${email}`);
-    const importer = new StatementImportService(prisma, new LedgerService(new FinancialRepository(prisma)));
-    const result = await importer.importStatement(
-      user.id,
-      { stream: createReadStream(file), filename: path.basename(file), mimetype: 'text/csv' },
-      { dryRun },
-    );
+    const result = await app
+      .get(StatementImportService)
+      .importStatement(
+        user.id,
+        { stream: createReadStream(file), filename: path.basename(file), mimetype: 'text/csv' },
+        { dryRun },
+      );
     console.log(JSON.stringify(result, null, 2));
   } finally {
-    await prisma.onApplicationShutdown();
+    await app.close();
   }
 }
 

@@ -8,6 +8,7 @@ import { AuthModule } from './auth/auth.module';
 import { BehavioralModule } from './behavioral/behavioral.module';
 import { CoachingModule } from './coaching/coaching.module';
 import { FinancialModule } from './financial/financial.module';
+import { FinancialInsightsModule } from './financial/insights/financial-insights.module';
 import { HealthModule } from './health/health.module';
 import type { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
@@ -18,6 +19,7 @@ import { PrismaModule } from './infra/prisma/prisma.module';
 import { MlModule } from './ml/ml.module';
 import { ProductsModule } from './products/products.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { SeedModule } from './seed/seed.module';
 
 @Module({})
 export class AppModule {
@@ -37,7 +39,9 @@ export class AppModule {
         CoachingModule,
         SchedulerModule,
         FinancialModule,
+        FinancialInsightsModule,
         ProductsModule,
+        SeedModule,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.

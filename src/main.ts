@@ -4,9 +4,8 @@ import { ConfigError, loadConfig, type AppConfig } from './infra/config/app-conf
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/database/embedded-postgres';
 import { runMigrations } from './infra/database/migrate';
 import { EmbeddedPostgresAccessError } from './infra/database/postgres-access';
-import { seedDatabase } from './infra/database/seed/seed';
 import { DrainState } from './infra/http/drain-state';
-import { PrismaService } from './infra/prisma/prisma.service';
+import { SeedService } from './seed/seed.service';
 
 function say(message: string): void {
   process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), service: 'fincoach-api', msg: message })}\n`);
@@ -45,11 +44,7 @@ async function main(): Promise<void> {
 
   const app = await createApp(config);
   if (config.seed.onStart) {
-    await seedDatabase(app.get(PrismaService), {
-      adminPassword: config.seed.adminPassword,
-      passwordHashCost: config.auth.passwordHashCost,
-      log: say,
-    });
+    await app.get(SeedService).seed(say);
   }
 
   // Graceful stop, in this order: /health says draining; the HTTP server stops accepting and

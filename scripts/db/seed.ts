@@ -1,24 +1,24 @@
-// Seeds DATABASE_URL with the local/dev data (admins, catalogue) — the server does
-// this at start-up in development; use this against a database of your own.
+// Seeds DATABASE_URL with the local/dev data (admins, catalogue, demo users) — the server does
+// this at start-up in development; use this against a database of your own. The seed runs in
+// the application's own context, so it uses the same services (ledger, importer) as requests.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+
+import { AppModule } from '../../src/app.module';
 import { loadConfig } from '../../src/infra/config/app-config';
 import { runMigrations } from '../../src/infra/database/migrate';
-import { seedDatabase } from '../../src/infra/database/seed/seed';
-import { PrismaService } from '../../src/infra/prisma/prisma.service';
+import { SeedService } from '../../src/seed/seed.service';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // A one-off run: no scheduled jobs in this process.
+  const config = loadConfig({ ...process.env, SCHEDULER_ENABLED: 'false' });
   if (!config.database.url) throw new Error('Set DATABASE_URL to the database to seed');
   await runMigrations(config.database.url);
-  // PrismaService, not a bare client: the statement importer the demo seed uses queries its pg pool.
-  const prisma = new PrismaService(config);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
-    await seedDatabase(prisma, {
-      adminPassword: config.seed.adminPassword,
-      passwordHashCost: config.auth.passwordHashCost,
-      log: console.log,
-    });
+    await app.get(SeedService).seed(console.log);
   } finally {
-    await prisma.onApplicationShutdown();
+    await app.close();
   }
 }
 

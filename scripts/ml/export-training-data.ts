@@ -26,7 +26,7 @@ const WEEKS = Number(args.get('weeks') ?? 60);
 const SEED = Number(args.get('seed') ?? 20261124);
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 const OUT = path.resolve(args.get('out') ?? 'models/training/.cache');
-const CSV = path.resolve(args.get('csv') ?? 'test/fixtures/moneyvis/transactions_categorized.csv');
+const CSV = path.resolve(args.get('csv') ?? 'data/moneyvis/transactions_categorized.csv');
 
 export const WINDOW_WEEKS = 8; // LSTM history
 const WARMUP_WEEKS = 9; // 8 weeks of history + the 30-day feature window before coaching starts

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
 import { FinancialModule } from '../financial/financial.module';
 
 import { AccountDataRepository } from './account-data.repository';
@@ -12,7 +13,7 @@ import { TokenService } from './token.service';
 import { UsersRepository } from './users.repository';
 
 @Module({
-  imports: [JwtModule.register({}), FinancialModule],
+  imports: [JwtModule.register({}), FinancialModule, BehavioralModule],
   controllers: [AuthController],
   providers: [UsersRepository, AccountDataRepository, AccountExportService, AuthService, TokenService, AuthGuard],
   exports: [AuthService, TokenService, AuthGuard],

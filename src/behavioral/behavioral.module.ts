@@ -1,10 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 
 import { EVENT_PIPELINE_STATS } from '../common/pipeline-stats';
 
 import { BehavioralAnalyticsService } from './behavioral-analytics.service';
-import { BehavioralController } from './behavioral.controller';
 import { BehavioralRepository } from './behavioral.repository';
 import { EventCaptureService } from './event-capture.service';
 import { EventPipelineMetrics } from './event-pipeline-metrics';
@@ -13,9 +12,8 @@ import { TrackingAdminController } from './tracking-admin.controller';
 import { TrackingInterceptor } from './tracking.interceptor';
 
 /** Behavioural events: capture (interceptor + domain events), batching into PostgreSQL, analytics. */
-@Global()
 @Module({
-  controllers: [BehavioralController, TrackingAdminController],
+  controllers: [TrackingAdminController],
   providers: [
     PostgresEventSink,
     BehavioralRepository,

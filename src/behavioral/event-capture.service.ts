@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { isDeepStrictEqual } from 'node:util';
 
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 
@@ -8,11 +7,16 @@ import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 
 import { EventBatcher } from './event-batcher';
 import { encodeEvent, type EncodedEvent } from './event-encoding';
-import { classifyRequest, CRITICAL_EVENT_TYPES, type EventType } from './event-types';
+import {
+  CRITICAL_EVENT_TYPES,
+  requestEventData,
+  type EventType,
+  type RequestExtras,
+  type TrackedRoute,
+} from './event-types';
 import { type BehavioralEventRecord, EventValidator } from './event-validator';
 import { isTransientDatabaseError, PostgresEventSink } from './postgres-event-sink';
 import { PrivacyFilter } from './privacy-filter';
-import { requestEventData, RequestEventTemplate, type RequestExtras, type TrackedRoute } from './request-events';
 import { uuid7 } from './uuid7';
 
 export interface CaptureInput {
@@ -24,23 +28,13 @@ export interface CaptureInput {
   at?: Date;
 }
 
-// Captured events are filtered, validated and queued together, every INTAKE_INTERVAL_MS. Doing
-// that inline, once per request, cost about twice the CPU in the running server (25 µs against
-// 13 µs per event, measured; docs/benchmarks.md): between requests the code runs cold, in a
-// loop it runs warm — the longer the loop, the warmer (request events in the server at 1,000
-// req/s: 4.2–6.2 µs each every 20 ms, 3.3 µs every 100 ms). Raw payloads stay in memory that
-// long, never longer, and are never stored.
+// Captured events are filtered, validated, encoded and queued together, every INTAKE_INTERVAL_MS:
+// in a loop the code runs warm, once per request it runs cold and cost about twice the CPU
+// (docs/behavioral-events.md). Raw payloads stay in memory that long, never longer, and are never stored.
 const INTAKE_INTERVAL_MS = 100;
-
-// Request events wait in the intake as flat runs of these six values (template, user id,
-// session id, status, duration, time in ms): no object per request.
-const REQUEST_STRIDE = 6;
 
 // Generous: a shutdown should drain a full queue, not race a short timer (Segment lost the tail that way).
 const SHUTDOWN_TIMEOUT_MS = 20_000;
-
-// A well-formed id for checking a template's sample event (never stored).
-const SAMPLE_USER_ID = '00000000-0000-4000-8000-000000000000';
 
 /** Money amounts are stored as buckets in behavioural events, never as exact values. */
 export function amountBucket(amount: number): string {
@@ -55,8 +49,10 @@ export function amountBucket(amount: number): string {
 
 /**
  * The one entry point for behavioural events, from the tracking interceptor and from
- * services (domain events). It filters for privacy, validates, and queues without
- * awaiting any I/O; a failure here is counted and swallowed, never the user's problem.
+ * services (domain events). One pipeline for every event: capture() puts it in the intake;
+ * processIntake() filters it for privacy, validates it, encodes it as a COPY line and
+ * queues it in the batcher, which writes batches with COPY (PostgresEventSink). Nothing
+ * here awaits I/O; a failure is counted and swallowed, never the user's problem.
  */
 @Injectable()
 export class EventCaptureService implements OnModuleInit, OnModuleDestroy, EventPipelineStatsProvider {
@@ -66,7 +62,6 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   readonly batcher: EventBatcher<EncodedEvent>;
   private filterFailures = 0;
   private intake: Array<{ input: CaptureInput; at: Date }> = [];
-  private requestIntake: unknown[] = [];
   private intakeTimer: NodeJS.Timeout | null = null;
   private intakeImmediate: NodeJS.Immediate | null = null;
   // Set by an admin at run time (PUT /admin/tracking); until then TRACKING_ENABLED decides.
@@ -127,9 +122,8 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   }
 
   /**
-   * Takes the event of a tracked request. One without fields of its own (most) is encoded from
-   * its route's template at the next intake; anything else takes the general path of capture().
-   * `sessionId` null: the request named no session, a new id is made.
+   * Takes the event of a tracked request (route pattern, method, status, duration, and the few
+   * allowed request fields). `sessionId` null: the request named no session, a new id is made.
    */
   captureRequest(
     route: TrackedRoute,
@@ -140,50 +134,14 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     durationMs: number,
     extras: RequestExtras | null = null,
   ): boolean {
-    const { template } = route;
-    if (extras !== null || template === null || template.method !== method || !template.accepts(status, durationMs)) {
-      const data = requestEventData(route.route, method, status, durationMs, extras);
-      return this.capture({
-        userId,
-        type: route.type,
-        subtype: route.subtype,
-        sessionId: sessionId ?? this.newSessionId(),
-        data,
-      });
-    }
-    if (!this.admits()) return false;
-    this.requestIntake.push(template, userId, sessionId, status, durationMs, Date.now());
-    this.scheduleIntake(template.critical);
-    return true;
-  }
-
-  /** How a tracked route's requests are recorded (worked out once per route by the interceptor). */
-  trackedRoute(method: string, route: string): TrackedRoute {
-    const { type, subtype } = classifyRequest(method, route);
-    return { route, type, subtype, template: this.requestTemplate(type, subtype, route, method) };
-  }
-
-  /**
-   * The template for a route's request events, or null when its events must take the general
-   * path: only a route whose constant payload the privacy filter would store unchanged and the
-   * validator would accept (whatever the status, duration and session) gets one, so checking
-   * once here stands for checking every event.
-   */
-  requestTemplate(type: EventType, subtype: string, route: string, method: string): RequestEventTemplate | null {
-    // The longest status and duration and the longest session id an event can have.
-    const data = requestEventData(route, method, 599, -Number.MAX_VALUE / 100);
-    if (!isDeepStrictEqual(this.privacy.filter(data), data)) return null;
-    const longest = {
-      id: uuid7(),
-      userId: SAMPLE_USER_ID,
-      eventType: type,
-      eventSubtype: subtype,
-      sessionId: 'x'.repeat(64),
-      eventData: data,
-      timestamp: new Date(),
-    };
-    if (this.validator.refusalOf(longest) !== null) return null;
-    return RequestEventTemplate.compile(type, subtype, route, method);
+    if (!this.enabled) return false;
+    return this.capture({
+      userId,
+      type: route.type,
+      subtype: route.subtype,
+      sessionId: sessionId ?? this.newSessionId(),
+      data: requestEventData(route.route, method, status, durationMs, extras),
+    });
   }
 
   private admits(): boolean {
@@ -203,14 +161,10 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
 
   /** Events captured but not yet written: the intake plus the batcher's queue. */
   get depth(): number {
-    return this.intakeDepth + this.batcher.depth;
+    return this.intake.length + this.batcher.depth;
   }
 
-  private get intakeDepth(): number {
-    return this.intake.length + this.requestIntake.length / REQUEST_STRIDE;
-  }
-
-  /** Filters, validates and queues everything in the intake, in one loop. */
+  /** Filters, validates, encodes and queues everything in the intake, in one loop. */
   processIntake(): void {
     if (this.intakeTimer) clearTimeout(this.intakeTimer);
     if (this.intakeImmediate) clearImmediate(this.intakeImmediate);
@@ -219,28 +173,6 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     const items = this.intake;
     this.intake = [];
     for (const item of items) this.prepareAndQueue(item.input, item.at);
-    const requests = this.requestIntake;
-    this.requestIntake = [];
-    for (let i = 0; i < requests.length; i += REQUEST_STRIDE) this.queueRequest(requests, i);
-  }
-
-  private queueRequest(requests: unknown[], i: number): void {
-    try {
-      const template = requests[i] as RequestEventTemplate;
-      const at = requests[i + 5] as number;
-      const sessionId = (requests[i + 2] as string | null) ?? this.newSessionId();
-      const line = template.encode(
-        uuid7(at),
-        requests[i + 1] as string,
-        sessionId,
-        requests[i + 3] as number,
-        requests[i + 4] as number,
-        at,
-      );
-      this.batcher.enqueue(line, template.critical);
-    } catch (error) {
-      this.logger.error(`event capture failed: ${String(error)}`);
-    }
   }
 
   /** Writes everything captured so far (the interval does this on its own; tests and tools call it). */
@@ -249,6 +181,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     await this.batcher.flush();
   }
 
+  /** The pipeline for one event: privacy filter → validation → COPY line → batcher. */
   private prepareAndQueue(input: CaptureInput, at: Date): void {
     try {
       let data: Record<string, unknown>;
@@ -366,7 +299,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         : null,
       ...this.batcher.stats(),
       queue_depth: this.depth,
-      intake_depth: this.intakeDepth,
+      intake_depth: this.intake.length,
       refused: { ...this.validator.refused, privacy_filter_failed: this.filterFailures },
       batch_size: this.config.events.batchSize,
       flush_interval_ms: this.config.events.flushIntervalMs,

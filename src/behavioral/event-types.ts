@@ -81,3 +81,36 @@ export function classifyRequest(method: string, route: string): { type: EventTyp
     `${method.toLowerCase()}_${route.replace(/^\//, '').replace(/[/:]+/g, '_') || 'root'}`;
   return { type: 'page_view', subtype: subtype.slice(0, 50) };
 }
+
+/** How one tracked route's requests are recorded (worked out once per route by the interceptor). */
+export interface TrackedRoute {
+  readonly route: string;
+  readonly type: EventType;
+  readonly subtype: string;
+}
+
+/** The few request fields a request event may carry (then privacy-filtered); never whole bodies. */
+export interface RequestExtras {
+  fields?: Record<string, unknown>;
+  searchTerm?: string;
+}
+
+/** The payload of a tracked request's event (contract: path, method, status, duration in ms to two decimals). */
+export function requestEventData(
+  route: string,
+  method: string,
+  status: number,
+  durationMs: number,
+  extras?: RequestExtras | null,
+): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    page_url: route,
+    method,
+    status_code: status,
+    duration_ms: Math.round(durationMs * 100) / 100,
+    interaction_type: 'request',
+  };
+  if (extras?.searchTerm) data.search_term = extras.searchTerm;
+  if (extras?.fields) data.request = extras.fields;
+  return data;
+}

@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import type { ClientBase } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
+import { sqlStateOf } from '../infra/database/sql-state';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 import type { EventSink } from './event-batcher';
@@ -97,14 +98,8 @@ async function copyRows(client: ClientBase, table: string, rows: EncodedEvent[])
 
 /** Connection problems, restarts, serialization failures and deadlocks are worth retrying; bad data is not. */
 export function isTransientDatabaseError(error: unknown): boolean {
-  const e = error as {
-    code?: unknown;
-    message?: unknown;
-    meta?: { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown; kind?: unknown } } };
-  };
-  const code = [e?.meta?.code, e?.meta?.driverAdapterError?.cause?.originalCode, e?.code].find(
-    (c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c),
-  );
+  const e = error as { code?: unknown; message?: unknown };
+  const code = sqlStateOf(error);
   if (code) {
     if (/^(22|23|42)/.test(code)) return false;
     if (/^(08|53|57|40)/.test(code)) return true;

@@ -6,8 +6,7 @@ import type { Observable } from 'rxjs';
 import type { AuthUser } from '../common/auth-user';
 
 import { amountBucket, EventCaptureService } from './event-capture.service';
-import { isTracked } from './event-types';
-import type { RequestExtras, TrackedRoute } from './request-events';
+import { classifyRequest, isTracked, type RequestExtras, type TrackedRoute } from './event-types';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SESSION_COOKIE = /(?:^|;\s*)session_id=([^;]+)/;
@@ -64,7 +63,10 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
     if (route === undefined) {
       // Only a route pattern is ever recorded (never a raw URL with ids); a handler without one is not tracked.
       const pattern = request.routeOptions.url;
-      route = pattern === undefined || !isTracked(pattern) ? null : this.capture.trackedRoute(request.method, pattern);
+      route =
+        pattern === undefined || !isTracked(pattern)
+          ? null
+          : { route: pattern, ...classifyRequest(request.method, pattern) };
       this.routes.set(handler, route);
     }
     if (route) request[TRACKED_ROUTE] = route;

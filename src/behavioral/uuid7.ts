@@ -6,9 +6,6 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const POOL_BYTES = 16_384;
 let pool = Buffer.alloc(0);
 let offset = POOL_BYTES;
-// Events come in bursts within one millisecond: the time part is formatted once per millisecond.
-let lastMs = -1;
-let lastTimePart = '';
 
 /**
  * RFC 9562 UUIDv7: time-ordered ids, so events sort by creation and index well. The first
@@ -23,13 +20,9 @@ export function uuid7(now = Date.now()): string {
   const r = pool;
   const o = offset;
   offset += 10;
-  if (now !== lastMs) {
-    const time = now.toString(16).padStart(12, '0');
-    lastTimePart = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
-    lastMs = now;
-  }
+  const time = now.toString(16).padStart(12, '0');
   return (
-    `${lastTimePart}${HEX[r[o]]}${HEX[r[o + 1]][1]}-` +
+    `${time.slice(0, 8)}-${time.slice(8, 12)}-7${HEX[r[o]]}${HEX[r[o + 1]][1]}-` +
     `${HEX[0x80 | (r[o + 2] & 0x3f)]}${HEX[r[o + 3]]}-` +
     `${HEX[r[o + 4]]}${HEX[r[o + 5]]}${HEX[r[o + 6]]}${HEX[r[o + 7]]}${HEX[r[o + 8]]}${HEX[r[o + 9]]}`
   );

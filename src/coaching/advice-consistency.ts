@@ -1,5 +1,5 @@
+import { round2, round4 } from '../common/rounding';
 import type { FinancialSummary } from '../ml/coaching-domain';
-import { round2, round4 } from '../ml/fallback-rules';
 import { WINDOW_DAYS } from '../ml/features/extract-features';
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { round2 } from '../ml/fallback-rules';
+import { round2 } from '../common/rounding';
 import { weeklyNetSaving } from '../ml/features/goal-features';
 import { goalModelFeatures } from '../ml/features/goal-history-features';
 import { HISTORY_DAYS, windowSum } from '../ml/features/spending-history';

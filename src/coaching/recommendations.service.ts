@@ -1,10 +1,10 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
+import { round4 } from '../common/rounding';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
-import { round4 } from '../ml/fallback-rules';
 import { PolicyModel, type ActionEligibility, type PolicyDecision } from '../ml/models/policy.model';
 import { UserStateService, type UserState } from '../ml/user-state.service';
 

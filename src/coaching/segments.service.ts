@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { round2, round4 } from '../common/rounding';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../infra/prisma/prisma.service';
-import { round2, round4 } from '../ml/fallback-rules';
 import { SEGMENT_FEATURE_NAMES } from '../ml/features/segment-features';
 import { ModelRegistry } from '../ml/model-registry';
 import { SegmentationModel } from '../ml/models/segmentation.model';

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { Decimal, money } from '../common/money';
+import { STARTING_BALANCE } from '../common/wallet';
 
-import { FinancialRepository, STARTING_BALANCE } from './financial.repository';
+import { FinancialRepository } from './financial.repository';
 import { CATEGORIES, type SpendingAnalytics } from './financial.schemas';
 
 const HEALTH_WINDOW_DAYS = 7;

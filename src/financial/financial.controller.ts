@@ -1,10 +1,11 @@
 import type { MultipartFields } from '@fastify/multipart';
 import { Controller, Delete, Get, HttpCode, HttpException, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
+import { errorBodySchema } from '../infra/http/error-body';
 import { parseOrThrow, RequestValidationError } from '../infra/http/validation';
 import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zod-openapi';
 
@@ -59,7 +60,7 @@ export class FinancialController {
 
   @Put('wallet')
   @ApiOperation({ summary: 'Refused: a balance changes only through transactions (405)' })
-  @ApiResponse({ status: 405, description: 'Always: post a transaction instead' })
+  @ApiZodResponse(405, errorBodySchema, 'Always: post a transaction instead')
   setWallet(): never {
     throw new HttpException(
       'The balance cannot be set directly: it changes only through transactions (POST /financial/transactions)',

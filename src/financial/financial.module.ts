@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
+
 import { AnalyticsService } from './analytics.service';
 import { FinancialController } from './financial.controller';
 import { FinancialRepository } from './financial.repository';
@@ -9,10 +11,12 @@ import { StatementImportService } from './import/statement-import.service';
 import { LedgerService } from './ledger.service';
 import { RecurringRepository } from './recurring/recurring.repository';
 import { RecurringService } from './recurring/recurring.service';
+import { TransactionEventsController } from './transaction-events.controller';
 import { TransactionsService } from './transactions.service';
 
 @Module({
-  controllers: [FinancialController],
+  imports: [BehavioralModule],
+  controllers: [FinancialController, TransactionEventsController],
   providers: [
     FinancialRepository,
     LedgerService,

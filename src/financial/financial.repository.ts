@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
+import { STARTING_BALANCE } from '../common/wallet';
 import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 import { containsPattern, firstRow, inTransaction, rows, type Queryable } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
@@ -12,8 +13,6 @@ import { SQL_IS_INCOME, SQL_IS_SPENDING, SQL_SPENDING_CATEGORY } from '../ml/fea
  * once per connection. Prisma's schema stays the source of truth for these tables; why the
  * queries are not Prisma calls is in docs/architecture.md (data access).
  */
-
-export const STARTING_BALANCE = '1000.00';
 
 export interface WalletRow {
   id: string;
@@ -136,6 +135,15 @@ export class FinancialRepository {
              WHERE user_id = $1::uuid AND balance + $2::numeric >= 0 AND balance + $2::numeric <= $3::numeric
              RETURNING id, balance`,
       values: [userId, delta, max],
+    });
+  }
+
+  /** Sets the balance after recorded history (LedgerService.closeHistory); the caller holds the wallet's lock. */
+  async setBalance(tx: PoolClient, walletId: string, balance: string): Promise<void> {
+    await tx.query({
+      name: 'wallet-set-balance',
+      text: `UPDATE wallets SET balance = $2::numeric, updated_at = now() WHERE id = $1::uuid`,
+      values: [walletId, balance],
     });
   }
 

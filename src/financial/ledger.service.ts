@@ -1,13 +1,13 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
-import { Decimal, MoneyLike } from '../common/money';
+import { Decimal, money, type MoneyLike } from '../common/money';
 import { MAX_MONEY } from '../common/money-input';
+import { STARTING_BALANCE } from '../common/wallet';
 import type { TransactionCategory, TransactionSource } from '../generated/prisma/client';
 
-import { FinancialRepository, STARTING_BALANCE, type TransactionRow, type WalletRow } from './financial.repository';
+import { FinancialRepository, type TransactionRow, type WalletRow } from './financial.repository';
 
-export { STARTING_BALANCE };
 export type { WalletRow };
 
 export interface PostInput {
@@ -38,9 +38,21 @@ export class LedgerService {
     return this.repository.transaction(work);
   }
 
-  /** Opens the user's wallet with the starting balance (registration); a no-op if it exists. */
-  openWallet(tx: PoolClient, userId: string): Promise<void> {
-    return this.repository.openWallet(tx, userId);
+  /**
+   * Opens the user's wallet with the starting balance (registration), or with `opening` (the
+   * seeded admin accounts); a no-op if it exists.
+   */
+  openWallet(tx: PoolClient, userId: string, opening: string = STARTING_BALANCE): Promise<void> {
+    return this.repository.openWallet(tx, userId, opening);
+  }
+
+  /**
+   * Closes recorded history (a bank statement's rows, a demo account's past): rows are history,
+   * so there is no overdraft check; each carries the balance after it, computed by the caller,
+   * and the wallet (locked by the caller's transaction) ends at `closing`, the last row's balance.
+   */
+  closeHistory(tx: PoolClient, walletId: string, closing: MoneyLike): Promise<void> {
+    return this.repository.setBalance(tx, walletId, money(closing));
   }
 
   /** Posts one transaction in its own database transaction. */

@@ -6,7 +6,10 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth-user';
 import { DrainState } from '../infra/http/drain-state';
 import { API_DESCRIPTION, API_NAME, API_VERSION } from '../infra/openapi/openapi';
+import { ApiZodResponse } from '../infra/openapi/zod-openapi';
 import { PrismaService } from '../infra/prisma/prisma.service';
+
+import { healthResponseSchema, infoResponseSchema, rootResponseSchema } from './health.schemas';
 
 const startedAt = Date.now();
 
@@ -22,6 +25,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiZodResponse(200, rootResponseSchema)
   root() {
     return {
       message: `Welcome to ${API_NAME}`,
@@ -35,6 +39,7 @@ export class HealthController {
   @Get('health')
   @HttpCode(200)
   @ApiOperation({ summary: 'Liveness and database check (503 when the database is down or the server is draining)' })
+  @ApiZodResponse(200, healthResponseSchema)
   async check(@Res({ passthrough: true }) reply: FastifyReply) {
     const started = process.hrtime.bigint();
     // 503 with the same body shape, so load balancers and people read the same status field.
@@ -55,6 +60,7 @@ export class HealthController {
   }
 
   @Get('info')
+  @ApiZodResponse(200, infoResponseSchema)
   info() {
     return {
       api_name: API_NAME,

@@ -1,3 +1,5 @@
+import { round2, round4 } from '../common/rounding';
+
 import type { ActionId, FinancialSummary } from './coaching-domain';
 
 // The documented rule fallbacks (docs/ml/fallbacks.md). They answer whenever a
@@ -81,12 +83,4 @@ export function goalRiskFactors(s: FinancialSummary, goalAmount: number, timelin
   if (s.financial_stress_indicator > 0.3) factors.push('Financial stress indicators present');
   if (timelineDays < 30) factors.push('Very short timeline');
   return factors;
-}
-
-export function round2(x: number): number {
-  return Math.round(x * 100) / 100;
-}
-
-export function round4(x: number): number {
-  return Math.round(x * 10_000) / 10_000;
 }

@@ -1,7 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 
 import { BanditService } from './bandit/bandit.service';
 import { ContinuousLearningController } from './continuous-learning.controller';
+import { ModelLifecycleService } from './model-lifecycle.service';
 import { ModelMetrics } from './model-metrics';
 import { ModelRegistry } from './model-registry';
 import { ModelVersionsRepository } from './model-versions.repository';
@@ -15,8 +16,10 @@ import { PredictionCacheService } from './prediction-cache.service';
 import { TrainingRecordsRepository } from './training-records.repository';
 import { UserStateService } from './user-state.service';
 
-/** Model serving: the ONNX registry, one wrapper per model (each with its rule fallback), the bandit, user state. */
-@Global()
+/**
+ * Model serving: the ONNX registry, one wrapper per model (each with its rule fallback), the bandit,
+ * user state, and the models' lifecycle (versions, training data, retraining) for the scheduler.
+ */
 @Module({
   controllers: [ModelsAdminController, ContinuousLearningController],
   providers: [
@@ -32,6 +35,7 @@ import { UserStateService } from './user-state.service';
     BanditService,
     PredictionCacheService,
     UserStateService,
+    ModelLifecycleService,
   ],
   exports: [
     ModelRegistry,
@@ -43,6 +47,7 @@ import { UserStateService } from './user-state.service';
     BanditService,
     PredictionCacheService,
     UserStateService,
+    ModelLifecycleService,
   ],
 })
 export class MlModule {}

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
 import type { Category } from '../common/categories';
+import { round2 } from '../common/rounding';
+import { STARTING_BALANCE } from '../common/wallet';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 import type { FinancialSummary } from './coaching-domain';
-import { round2 } from './fallback-rules';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
 import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
@@ -41,8 +42,6 @@ interface TransactionRow {
 }
 
 const DAY_MS = 86_400_000;
-// New accounts start with this balance (the wallet is created with it on first access).
-const STARTING_BALANCE = 1000;
 const HISTORICAL_AFTER_MS = 3_600_000;
 
 @Injectable()
@@ -82,7 +81,7 @@ export class UserStateService {
     // row up to `now`, not today's wallet.
     const last = rows.at(-1);
     const historical = now.getTime() < Date.now() - HISTORICAL_AFTER_MS;
-    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? STARTING_BALANCE);
+    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? Number(STARTING_BALANCE));
     const history = moneyHistory(transactions, now, balance, firstAt);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
 import { FinancialModule } from '../financial/financial.module';
 
 import { ProductsController } from './products.controller';
@@ -7,7 +8,7 @@ import { ProductsRepository } from './products.repository';
 import { ProductsService } from './products.service';
 
 @Module({
-  imports: [FinancialModule],
+  imports: [FinancialModule, BehavioralModule],
   controllers: [ProductsController],
   providers: [ProductsRepository, ProductsService],
 })

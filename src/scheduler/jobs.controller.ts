@@ -3,9 +3,10 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import { Roles } from '../common/auth-user';
-import { ZodParam } from '../infra/openapi/zod-openapi';
+import { ApiZodResponse, ZodParam } from '../infra/openapi/zod-openapi';
 
 import { JobRunner } from './job-runner';
+import { jobRunResponseSchema, jobsListResponseSchema } from './jobs.schemas';
 import { JOB_NAMES, ScheduledJobsService, type JobName } from './scheduled-jobs.service';
 
 @ApiTags('admin')
@@ -20,6 +21,7 @@ export class JobsController {
 
   @Get()
   @ApiOperation({ summary: 'Recent scheduled job runs (admin)' })
+  @ApiZodResponse(200, jobsListResponseSchema)
   async list() {
     const runs = await this.runner.recentRuns();
     return {
@@ -39,6 +41,7 @@ export class JobsController {
   @Post(':name/run')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a scheduled job now (admin)' })
+  @ApiZodResponse(200, jobRunResponseSchema)
   run(@ZodParam('name', z.enum(JOB_NAMES)) name: JobName) {
     return this.jobs.run(name);
   }

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 
+import { BehavioralModule } from '../behavioral/behavioral.module';
 import { CoachingModule } from '../coaching/coaching.module';
-import { ModelLifecycleService } from '../ml/model-lifecycle.service';
+import { MlModule } from '../ml/ml.module';
 
 import { JobRunner } from './job-runner';
 import { JobRunsRepository } from './job-runs.repository';
@@ -10,8 +11,8 @@ import { JobsController } from './jobs.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), CoachingModule],
+  imports: [ScheduleModule.forRoot(), CoachingModule, MlModule, BehavioralModule],
   controllers: [JobsController],
-  providers: [JobRunsRepository, JobRunner, ScheduledJobsService, ModelLifecycleService],
+  providers: [JobRunsRepository, JobRunner, ScheduledJobsService],
 })
 export class SchedulerModule {}

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { DEMO_EMAIL, seedDemoData } from '../../src/infra/database/seed/demo-data';
+import { DEMO_EMAIL } from '../../src/seed/demo-data';
+import { SeedService } from '../../src/seed/seed.service';
 import { uploadStatement, type UploadArgs } from '../helpers/statements';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
-const FIXTURE = path.join(__dirname, '../fixtures/moneyvis/transactions_categorized.csv');
+const FIXTURE = path.join(__dirname, '../../data/moneyvis/transactions_categorized.csv');
 const HEADER =
   'Transaction Number,Transaction Date,Transaction Type,Transaction Description,Debit Amount,Credit Amount,Balance,Category,Location City,Location Country';
 
@@ -297,9 +298,9 @@ describe('bank-statement import (e2e)', () => {
   });
 
   it('seeds the demo user from the real statement, ending yesterday, idempotently', async () => {
-    const ctx = { prisma: t.prisma, passwordHash: 'not-a-real-hash', log: () => undefined };
-    await seedDemoData(ctx);
-    await seedDemoData(ctx);
+    const seed = t.app.get(SeedService);
+    await seed.seedDemoUsers('not-a-real-hash');
+    await seed.seedDemoUsers('not-a-real-hash');
     const demo = await t.prisma.user.findUniqueOrThrow({ where: { email: DEMO_EMAIL } });
     expect(await t.prisma.transaction.count({ where: { userId: demo.id } })).toBe(6567);
     const newest = await t.prisma.transaction.findFirstOrThrow({
@@ -332,7 +333,8 @@ describe('bank-statement import (e2e)', () => {
       expect(rows[0].balanceAfter.toFixed(2)).toBe(u.wallet!.balance.toFixed(2));
     }
     const counts = await t.prisma.transaction.count({ where: { user: { email: { startsWith: 'demo-' } } } });
-    await seedDemoData(ctx);
+    await seed.seedDemoUsers('not-a-real-hash');
     expect(await t.prisma.transaction.count({ where: { user: { email: { startsWith: 'demo-' } } } })).toBe(counts);
-  });
+    // Six accounts and thousands of rows, twice: slow on a loaded machine, not a timed assertion.
+  }, 180_000);
 });

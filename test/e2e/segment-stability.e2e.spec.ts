@@ -7,7 +7,7 @@ import { UserStateService } from '../../src/ml/user-state.service';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 const DAY = 86_400_000;
-const csv = readFileSync(path.resolve(__dirname, '../fixtures/moneyvis/transactions_categorized.csv'));
+const csv = readFileSync(path.resolve(__dirname, '../../data/moneyvis/transactions_categorized.csv'));
 
 // The real MoneyVis history, imported through the API, then refreshed through the serving code at
 // every weekly cut-off of its seven years: the user's segment must change in at most 10% of weeks.

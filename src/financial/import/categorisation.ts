@@ -1,5 +1,5 @@
 import { CATEGORIES, type Category } from '../../common/categories';
-import { mapMoneyVisCategory } from '../../ml/synthetic/moneyvis-categories';
+import { mapMoneyVisCategory } from '../../common/moneyvis-categories';
 
 /** Where an imported row's category came from (reported per import). */
 export type CategorySource = 'memory' | 'file' | 'rules' | 'default';

@@ -121,13 +121,6 @@ export class StatementImportRepository {
     }
   }
 
-  async setWalletBalance(tx: PoolClient, walletId: string, balance: string): Promise<void> {
-    await tx.query({
-      text: `UPDATE wallets SET balance = $2::numeric, updated_at = now() WHERE id = $1::uuid`,
-      values: [walletId, balance],
-    });
-  }
-
   async recordImport(tx: PoolClient, audit: ImportAudit): Promise<string> {
     const row = await firstRow<{ id: string }>(tx, {
       text: `INSERT INTO statement_imports (id, user_id, file_name, file_sha256, format, dry_run, rows_total,

@@ -15,9 +15,10 @@ import { EventCaptureService } from '../../behavioral/event-capture.service';
 import type { Category } from '../../common/categories';
 import { Decimal, money } from '../../common/money';
 import { MAX_MONEY } from '../../common/money-input';
+import { STARTING_BALANCE } from '../../common/wallet';
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import type { ImportResponse } from '../financial.schemas';
-import { LedgerService, STARTING_BALANCE } from '../ledger.service';
+import { LedgerService } from '../ledger.service';
 
 import { categorise, CategoryReport, type CategorySource } from './categorisation';
 import { MerchantCategoryRepository } from './merchant-category.repository';
@@ -175,7 +176,7 @@ export class StatementImportService {
         }
         if (!dryRun && wallet) {
           await this.imports.insertTransactions(tx, userId, wallet.id, data);
-          await this.imports.setWalletBalance(tx, wallet.id, running.toFixed(2));
+          await this.ledger.closeHistory(tx, wallet.id, running);
         }
         const importId = await this.imports.recordImport(tx, {
           userId,

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { isDatabaseUnavailable } from '../database/database-errors';
+import { sqlStateOf } from '../database/sql-state';
 import { loggableUrl } from '../logging/logging';
 
 import { RequestValidationError, type ValidationIssue } from './validation';
@@ -111,19 +112,13 @@ export function mapError(exception: unknown): MappedError {
     return PRISMA_ERRORS[err.code];
   }
   // Numeric overflow etc. raised by PostgreSQL through a raw query.
-  const pgCode = pgErrorCode(err);
+  const pgCode = sqlStateOf(err);
   if (pgCode === '22003') return { status: 400, detail: 'A numeric value is out of range' };
   if (pgCode === '23505') return { status: 409, detail: 'A record with these values already exists' };
   if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, detail: typeof err.message === 'string' ? err.message : 'Bad request' };
   }
   return { status: 500, detail: 'Internal server error' };
-}
-
-function pgErrorCode(err: { code?: unknown; meta?: unknown }): string | undefined {
-  const meta = err?.meta as { code?: unknown; driverAdapterError?: { cause?: { originalCode?: unknown } } } | undefined;
-  const candidates = [meta?.code, meta?.driverAdapterError?.cause?.originalCode, err?.code];
-  return candidates.find((c): c is string => typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c));
 }
 
 export function buildErrorBody(mapped: MappedError, requestId: string): ErrorBody {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { round4 } from '../../common/rounding';
 import type { FinancialSummary, JudgedDecisionSource } from '../coaching-domain';
-import { goalRiskFactors, goalRule, round4 } from '../fallback-rules';
+import { goalRiskFactors, goalRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
 
 import { floatTensor, toNumbers, vectorByName } from './tensor-utils';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { round4 } from '../../common/rounding';
 import type { ActionId, DecisionSource, FinancialSummary } from '../coaching-domain';
-import { basicPolicyRule, round4, segmentPolicyRule } from '../fallback-rules';
+import { basicPolicyRule, segmentPolicyRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
 
 import { argmax, floatTensor, softmax, toNumbers, vectorByName } from './tensor-utils';

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
+import { round4 } from '../../common/rounding';
 import { SEGMENT_NAMES, type DecisionSource, type FinancialSummary } from '../coaching-domain';
-import { round4, segmentRule } from '../fallback-rules';
+import { segmentRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
 import { nextSegment, type SegmentMemory } from '../segment-hysteresis';
 import { labelSegments, type RobustScaler, type SegmentLabel } from '../segment-labels';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 
 import type { Category } from '../../common/categories';
+import { round2 } from '../../common/rounding';
 import type { JudgedDecisionSource } from '../coaching-domain';
-import { round2 } from '../fallback-rules';
 import {
   FORECAST_FEATURE_NAMES,
   FORECAST_HORIZONS,

@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 
 import { CATEGORIES, type Category } from '../../common/categories';
-
-import { mapMoneyVisCategory } from './moneyvis-categories';
+import { mapMoneyVisCategory } from '../../common/moneyvis-categories';
 
 /** What the synthetic users borrow from the real MoneyVis account. */
 export interface Calibration {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 
+import { mapMoneyVisCategory } from '../../../src/common/moneyvis-categories';
 import { calibrate } from '../../../src/ml/synthetic/calibration';
 import { SyntheticUser } from '../../../src/ml/synthetic/generator';
-import { mapMoneyVisCategory } from '../../../src/ml/synthetic/moneyvis-categories';
 
-const CSV = path.resolve(__dirname, '../../fixtures/moneyvis/transactions_categorized.csv');
+const CSV = path.resolve(__dirname, '../../../data/moneyvis/transactions_categorized.csv');
 const cal = calibrate(CSV);
 const START = new Date(Date.UTC(2024, 0, 1));
 

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
-import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
-import { AnalyticsService } from '../financial/analytics.service';
-import { PrismaService } from '../infra/prisma/prisma.service';
-import { round2, round4 } from '../ml/fallback-rules';
-import { UserStateService } from '../ml/user-state.service';
-
-import { SegmentsService } from './segments.service';
+import { BehavioralAnalyticsService } from '../../behavioral/behavioral-analytics.service';
+import { SegmentsService } from '../../coaching/segments.service';
+import { round2, round4 } from '../../common/rounding';
+import { PrismaService } from '../../infra/prisma/prisma.service';
+import { UserStateService } from '../../ml/user-state.service';
+import { AnalyticsService } from '../analytics.service';
 
 const WINDOW_DAYS = 30;
 

@@ -1,4 +1,4 @@
-import type { Category } from '../../common/categories';
+import type { Category } from './categories';
 
 // MoneyVis labels (trimmed, lower-cased) → our categories. Labels not listed map to `other`
 // (Cash, Services, Home Improvement, Hotels, Others, blanks, one-offs, …).

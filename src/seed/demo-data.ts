@@ -1,16 +1,16 @@
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { FinancialRepository } from '../../../financial/financial.repository';
-import { StatementImportService } from '../../../financial/import/statement-import.service';
-import { LedgerService } from '../../../financial/ledger.service';
-import type { PrismaClient } from '../../../generated/prisma/client';
-import { calibrate } from '../../../ml/synthetic/calibration';
-import { PERSONAS, SyntheticUser } from '../../../ml/synthetic/generator';
-import type { PrismaService } from '../../prisma/prisma.service';
+import type { StatementImportService } from '../financial/import/statement-import.service';
+import type { LedgerService } from '../financial/ledger.service';
+import type { PrismaService } from '../infra/prisma/prisma.service';
+import { calibrate } from '../ml/synthetic/calibration';
+import { PERSONAS, SyntheticUser } from '../ml/synthetic/generator';
 
 export interface DemoContext {
-  prisma: PrismaClient;
+  prisma: PrismaService;
+  ledger: LedgerService;
+  importer: StatementImportService;
   /** The hash of the seed password (SEED_ADMIN_PASSWORD) for demo accounts. */
   passwordHash: string;
   log: (message: string) => void;
@@ -21,14 +21,11 @@ export type DemoSeeder = (ctx: DemoContext) => Promise<void>;
 
 export const DEMO_EMAIL = 'demo@fincoach.com';
 
-/** The real MoneyVis statement (kept with the test fixtures; absent from production images). */
-export const DEMO_STATEMENT = path.resolve(
-  __dirname,
-  '../../../../test/fixtures/moneyvis/transactions_categorized.csv',
-);
+/** The real MoneyVis statement, shipped in data/ (src/seed and dist/seed both sit two levels below it). */
+export const DEMO_STATEMENT = path.resolve(__dirname, '../../data/moneyvis/transactions_categorized.csv');
 
 /** The demo user: the real MoneyVis history, imported through the statement importer, ending yesterday. */
-export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }) => {
+export const moneyVisDemoUser: DemoSeeder = async ({ prisma, importer, passwordHash, log }) => {
   const user =
     (await prisma.user.findUnique({ where: { email: DEMO_EMAIL } })) ??
     (await prisma.user.create({
@@ -40,9 +37,6 @@ export const moneyVisDemoUser: DemoSeeder = async ({ prisma, passwordHash, log }
     log(`seed: demo statement not found at ${DEMO_STATEMENT}; ${DEMO_EMAIL} has no history`);
     return;
   }
-  // The seed runs on the app's PrismaService (its pg pool carries the importer's queries).
-  const database = prisma as PrismaService;
-  const importer = new StatementImportService(database, new LedgerService(new FinancialRepository(database)));
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const result = await importer.importStatement(
     user.id,
@@ -59,7 +53,7 @@ const SYNTHETIC_WEEKS = 16;
  * today from the same MoneyVis-calibrated simulator the models were trained on, so every
  * segment, forecast and recommendation has something real to show.
  */
-export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log }) => {
+export const syntheticDemoUsers: DemoSeeder = async ({ prisma, ledger, passwordHash, log }) => {
   if (!existsSync(DEMO_STATEMENT)) return;
   const calibration = calibrate(DEMO_STATEMENT);
   const start = new Date(Date.now() - SYNTHETIC_WEEKS * 7 * 86_400_000);
@@ -74,20 +68,15 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log
       .filter((t) => t.date.getTime() <= Date.now());
     const closing = rows.length ? rows[rows.length - 1].balanceAfter! : opening;
     const user = await prisma.user.create({
-      data: {
-        email,
-        firstName: 'Demo',
-        lastName: persona.replace('_', ' '),
-        passwordHash,
-        profile: { create: {} },
-        wallet: { create: { balance: closing.toFixed(2) } },
-      },
-      include: { wallet: true },
+      data: { email, firstName: 'Demo', lastName: persona.replace('_', ' '), passwordHash, profile: { create: {} } },
     });
+    // The wallet opens and closes through the ledger; the history rows in between are plain inserts.
+    await ledger.transaction((tx) => ledger.openWallet(tx, user.id));
+    const wallet = await prisma.wallet.findUniqueOrThrow({ where: { userId: user.id } });
     await prisma.transaction.createMany({
       data: rows.map((t) => ({
         userId: user.id,
-        walletId: user.wallet!.id,
+        walletId: wallet.id,
         transactionType: t.type,
         amount: t.amount.toFixed(2),
         category: t.category,
@@ -100,13 +89,10 @@ export const syntheticDemoUsers: DemoSeeder = async ({ prisma, passwordHash, log
         source: 'seed' as const,
       })),
     });
+    await ledger.transaction((tx) => ledger.closeHistory(tx, wallet.id, closing.toFixed(2)));
     log(`seed: ${email} (${persona}) with ${rows.length} synthetic transactions, balance ${closing.toFixed(2)}`);
   }
 };
 
 /** Run in order on every development start; each seeder is idempotent. */
 export const DEMO_SEEDERS: DemoSeeder[] = [moneyVisDemoUser, syntheticDemoUsers];
-
-export async function seedDemoData(ctx: DemoContext, seeders: DemoSeeder[] = DEMO_SEEDERS): Promise<void> {
-  for (const seeder of seeders) await seeder(ctx);
-}

@@ -1,4 +1,4 @@
-import type { TransactionCategory } from '../../../generated/prisma/client';
+import type { TransactionCategory } from '../generated/prisma/client';
 
 interface SeedProduct {
   name: string;

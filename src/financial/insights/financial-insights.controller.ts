@@ -2,14 +2,14 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
-import { CurrentUser, type AuthUser } from '../common/auth-user';
-import { ZodQuery } from '../infra/openapi/zod-openapi';
+import { CurrentUser, type AuthUser } from '../../common/auth-user';
+import { ZodQuery } from '../../infra/openapi/zod-openapi';
 
 import { FinancialInsightsService } from './financial-insights.service';
 
 const patternsQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(365).default(30) });
 
-/** Behavioural finance under /financial (it needs the models, so it lives with coaching). */
+/** Behavioural finance under /financial: spending patterns, category preferences, personality, peers. */
 @ApiTags('financial (behavioural)')
 @ApiBearerAuth()
 @Controller('financial')

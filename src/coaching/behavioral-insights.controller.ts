@@ -1,25 +1,27 @@
-import { Controller, Get, HttpCode, NotFoundException, Post } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 
+import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
+import {
+  behavioralEventsQuerySchema,
+  behavioralEventsResponseSchema,
+  behavioralInsightsResponseSchema,
+  behaviorChangesResponseSchema,
+} from '../behavioral/behavioral.schemas';
 import { CurrentUser, type AuthUser } from '../common/auth-user';
-import { ZodQuery } from '../infra/openapi/zod-openapi';
+import { ApiZodResponse, ZodQuery } from '../infra/openapi/zod-openapi';
 
-import { BehavioralAnalyticsService } from './behavioral-analytics.service';
-import { behavioralEventsQuerySchema, trackTransactionEventQuerySchema } from './behavioral.schemas';
-import { EventCaptureService } from './event-capture.service';
-
+/** The user's behaviour as coaching sees it: aggregates, recent events and detected changes. */
 @ApiTags('behavioural analytics')
 @ApiBearerAuth()
-@Controller()
-export class BehavioralController {
-  constructor(
-    private readonly analytics: BehavioralAnalyticsService,
-    private readonly capture: EventCaptureService,
-  ) {}
+@Controller('coaching')
+export class BehavioralInsightsController {
+  constructor(private readonly analytics: BehavioralAnalyticsService) {}
 
-  @Get('coaching/behavioral-insights')
+  @Get('behavioral-insights')
   @ApiOperation({ summary: '30-day behaviour aggregate, behaviour changes, segment and peer activity' })
+  @ApiZodResponse(200, behavioralInsightsResponseSchema)
   async insights(@CurrentUser() user: AuthUser) {
     const [behaviorData, changes, segment, peers] = await Promise.all([
       this.analytics.aggregate(user.id, 30),
@@ -37,8 +39,9 @@ export class BehavioralController {
     };
   }
 
-  @Get('coaching/behavioral-events')
+  @Get('behavioral-events')
   @ApiOperation({ summary: 'Behaviour aggregate for N days (optionally one event type) and the recent events, paged' })
+  @ApiZodResponse(200, behavioralEventsResponseSchema)
   async events(
     @CurrentUser() user: AuthUser,
     @ZodQuery(behavioralEventsQuerySchema) query: z.output<typeof behavioralEventsQuerySchema>,
@@ -50,7 +53,8 @@ export class BehavioralController {
     return { ...aggregate, recent_events: recent };
   }
 
-  @Get('coaching/behavior-changes')
+  @Get('behavior-changes')
+  @ApiZodResponse(200, behaviorChangesResponseSchema)
   async changes(@CurrentUser() user: AuthUser) {
     const changes = await this.analytics.changes(user.id);
     return {
@@ -58,32 +62,6 @@ export class BehavioralController {
       behavior_changes: changes,
       change_count: changes.length,
       analysis_date: new Date().toISOString(),
-    };
-  }
-
-  @Post('financial/track-transaction-event')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'Record an interaction with one of your transactions' })
-  async trackTransactionEvent(
-    @CurrentUser() user: AuthUser,
-    @ZodQuery(trackTransactionEventQuerySchema) query: z.output<typeof trackTransactionEventQuerySchema>,
-  ) {
-    if (!(await this.analytics.ownsTransaction(user.id, query.transaction_id)))
-      throw new NotFoundException('Transaction not found');
-    this.capture.capture({
-      userId: user.id,
-      type: 'transaction_interaction',
-      subtype: `transaction_${query.event_type}`,
-      data: {
-        transaction_id: query.transaction_id,
-        interaction_type: query.event_type,
-        endpoint: '/financial/track-transaction-event',
-      },
-    });
-    return {
-      message: 'Transaction event tracked successfully',
-      transaction_id: query.transaction_id,
-      event_type: query.event_type,
     };
   }
 }
