@@ -1,4 +1,4 @@
-import { round2, round4 } from '../common/rounding';
+import { round4 } from '../common/rounding';
 
 import type { ActionId, FinancialSummary } from './coaching-domain';
 
