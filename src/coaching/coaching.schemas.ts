@@ -24,8 +24,18 @@ export const goalProbabilitySchema = z.object({
 });
 export type GoalProbabilityInput = z.output<typeof goalProbabilitySchema>;
 
+const asOf = z.iso
+  .datetime({ offset: true, message: 'as_of must be an ISO 8601 date-time, e.g. 2022-07-25T00:00:00Z' })
+  .transform((s) => new Date(s))
+  .refine((d) => d.getTime() <= Date.now() + 60_000, 'as_of must not be in the future')
+  .optional()
+  .describe('Answer as of this past moment (the history up to then); default: now');
+
+export const asOfQuerySchema = z.object({ as_of: asOf });
+
 export const forecastQuerySchema = z.object({
   days: z.coerce.number().int().min(1).max(365).default(30),
+  as_of: asOf,
 });
 
 const financialState = z.object({
@@ -128,8 +138,17 @@ export const spendingPredictionResponseSchema = z.object({
   confidence: z.number(),
   prediction_period: z.literal('weekly'),
   window_weeks: z.number().int().nullable(),
-  decision_source: z.enum(['model', 'fallback']),
+  decision_source: z.enum(['model', 'baseline', 'fallback']),
+  method: z.string().describe('"linear_model", or the name of the baseline served'),
   model_version: z.string().nullable(),
+  next_28_days: z.object({
+    total_predicted_spending: z.number(),
+    category_breakdown: z.record(z.string(), z.number()),
+    decision_source: z.enum(['model', 'baseline', 'fallback']),
+    method: z.string(),
+    model_version: z.string().nullable(),
+  }),
+  as_of: z.string(),
   cached: z.boolean(),
   generated_at: z.string(),
 });
@@ -141,7 +160,7 @@ export const goalProbabilityResponseSchema = z.object({
   required_daily_savings: z.number(),
   current_daily_savings: z.number(),
   risk_factors: z.array(z.string()),
-  decision_source: z.enum(['model', 'fallback']),
+  decision_source: z.enum(['model', 'baseline', 'fallback']),
   model_version: z.string().nullable(),
   cached: z.boolean(),
   generated_at: z.string(),

@@ -6,6 +6,7 @@ import { CurrentUser, OptionalUser, Public, type AuthUser } from '../common/auth
 import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi';
 
 import {
+  asOfQuerySchema,
   enhancedRecommendationResponseSchema,
   forecastQuerySchema,
   goalProbabilitySchema,
@@ -91,15 +92,22 @@ export class EnhancedCoachingController {
 
   @Get('spending-prediction')
   @ApiZodResponse(200, spendingPredictionResponseSchema)
-  spendingPrediction(@CurrentUser() user: AuthUser) {
-    return this.predictions.spending(user.id);
+  spendingPrediction(
+    @CurrentUser() user: AuthUser,
+    @ZodQuery(asOfQuerySchema) query: z.output<typeof asOfQuerySchema>,
+  ) {
+    return this.predictions.spending(user.id, query.as_of);
   }
 
   @Post('goal-probability')
   @HttpCode(200)
   @ApiZodResponse(200, goalProbabilityResponseSchema)
-  goalProbability(@CurrentUser() user: AuthUser, @ZodBody(goalProbabilitySchema) body: GoalProbabilityInput) {
-    return this.predictions.goalProbability(user.id, body);
+  goalProbability(
+    @CurrentUser() user: AuthUser,
+    @ZodBody(goalProbabilitySchema) body: GoalProbabilityInput,
+    @ZodQuery(asOfQuerySchema) query: z.output<typeof asOfQuerySchema>,
+  ) {
+    return this.predictions.goalProbability(user.id, body, query.as_of);
   }
 
   @Get('financial-forecast')
@@ -107,7 +115,7 @@ export class EnhancedCoachingController {
     @CurrentUser() user: AuthUser,
     @ZodQuery(forecastQuerySchema) query: z.output<typeof forecastQuerySchema>,
   ) {
-    return this.predictions.forecast(user.id, query.days);
+    return this.predictions.forecast(user.id, query.days, query.as_of);
   }
 
   @Get('enhanced-health')

@@ -47,7 +47,7 @@ export class ModelHealthService {
     const statuses = this.registry.allStatuses();
     const databaseUp = await this.prisma.ping();
     const services: Record<string, unknown> = {};
-    for (const s of statuses) services[SERVICE_OF_MODEL[s.name]] = serviceView(s);
+    for (const s of statuses) services[SERVICE_OF_MODEL[s.name]] = { ...serviceView(s), ...this.judgedDecision(s) };
     // The policy service says which policy answers: the model only where it beat the simple baselines.
     services[SERVICE_OF_MODEL.policy] = {
       ...(services[SERVICE_OF_MODEL.policy] as object),
@@ -72,6 +72,33 @@ export class ModelHealthService {
       database: { status: databaseUp ? 'up' : 'down' },
       last_check: new Date().toISOString(),
     };
+  }
+
+  /**
+   * For the models judged against baselines on real data: what each request is answered with.
+   * "baseline" means the model did not beat the named baseline on validation, so the baseline is served.
+   */
+  private judgedDecision(s: ModelStatus): Record<string, unknown> {
+    const entry = this.registry.entry(s.name) as
+      { serve?: string | Record<string, string>; baseline?: Record<string, string> } | undefined;
+    const source = (serve: string | undefined) =>
+      s.state !== 'loaded' ? 'fallback' : serve === 'model' ? 'model' : 'baseline';
+    if (s.name === 'spending_forecast') {
+      const serve = typeof entry?.serve === 'object' ? entry.serve : {};
+      return {
+        decision_source: Object.fromEntries(
+          ['7', '28'].map((h) => [
+            `${h}_days`,
+            { decision_source: source(serve[h]), baseline: entry?.baseline?.[h] ?? null },
+          ]),
+        ),
+      };
+    }
+    if (s.name === 'goal')
+      return {
+        decision_source: s.state !== 'loaded' ? 'fallback' : entry?.serve === 'baseline' ? 'baseline' : 'model',
+      };
+    return {};
   }
 
   /** /coaching/model-info: the policy model as the client and the original described it. */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 
 import { round2 } from '../common/rounding';
-import { goalFeatures, weeklyNetSaving } from '../ml/features/goal-features';
+import { weeklyNetSaving } from '../ml/features/goal-features';
+import { goalModelFeatures } from '../ml/features/goal-history-features';
+import { HISTORY_DAYS, windowSum } from '../ml/features/spending-history';
 import { GoalModel } from '../ml/models/goal.model';
 import { SpendingForecastModel, type SpendingForecast } from '../ml/models/spending-forecast.model';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
@@ -9,6 +11,10 @@ import { UserStateService, type UserState } from '../ml/user-state.service';
 
 import type { GoalProbabilityInput } from './coaching.schemas';
 
+/** Income per day is averaged over 13 weeks: monthly salaries and pensions land once or twice in a shorter window. */
+const INCOME_DAYS = 91;
+/** Weeks of history the forecast reads. */
+const HISTORY_WEEKS = HISTORY_DAYS / 7;
 // Goal answers stay valid longer than spending forecasts (reference: 24 h vs 7 days), unless data changes.
 const GOAL_TTL_SECONDS = 7 * 86_400;
 
@@ -21,25 +27,29 @@ export class PredictionsService {
     private readonly cache: PredictionCacheService,
   ) {}
 
-  /** Next week's spending per category (LSTM, or last week's pattern as the rule). Cached per data version. */
-  async spending(userId: string) {
+  /**
+   * Expected spending over the next 7 days (and 28 days), split by category. Cached per data
+   * version; `asOf` answers as of a past moment (the history up to then).
+   */
+  async spending(userId: string, asOf?: Date) {
     const version = await this.states.dataVersion(userId);
-    const { value, cached } = await this.cache.getOrCompute(userId, 'spending', version, async () => {
-      const state = await this.states.load(userId);
-      return this.spendingResponse(await this.forecaster.forecast(state.weeklySpend, state.summary));
+    const key = `spending${asOfKey(asOf)}`;
+    const { value, cached } = await this.cache.getOrCompute(userId, key, version, async () => {
+      const state = await this.states.load(userId, asOf);
+      return spendingResponse(await this.forecaster.forecast(state.history), state.now);
     });
     return { ...value, cached };
   }
 
-  async goalProbability(userId: string, input: GoalProbabilityInput) {
+  async goalProbability(userId: string, input: GoalProbabilityInput, asOf?: Date) {
     const version = await this.states.dataVersion(userId);
-    const key = `goal:${input.goal_amount.toFixed(2)}:${input.timeline_days}`;
+    const key = `goal:${input.goal_amount.toFixed(2)}:${input.timeline_days}${asOfKey(asOf)}`;
     const { value, cached } = await this.cache.getOrCompute(
       userId,
       key,
       version,
       async () => {
-        const state = await this.states.load(userId);
+        const state = await this.states.load(userId, asOf);
         const inputs = goalInputs(state, input.goal_amount, input.timeline_days);
         const prediction = await this.goals.predict(inputs, state.summary, input.goal_amount, input.timeline_days);
         return {
@@ -59,44 +69,75 @@ export class PredictionsService {
     return { ...value, cached };
   }
 
-  /** Balance projection: current balance + (average weekly income − predicted weekly spending) × days/7. */
-  async forecast(userId: string, days: number) {
+  /**
+   * Balance projection over `days`: current balance + expected income − expected spending, where
+   * expected spending is the served 28-day forecast summed over the period (days ÷ 28 of it) and
+   * income is the last 13 weeks' mean per day: both expected amounts, so the sum is right on average.
+   */
+  async forecast(userId: string, days: number, asOf?: Date) {
     const version = await this.states.dataVersion(userId);
-    const { value, cached } = await this.cache.getOrCompute(userId, `forecast:${days}`, version, async () => {
-      const state = await this.states.load(userId);
-      const spending = this.spendingResponse(await this.forecaster.forecast(state.weeklySpend, state.summary));
-      const weeklyNet = state.weeklyIncomeAvg - spending.total_predicted_spending;
-      return {
-        current_balance: round2(state.balance),
-        projected_balance: round2(state.balance + (weeklyNet * days) / 7),
-        projection_days: days,
-        weekly_predicted_spending: spending.total_predicted_spending,
-        weekly_income: state.weeklyIncomeAvg,
-        weekly_net: round2(weeklyNet),
-        spending_prediction: spending,
-        generated_at: new Date().toISOString(),
-      };
-    });
+    const { value, cached } = await this.cache.getOrCompute(
+      userId,
+      `forecast:${days}${asOfKey(asOf)}`,
+      version,
+      async () => {
+        const state = await this.states.load(userId, asOf);
+        const spending = spendingResponse(await this.forecaster.forecast(state.history), state.now);
+        const expectedSpending = round2((spending.next_28_days.total_predicted_spending * days) / 28);
+        const incomeDays = Math.max(1, Math.min(INCOME_DAYS, state.history.activeDays));
+        const dailyIncome = windowSum(state.history.income, 0, incomeDays) / incomeDays;
+        const expectedIncome = round2(dailyIncome * days);
+        return {
+          current_balance: round2(state.balance),
+          projected_balance: round2(state.balance + expectedIncome - expectedSpending),
+          projection_days: days,
+          expected_spending: expectedSpending,
+          expected_income: expectedIncome,
+          weekly_predicted_spending: round2((expectedSpending * 7) / days),
+          weekly_income: round2(dailyIncome * 7),
+          weekly_net: round2(((expectedIncome - expectedSpending) * 7) / days),
+          decision_source: spending.next_28_days.decision_source,
+          spending_prediction: spending,
+          as_of: state.now.toISOString(),
+          generated_at: new Date().toISOString(),
+        };
+      },
+    );
     return { ...value, cached };
-  }
-
-  private spendingResponse(f: SpendingForecast) {
-    return {
-      total_predicted_spending: f.total,
-      category_breakdown: f.byCategory,
-      confidence: f.confidence,
-      prediction_period: 'weekly' as const,
-      window_weeks: f.windowWeeks,
-      decision_source: f.source,
-      model_version: f.version,
-      generated_at: new Date().toISOString(),
-    };
   }
 }
 
-/** The goal classifier's named inputs (shared definition) plus the two daily figures the response shows. */
+function asOfKey(asOf?: Date): string {
+  return asOf ? `@${asOf.toISOString()}` : '';
+}
+
+function spendingResponse(f: Record<7 | 28, SpendingForecast>, asOf: Date) {
+  const week = f[7];
+  const month = f[28];
+  return {
+    total_predicted_spending: week.total,
+    category_breakdown: week.byCategory,
+    confidence: week.confidence,
+    prediction_period: 'weekly' as const,
+    window_weeks: HISTORY_WEEKS,
+    decision_source: week.source,
+    method: week.method,
+    model_version: week.version,
+    next_28_days: {
+      total_predicted_spending: month.total,
+      category_breakdown: month.byCategory,
+      decision_source: month.source,
+      method: month.method,
+      model_version: month.version,
+    },
+    as_of: asOf.toISOString(),
+    generated_at: new Date().toISOString(),
+  };
+}
+
+/** The goal model's named inputs (shared definition) plus the two daily figures the response shows. */
 export function goalInputs(state: UserState, goalAmount: number, timelineDays: number) {
-  const named = goalFeatures(state.features, state.weeklyIncomeAvg, goalAmount, timelineDays);
+  const named = goalModelFeatures(state.history, goalAmount, timelineDays);
   return {
     ...named,
     required_daily_savings: goalAmount / Math.max(timelineDays, 1),

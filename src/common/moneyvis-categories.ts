@@ -20,6 +20,9 @@ const LABELS: Record<string, Category> = {
   fitness: 'fitness',
   savings: 'savings',
   investment: 'savings',
+  // The owner's money moving to another of their accounts (one £84,000 TFR in the data, labelled
+  // apart from "Services", the payments to other people): not spending, like savings.
+  'account transfer': 'savings',
   'supplementary income': 'income',
   paycheck: 'income',
   interest: 'income',

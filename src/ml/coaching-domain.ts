@@ -78,3 +78,6 @@ export interface FinancialSummary {
  * the model did not beat it in evaluation (models/reports).
  */
 export type DecisionSource = 'model' | 'fallback' | 'baseline';
+
+/** Models judged against baselines on real data (forecast, goal) answer with the same three sources. */
+export type JudgedDecisionSource = DecisionSource;

@@ -1,5 +1,4 @@
-import { CATEGORIES } from '../common/categories';
-import { round2, round4 } from '../common/rounding';
+import { round4 } from '../common/rounding';
 
 import type { ActionId, FinancialSummary } from './coaching-domain';
 
@@ -55,26 +54,6 @@ export function segmentRule(s: FinancialSummary): { segmentId: number; confidenc
   if (s.category_diversity > 0.7) return { segmentId: 2, confidence: 0.6, rule: 'category diversity above 0.7' };
   if (s.spending_volatility < 100) return { segmentId: 3, confidence: 0.6, rule: 'spending volatility below 100' };
   return { segmentId: 4, confidence: 0.6, rule: 'none of the above' };
-}
-
-/**
- * Spending forecast fallback (reference §4.7): next week ≈ last week, ×1.2 for
- * impulse buying, ×0.8 under financial stress, split by last week's category shares.
- */
-export function spendingForecastRule(s: FinancialSummary): {
-  total: number;
-  byCategory: Record<string, number>;
-  confidence: number;
-} {
-  let total = s.weekly_spending;
-  if (s.impulse_buying_score > 0.3) total *= 1.2;
-  if (s.financial_stress_indicator > 0.3) total *= 0.8;
-  const byCategory: Record<string, number> = {};
-  for (const category of CATEGORIES) {
-    const spent = s.category_spending[category] ?? 0;
-    byCategory[category] = s.weekly_spending > 0 ? round2((total * spent) / s.weekly_spending) : 0;
-  }
-  return { total: round2(total), byCategory, confidence: 0.6 };
 }
 
 /** Goal-probability fallback (reference §4.8), with its risk factors. */

@@ -9,9 +9,8 @@ import type { FinancialSummary } from './coaching-domain';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
 import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
+import { moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
 import { summarize, weeklyIncome } from './features/summary';
-import { weeklyCategorySpend } from './features/weekly';
-import { SpendingForecastModel } from './models/spending-forecast.model';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {
@@ -23,8 +22,8 @@ export interface UserState {
   /** The segmentation features of the 13 weeks ending at `now`. */
   segmentFeatures: Record<string, number>;
   summary: FinancialSummary;
-  /** Oldest first; one row of 11 category totals per 7-day bucket ending at `now`. */
-  weeklySpend: number[][];
+  /** Day-by-day spending, income and balance of the last 26 weeks (forecasts and goal model). */
+  history: MoneyHistory;
   /** Mean weekly income over the last 4 weeks (steadier than the last 7 days alone). */
   weeklyIncomeAvg: number;
   /** Changes whenever the user's transactions change: the prediction-cache key. */
@@ -47,14 +46,12 @@ const HISTORICAL_AFTER_MS = 3_600_000;
 
 @Injectable()
 export class UserStateService {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly forecaster: SpendingForecastModel,
-  ) {}
+  constructor(private readonly prisma: PrismaService) {}
 
   /** The state at `now` (default: the present); a past `now` replays the ledger as it was then. */
   async load(userId: string, now = new Date()): Promise<UserState> {
-    const windowDays = Math.max(35, (this.forecaster.windowWeeks + 1) * 7, SEGMENT_WINDOW_DAYS + 1);
+    // The forecaster and goal model read 26 weeks; a week more keeps the oldest day complete.
+    const windowDays = Math.max(35, HISTORY_DAYS + 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
     const [{ rows }, meta] = await Promise.all([
@@ -69,7 +66,7 @@ export class UserStateService {
       }),
       this.balanceAndVersion(userId),
     ]);
-    const { balance: walletBalance, version } = meta;
+    const { balance: walletBalance, version, firstAt } = meta;
     const transactions: FeatureTransaction[] = rows.map((r) => ({
       amount: Number(r.amount),
       type: r.transaction_type,
@@ -85,9 +82,9 @@ export class UserStateService {
     const last = rows.at(-1);
     const historical = now.getTime() < Date.now() - HISTORICAL_AFTER_MS;
     const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? Number(STARTING_BALANCE));
+    const history = moneyHistory(transactions, now, balance, firstAt);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
-    const weeklySpend = weeklyCategorySpend(transactions, now, this.forecaster.windowWeeks);
     return {
       userId,
       now,
@@ -96,7 +93,7 @@ export class UserStateService {
       vector,
       segmentFeatures: segmentFeatures(transactions, balance, now),
       summary: summarize(transactions, balance, features, now),
-      weeklySpend,
+      history,
       weeklyIncomeAvg: round2(weeklyIncome(transactions, now, 4)),
       // A past moment has a version of its own, so nothing cached or stored for another moment
       // (prediction cache, stored segment) is taken for it.
@@ -110,16 +107,19 @@ export class UserStateService {
   }
 
   /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
-  private async balanceAndVersion(userId: string): Promise<{ balance: number | null; version: string }> {
+  private async balanceAndVersion(
+    userId: string,
+  ): Promise<{ balance: number | null; version: string; firstAt: Date | null }> {
     const { rows } = await this.prisma.pool.query<{
       balance: string | null;
       n: string;
       max_seq: string | null;
       updated: Date | null;
+      first_at: Date | null;
     }>({
       name: 'user-state-version',
       text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated
+                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, min(transaction_date) AS first_at
              FROM transactions WHERE user_id = $1::uuid`,
       values: [userId],
     });
@@ -127,6 +127,7 @@ export class UserStateService {
     return {
       balance: row.balance === null ? null : Number(row.balance),
       version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
+      firstAt: row.first_at,
     };
   }
 }

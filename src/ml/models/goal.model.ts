@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
 import { round4 } from '../../common/rounding';
-import type { DecisionSource, FinancialSummary } from '../coaching-domain';
+import type { FinancialSummary, JudgedDecisionSource } from '../coaching-domain';
 import { goalRiskFactors, goalRule } from '../fallback-rules';
 import { ModelRegistry } from '../model-registry';
 
@@ -10,13 +10,15 @@ import { floatTensor, toNumbers, vectorByName } from './tensor-utils';
 export interface GoalPrediction {
   probability: number;
   riskFactors: string[];
-  source: DecisionSource;
+  source: JudgedDecisionSource;
   version: string | null;
 }
 
 /**
- * Goal-achievement classifier: named inputs (savings rate, income, target,
- * horizon, … as listed in the manifest) in, a calibrated probability out.
+ * Goal-achievement model: named inputs (goal-history-features.ts, as listed in the manifest)
+ * in, a probability out. Served only where training found it better than the constant base
+ * rate (manifest `serve`); otherwise the base rate of real training episodes is served
+ * (source "baseline"). Without a loadable model, the documented rule answers ("fallback").
  */
 @Injectable()
 export class GoalModel {
@@ -29,6 +31,15 @@ export class GoalModel {
     timelineDays: number,
   ): Promise<GoalPrediction> {
     const probability = await this.run(inputs);
+    const entry = this.registry.entry('goal') as { serve?: string; base_rate?: number } | undefined;
+    if (probability !== undefined && entry?.serve === 'baseline' && typeof entry?.base_rate === 'number') {
+      return {
+        probability: round4(entry.base_rate),
+        riskFactors: goalRiskFactors(summary, goalAmount, timelineDays),
+        source: 'baseline',
+        version: this.registry.status('goal').version,
+      };
+    }
     if (probability !== undefined) {
       return {
         probability: round4(probability),

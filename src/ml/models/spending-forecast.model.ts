@@ -1,68 +1,88 @@
 import { Injectable } from '@nestjs/common';
 
-import { CATEGORIES } from '../../common/categories';
+import type { Category } from '../../common/categories';
 import { round2 } from '../../common/rounding';
-import type { DecisionSource, FinancialSummary } from '../coaching-domain';
-import { spendingForecastRule } from '../fallback-rules';
+import type { JudgedDecisionSource } from '../coaching-domain';
+import {
+  FORECAST_FEATURE_NAMES,
+  FORECAST_HORIZONS,
+  forecastBaselines,
+  forecastFeatures,
+  splitByCategory,
+  windowSum,
+  type ForecastHorizon,
+  type MoneyHistory,
+} from '../features/spending-history';
 import { ModelRegistry } from '../model-registry';
 
 import { floatTensor, toNumbers } from './tensor-utils';
 
 export interface SpendingForecast {
+  horizonDays: ForecastHorizon;
+  /** Expected spending over the horizon (THE spending definition); the categories sum to it. */
   total: number;
-  byCategory: Record<string, number>;
+  byCategory: Record<Category, number>;
   confidence: number;
-  source: DecisionSource;
+  /** model: the trained forecaster; baseline: it did not beat this baseline on validation, so the baseline is served; fallback: the model is unavailable. */
+  source: JudgedDecisionSource;
+  /** "linear_model" or the name of the baseline served. */
+  method: string;
   version: string | null;
-  windowWeeks: number | null;
 }
 
-const DEFAULT_WINDOW_WEEKS = 8;
+/** Baseline served when the manifest names none (the steadiest of the protocol's baselines). */
+const DEFAULT_BASELINE: Record<ForecastHorizon, string> = { 7: 'mean_8w', 28: 'mean_3_periods' };
 
-/** LSTM forecaster: the last N weeks of per-category spend in, next week's per-category spend out. */
+/**
+ * Expected spending over the next 7 and 28 days. The trained model (models/manifest.json
+ * `spending_forecast`) is served for a horizon only where training found it better than the
+ * best baseline on validation (`serve`); elsewhere the named baseline is, and says so.
+ */
 @Injectable()
 export class SpendingForecastModel {
   constructor(private readonly registry: ModelRegistry) {}
 
-  /** How many past weeks the model reads (from the manifest). */
-  get windowWeeks(): number {
-    const w = this.registry.entry('spending_forecast')?.window_weeks;
-    return typeof w === 'number' && w > 0 ? w : DEFAULT_WINDOW_WEEKS;
-  }
-
-  /** `weeks` is oldest-first, each row the 11 category totals of one week. */
-  async forecast(weeks: number[][], summary: FinancialSummary): Promise<SpendingForecast> {
-    const predicted = await this.run(weeks);
-    if (predicted) {
-      const byCategory: Record<string, number> = {};
-      CATEGORIES.forEach((c, i) => (byCategory[c] = round2(Math.max(0, predicted[i]))));
-      // Income and savings transfers are not "spending": the total covers consumption categories.
-      const total = round2(
-        CATEGORIES.filter((c) => c !== 'income' && c !== 'savings').reduce((sum, c) => sum + byCategory[c], 0),
-      );
-      return {
+  async forecast(history: MoneyHistory): Promise<Record<ForecastHorizon, SpendingForecast>> {
+    const predicted = await this.run(history);
+    const entry = this.registry.entry('spending_forecast') as
+      { serve?: Record<string, string>; baseline?: Record<string, string> } | undefined;
+    const confidence = forecastConfidence(
+      Array.from({ length: 8 }, (_, w) => windowSum(history.spending, 7 * w, 7 * w + 7)),
+    );
+    const out = {} as Record<ForecastHorizon, SpendingForecast>;
+    FORECAST_HORIZONS.forEach((horizon, i) => {
+      const baselineName = entry?.baseline?.[horizon] ?? DEFAULT_BASELINE[horizon];
+      const useModel = predicted !== undefined && entry?.serve?.[horizon] === 'model';
+      const source: JudgedDecisionSource = useModel ? 'model' : predicted !== undefined ? 'baseline' : 'fallback';
+      const value = useModel ? predicted![i] : (forecastBaselines(history, horizon)[baselineName] ?? 0);
+      const total = round2(Math.max(0, value));
+      out[horizon] = {
+        horizonDays: horizon,
         total,
-        byCategory,
-        confidence: forecastConfidence(weeks),
-        source: 'model',
-        version: this.registry.status('spending_forecast').version,
-        windowWeeks: this.windowWeeks,
+        byCategory: splitByCategory(total, history),
+        confidence,
+        source,
+        method: useModel ? 'linear_model' : baselineName,
+        version: useModel ? this.registry.status('spending_forecast').version : null,
       };
-    }
-    const rule = spendingForecastRule(summary);
-    return { ...rule, source: 'fallback', version: null, windowWeeks: null };
+    });
+    return out;
   }
 
-  private async run(weeks: number[][]): Promise<number[] | undefined> {
+  private async run(history: MoneyHistory): Promise<number[] | undefined> {
     const model = this.registry.get('spending_forecast');
-    if (!model || weeks.length !== this.windowWeeks || weeks.some((w) => w.length !== CATEGORIES.length))
-      return undefined;
+    const names = model?.entry.feature_names;
+    if (!model || !names || names.join() !== FORECAST_FEATURE_NAMES.join()) return undefined;
+    const rows = FORECAST_HORIZONS.map((h) => {
+      const f = forecastFeatures(history, h);
+      return FORECAST_FEATURE_NAMES.map((n) => f[n]);
+    });
     const out = await this.registry.run('spending_forecast', {
-      [model.inputNames[0]]: floatTensor(weeks.flat(), [1, weeks.length, CATEGORIES.length]),
+      [model.inputNames[0]]: floatTensor(rows.flat(), [1, FORECAST_HORIZONS.length, names.length]),
     });
     if (!out) return undefined;
     const values = toNumbers(out[Object.keys(model.entry.outputs)[0] ?? model.outputNames[0]]);
-    return values.length === CATEGORIES.length && values.every(Number.isFinite) ? values : undefined;
+    return values.length === FORECAST_HORIZONS.length && values.every(Number.isFinite) ? values : undefined;
   }
 }
 
@@ -70,10 +90,9 @@ export class SpendingForecastModel {
  * How predictable this user's weeks are: 1 − CV/2 of their recent weekly totals,
  * clamped to [0.3, 0.95] (steady spenders get confident forecasts, erratic ones do not).
  */
-export function forecastConfidence(weeks: number[][]): number {
-  const totals = weeks.map((w) => w.reduce((a, b) => a + b, 0));
-  const mean = totals.reduce((a, b) => a + b, 0) / Math.max(totals.length, 1);
+export function forecastConfidence(weeklyTotals: number[]): number {
+  const mean = weeklyTotals.reduce((a, b) => a + b, 0) / Math.max(weeklyTotals.length, 1);
   if (mean <= 0) return 0.3;
-  const sd = Math.sqrt(totals.reduce((a, t) => a + (t - mean) ** 2, 0) / Math.max(totals.length, 1));
+  const sd = Math.sqrt(weeklyTotals.reduce((a, t) => a + (t - mean) ** 2, 0) / Math.max(weeklyTotals.length, 1));
   return Math.round(Math.min(0.95, Math.max(0.3, 1 - sd / mean / 2)) * 100) / 100;
 }

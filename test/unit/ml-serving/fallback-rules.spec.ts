@@ -1,11 +1,5 @@
 import type { FinancialSummary } from '../../../src/ml/coaching-domain';
-import {
-  basicPolicyRule,
-  goalRule,
-  segmentPolicyRule,
-  segmentRule,
-  spendingForecastRule,
-} from '../../../src/ml/fallback-rules';
+import { basicPolicyRule, goalRule, segmentPolicyRule, segmentRule } from '../../../src/ml/fallback-rules';
 import { forecastConfidence } from '../../../src/ml/models/spending-forecast.model';
 import { argmax, softmax, vectorByName } from '../../../src/ml/models/tensor-utils';
 
@@ -52,21 +46,6 @@ describe('rule fallbacks', () => {
     expect(segmentRule(summary({ spending_volatility: 500 }))).toMatchObject({ segmentId: 4, confidence: 0.6 });
   });
 
-  it('spending forecast rule splits by last week’s shares', () => {
-    const f = spendingForecastRule(
-      summary({
-        weekly_spending: 200,
-        category_spending: { groceries: 150, transport: 50 },
-        impulse_buying_score: 0.5,
-      }),
-    );
-    expect(f.total).toBe(240);
-    expect(f.byCategory.groceries).toBe(180);
-    expect(f.byCategory.transport).toBe(60);
-    expect(f.byCategory.bills).toBe(0);
-    expect(spendingForecastRule(summary()).total).toBe(0);
-  });
-
   it('goal rule clamps to [0.1, 0.9] and lists its risk factors', () => {
     const easy = goalRule(summary({ savings_rate: 0.5, weekly_income: 700 }), 100, 90);
     expect(easy.probability).toBe(0.8);
@@ -107,10 +86,10 @@ describe('tensor helpers', () => {
   });
 
   it('forecast confidence is high for steady weeks and low for erratic ones', () => {
-    const steady = Array.from({ length: 8 }, () => [100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    const erratic = Array.from({ length: 8 }, (_, i) => [i % 2 ? 400 : 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const steady = Array.from({ length: 8 }, () => 100);
+    const erratic = Array.from({ length: 8 }, (_, i) => (i % 2 ? 400 : 0));
     expect(forecastConfidence(steady)).toBe(0.95);
     expect(forecastConfidence(erratic)).toBeLessThan(0.6);
-    expect(forecastConfidence([[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]])).toBe(0.3);
+    expect(forecastConfidence([0])).toBe(0.3);
   });
 });
