@@ -32,6 +32,8 @@ import { loadConfig } from '../src/infra/config/app-config';
 import { freePort, startThrowawayPostgres } from '../src/infra/database/throwaway-postgres';
 import { PrismaService } from '../src/infra/prisma/prisma.service';
 
+import { json, startServer, stopServer, type Server } from './server';
+
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 const PAIRS_PER_PROCESS = Number(process.env.BENCH_PAIRS_PER_PROCESS ?? 6);
@@ -52,57 +54,6 @@ function chosenSections(argv: string[]): Set<Section> {
   const unknown = names.filter((n) => !SECTIONS.includes(n as Section));
   if (!names.length || unknown.length) throw new Error(`--section takes one or more of: ${SECTIONS.join(', ')}`);
   return new Set(names as Section[]);
-}
-
-interface Server {
-  url: string;
-  child: ChildProcess;
-}
-
-/** The production build (`npm run build` first: it emits the decorator metadata NestJS needs), in its own process. */
-async function startServer(databaseUrl: string, env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.resolve('dist/main.js')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      JWT_SECRET_KEY: 'bench-secret-0123456789abcdef',
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      SCHEDULER_ENABLED: 'false',
-      PASSWORD_HASH_COST: '12',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  // Up to 2 minutes: on a machine shared with other work, start-up alone has taken over 30 s.
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const up = await fetch(`${url}/health`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (up) return { url, child };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('server did not become healthy in 2 minutes');
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
-}
-
-async function json(url: string, init: RequestInit = {}): Promise<any> {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url} → ${res.status} ${await res.text()}`);
-  return res.json();
 }
 
 /**

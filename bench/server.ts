@@ -30,7 +30,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
+  // Up to 2 minutes: on a machine shared with other work, start-up alone has taken over 30 s.
+  for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
     const up = await fetch(`${url}/health`)
       .then((r) => r.ok)
@@ -38,7 +39,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
     if (up) return { url, child };
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error('server did not become healthy in 30 s');
+  throw new Error('server did not become healthy in 2 minutes');
 }
 
 export async function stopServer(server: Server): Promise<void> {
