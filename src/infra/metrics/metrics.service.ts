@@ -43,10 +43,7 @@ export class MetricsService {
   /** A monotonically increasing figure kept by its owner (e.g. events written). */
   counterFrom<L extends string>(metric: CollectedMetric<L>): void {
     new Counter<L>({
-      name: metric.name,
-      help: metric.help,
-      labelNames: metric.labelNames ?? [],
-      registers: [this.registry],
+      ...this.registration(metric),
       collect() {
         this.reset();
         for (const [labels, value] of metric.read()) this.inc(labels, value);
@@ -57,15 +54,16 @@ export class MetricsService {
   /** A figure that goes up and down (e.g. queue depth, pool connections in use). */
   gaugeFrom<L extends string>(metric: CollectedMetric<L>): void {
     new Gauge<L>({
-      name: metric.name,
-      help: metric.help,
-      labelNames: metric.labelNames ?? [],
-      registers: [this.registry],
+      ...this.registration(metric),
       collect() {
         this.reset();
         for (const [labels, value] of metric.read()) this.set(labels, value);
       },
     });
+  }
+
+  private registration<L extends string>(metric: CollectedMetric<L>) {
+    return { name: metric.name, help: metric.help, labelNames: metric.labelNames ?? [], registers: [this.registry] };
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: readonly L[]): Histogram<L> {
