@@ -245,10 +245,12 @@ async function switchTracking(url: string, adminToken: string, enabled: boolean)
   });
 }
 
-/** Waits until the server's event pipeline has written everything it captured. */
-async function drained(url: string): Promise<void> {
+/** Waits until the server's event pipeline has written everything it captured (queue depth is an admin detail of health). */
+async function drained(url: string, adminToken: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const health = await json(`${url}/coaching/enhanced-health`);
+    const health = await json(`${url}/coaching/enhanced-health`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     if (health.behavioral_service?.queue_depth === 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -517,7 +519,7 @@ async function main(): Promise<void> {
             // its steady state (a batch in flight at each end of the window); after switching off,
             // the last batch is written before the window starts.
             await load(`${server.url}/auth/me`, token, 50, 0.5);
-            if (k === 'off') await drained(server.url);
+            if (k === 'off') await drained(server.url, admin.access_token);
             pair[k] = await loadWithCpu(server, token, 50, PAIR_SECONDS);
           }
           pairs.push(pair);
