@@ -61,7 +61,10 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   readonly validator: EventValidator;
   readonly batcher: EventBatcher<EncodedEvent>;
   private filterFailures = 0;
-  private intake: Array<{ input: CaptureInput; at: Date }> = [];
+  // Captured events and their times (ms), side by side: the times are plain numbers in one array,
+  // not an object per event that would outlive young-generation collections until the intake runs.
+  private intake: CaptureInput[] = [];
+  private intakeTimes: number[] = [];
   private intakeTimer: NodeJS.Timeout | null = null;
   private intakeImmediate: NodeJS.Immediate | null = null;
   // Set by an admin at run time (PUT /admin/tracking); until then TRACKING_ENABLED decides.
@@ -116,7 +119,8 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
    */
   capture(input: CaptureInput): boolean {
     if (!this.admits()) return false;
-    this.intake.push({ input, at: input.at ?? new Date() });
+    this.intake.push(input);
+    this.intakeTimes.push(input.at?.getTime() ?? Date.now());
     this.scheduleIntake(CRITICAL_EVENT_TYPES.has(input.type as EventType));
     return true;
   }
@@ -170,9 +174,11 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     if (this.intakeImmediate) clearImmediate(this.intakeImmediate);
     this.intakeTimer = null;
     this.intakeImmediate = null;
-    const items = this.intake;
+    const inputs = this.intake;
+    const times = this.intakeTimes;
     this.intake = [];
-    for (const item of items) this.prepareAndQueue(item.input, item.at);
+    this.intakeTimes = [];
+    for (let i = 0; i < inputs.length; i++) this.prepareAndQueue(inputs[i], times[i]);
   }
 
   /** Writes everything captured so far (the interval does this on its own; tests and tools call it). */
@@ -182,7 +188,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
   }
 
   /** The pipeline for one event: privacy filter → validation → COPY line → batcher. */
-  private prepareAndQueue(input: CaptureInput, at: Date): void {
+  private prepareAndQueue(input: CaptureInput, atMs: number): void {
     try {
       let data: Record<string, unknown>;
       try {
@@ -193,13 +199,13 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
         return;
       }
       const event = {
-        id: uuid7(at.getTime()),
+        id: uuid7(atMs),
         userId: input.userId,
         eventType: input.type as EventType,
         eventSubtype: input.subtype ?? null,
         sessionId: input.sessionId ?? null,
         eventData: data,
-        timestamp: at,
+        timestamp: new Date(atMs),
       };
       const json = this.validator.accept(event);
       if (json !== null)

@@ -22,7 +22,7 @@ export function encodeEvent(e: BehavioralEventRecord, json: string = JSON.string
     e.eventType,
     copyField(e.eventSubtype),
     copyField(e.sessionId),
-    copyField(json),
+    jsonField(json),
     `${e.timestamp.toISOString()}\n`,
   ].join('\t') as EncodedEvent;
 }
@@ -48,12 +48,28 @@ export function distinctUserIds(rows: EncodedEvent[]): string[] {
 }
 
 // COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
-const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/**
+ * JSON text (JSON.stringify's) as a COPY field: JSON escapes every control character, tab and
+ * line breaks included, so only its backslashes need doubling — one scan for one character.
+ */
+function jsonField(json: string): string {
+  return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
+}
 
 /** A text column's value in COPY's text format. */
 export function copyField(value: string | null): string {
   if (value === null) return '\\N';
-  return COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIAL_ALL, (ch) => COPY_ESCAPES[ch]) : value;
+  return hasCopySpecial(value) ? value.replace(COPY_SPECIAL_ALL, (ch) => COPY_ESCAPES[ch]) : value;
+}
+
+// The fields are short (a subtype, a session id): a loop over them costs less than calling a regex.
+function hasCopySpecial(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 92 || c === 9 || c === 10 || c === 13) return true;
+  }
+  return false;
 }

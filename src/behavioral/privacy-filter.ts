@@ -52,6 +52,11 @@ const MAYBE_PERSONAL = /@|\d[\d .()+-]{6,}\d/;
 
 const DEFAULT_LIMITS: PrivacyLimits = { maxStringLength: 500, maxDepth: 5, maxArrayLength: 50, maxKeys: 50 };
 
+// Events carry the same few keys over and over (the request payload's, the domain events'):
+// each distinct key is normalised and checked once. Bounded, so keys from request bodies
+// cannot grow it without limit; beyond the bound keys are checked every time.
+const KEY_CACHE_SIZE = 1024;
+
 /**
  * Removes anything secret from an event payload before it is stored: keys that
  * look like credentials are dropped (at any depth, in arrays too), long strings
@@ -59,6 +64,8 @@ const DEFAULT_LIMITS: PrivacyLimits = { maxStringLength: 500, maxDepth: 5, maxAr
  */
 export class PrivacyFilter {
   private readonly limits: PrivacyLimits;
+  /** A key → the key as stored, or null when the key is sensitive (the event drops it). */
+  private readonly keys = new Map<string, string | null>();
 
   constructor(limits: Partial<PrivacyLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
@@ -72,6 +79,15 @@ export class PrivacyFilter {
       .split(/[^\p{L}\p{N}]+/u);
     if (words.some((word) => SENSITIVE_WORD.has(word))) return true;
     return SENSITIVE_KEY.test(words.join(''));
+  }
+
+  private storedKey(key: string): string | null {
+    let stored = this.keys.get(key);
+    if (stored === undefined) {
+      stored = this.isSensitiveKey(key) ? null : this.text(key);
+      if (this.keys.size < KEY_CACHE_SIZE) this.keys.set(key, stored);
+    }
+    return stored;
   }
 
   filter(value: unknown): unknown {
@@ -91,9 +107,10 @@ export class PrivacyFilter {
       const out: Record<string, unknown> = {};
       let kept = 0;
       for (const key of Object.keys(value)) {
-        if (this.isSensitiveKey(key)) continue;
+        const stored = this.storedKey(key);
+        if (stored === null) continue;
         if (kept++ >= this.limits.maxKeys) break;
-        out[this.text(key)] = this.clean((value as Record<string, unknown>)[key], depth + 1);
+        out[stored] = this.clean((value as Record<string, unknown>)[key], depth + 1);
       }
       return out;
     }

@@ -20,10 +20,29 @@ export function uuid7(now = Date.now()): string {
   const r = pool;
   const o = offset;
   offset += 10;
-  const time = now.toString(16).padStart(12, '0');
+  // The 48-bit time as six bytes, each looked up: no number-to-text conversion per id.
+  const high = Math.floor(now / 0x1000000);
+  const low = now % 0x1000000;
   return (
-    `${time.slice(0, 8)}-${time.slice(8, 12)}-7${HEX[r[o]]}${HEX[r[o + 1]][1]}-` +
-    `${HEX[0x80 | (r[o + 2] & 0x3f)]}${HEX[r[o + 3]]}-` +
-    `${HEX[r[o + 4]]}${HEX[r[o + 5]]}${HEX[r[o + 6]]}${HEX[r[o + 7]]}${HEX[r[o + 8]]}${HEX[r[o + 9]]}`
+    HEX[(high >>> 16) & 0xff] +
+    HEX[(high >>> 8) & 0xff] +
+    HEX[high & 0xff] +
+    HEX[low >>> 16] +
+    '-' +
+    HEX[(low >>> 8) & 0xff] +
+    HEX[low & 0xff] +
+    '-7' +
+    HEX[r[o]] +
+    HEX[r[o + 1]][1] +
+    '-' +
+    HEX[0x80 | (r[o + 2] & 0x3f)] +
+    HEX[r[o + 3]] +
+    '-' +
+    HEX[r[o + 4]] +
+    HEX[r[o + 5]] +
+    HEX[r[o + 6]] +
+    HEX[r[o + 7]] +
+    HEX[r[o + 8]] +
+    HEX[r[o + 9]]
   );
 }

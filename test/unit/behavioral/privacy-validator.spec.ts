@@ -54,6 +54,23 @@ describe('PrivacyFilter', () => {
     });
   });
 
+  it('drops a sensitive key every time it comes, also once many distinct keys have been seen', () => {
+    const f = new PrivacyFilter();
+    for (let round = 0; round < 2; round++) {
+      expect(f.filter({ password: 'x', 'pass\u0000word': 'y', note: 'ok', 'n\u0000b': 1 })).toEqual({
+        note: 'ok',
+        nb: 1,
+      });
+    }
+    // More distinct keys than the filter remembers (request bodies can carry any): checked all the same.
+    for (let i = 0; i < 3000; i += 50) {
+      f.filter(Object.fromEntries(Array.from({ length: 50 }, (_, k) => [`field${i + k}`, k])));
+    }
+    expect(f.filter({ apiToken: 't', cardNumber: '4111', field_9999: 'kept', 'ph\u200bone': '1' })).toEqual({
+      field_9999: 'kept',
+    });
+  });
+
   it('replaces card numbers, e-mail addresses, IBANs and phone numbers found in values', () => {
     const wide = new PrivacyFilter();
     const out = wide.filter({
@@ -139,7 +156,14 @@ describe('EventValidator', () => {
     expect(v.accept({ ...ok, timestamp: new Date(Number.NaN) }) !== null).toBe(false);
     expect(v.accept({ ...ok, eventData: ['a'] as unknown as Record<string, unknown> }) !== null).toBe(false);
     expect(v.accept({ ...ok, eventData: { page_url: '' } }) !== null).toBe(false);
-    expect(v.refused).toEqual({ unknown_type: 0, missing_user: 0, oversized: 0, invalid_payload: 7 });
+    expect(v.accept({ ...ok, eventData: { page_url: 42 } }) !== null).toBe(false);
+    const interaction = { ...ok, eventType: 'transaction_interaction' };
+    expect(v.accept({ ...interaction, eventData: { transaction_id: 't1', interaction_type: 'view' } }) !== null).toBe(
+      true,
+    );
+    expect(v.accept({ ...interaction, eventData: { interaction_type: 'view' } }) !== null).toBe(false);
+    expect(v.accept({ ...ok, eventType: 'search', eventData: {} }) !== null).toBe(true);
+    expect(v.refused).toEqual({ unknown_type: 0, missing_user: 0, oversized: 0, invalid_payload: 9 });
   });
 
   it('measures payload size in UTF-8 bytes, not characters', () => {
@@ -195,6 +219,15 @@ describe('request classification', () => {
   });
 
   it('makes time-ordered UUIDv7 ids', () => {
+    // The time is the first 48 bits, in hex, whatever its size.
+    expect(uuid7(0x0123456789ab).slice(0, 15)).toBe('01234567-89ab-7');
+    expect(uuid7(2 ** 48 - 1).slice(0, 15)).toBe('ffffffff-ffff-7');
+    expect(uuid7(Date.UTC(2026, 11, 1)).slice(0, 15)).toBe(
+      `${Date.UTC(2026, 11, 1)
+        .toString(16)
+        .padStart(12, '0')
+        .replace(/^(.{8})/, '$1-')}-7`,
+    );
     const a = uuid7(1_000);
     const b = uuid7(2_000);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
