@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { EventBatcher } from './event-batcher';
 import { encodeEvent, type EncodedEvent } from './event-encoding';
 import {
-  CRITICAL_EVENT_TYPES,
+  isCriticalEvent,
   requestEventData,
   type EventType,
   type RequestExtras,
@@ -121,7 +121,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
     if (!this.admits()) return false;
     this.intake.push(input);
     this.intakeTimes.push(input.at?.getTime() ?? Date.now());
-    this.scheduleIntake(CRITICAL_EVENT_TYPES.has(input.type as EventType));
+    this.scheduleIntake(isCriticalEvent(input.type, input.subtype));
     return true;
   }
 
@@ -211,7 +211,7 @@ export class EventCaptureService implements OnModuleInit, OnModuleDestroy, Event
       if (json !== null)
         this.batcher.enqueue(
           encodeEvent(event as BehavioralEventRecord, json),
-          CRITICAL_EVENT_TYPES.has(event.eventType),
+          isCriticalEvent(event.eventType, event.eventSubtype),
         );
     } catch (error) {
       this.logger.error(`event capture failed: ${String(error)}`);

@@ -17,6 +17,19 @@ export const CRITICAL_EVENT_TYPES: ReadonlySet<EventType> = new Set([
   'recommendation_interaction',
 ]);
 
+/**
+ * Whether an event is written at once. A recommendation's view is the exception among critical
+ * types: the server records it itself when it serves the recommendation, whose history row is
+ * already stored by then, so it waits for the next batch like a request event instead of costing
+ * every recommendation a transaction of its own.
+ */
+export function isCriticalEvent(type: string, subtype: string | null | undefined): boolean {
+  return (
+    CRITICAL_EVENT_TYPES.has(type as EventType) &&
+    !(type === 'recommendation_interaction' && subtype === 'recommendation_view')
+  );
+}
+
 /** Paths never tracked: docs, health/ops endpoints, credential exchanges, static files. */
 const EXCLUDED_PREFIXES = [
   '/docs',

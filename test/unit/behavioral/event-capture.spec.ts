@@ -104,3 +104,28 @@ describe('EventCaptureService request events', () => {
     expect(off.depth).toBe(0);
   });
 });
+
+describe('EventCaptureService critical events', () => {
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+  };
+  const recommendationId = '22222222-2222-4222-8222-222222222222';
+
+  it('writes feedback on a recommendation at once, without waiting for the intake or the batch', async () => {
+    const { capture, sink } = service();
+    capture.recommendationInteraction(userId, { recommendationId, interaction: 'helpful' });
+    await turns(5);
+    expect(sink.rows).toHaveLength(1);
+    expect(columns(sink.rows[0]).slice(2, 4)).toEqual(['recommendation_interaction', 'recommendation_helpful']);
+  });
+
+  it("lets the server's own record of a recommendation view wait for the next batch", async () => {
+    const { capture, sink } = service();
+    capture.recommendationInteraction(userId, { recommendationId, interaction: 'view' });
+    await turns(5);
+    expect(sink.rows).toHaveLength(0);
+    expect(capture.depth).toBe(1);
+    await capture.flush();
+    expect(columns(sink.rows[0]).slice(2, 4)).toEqual(['recommendation_interaction', 'recommendation_view']);
+  });
+});
