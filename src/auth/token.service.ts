@@ -25,12 +25,19 @@ export interface IssuedToken {
   expiresIn: number;
 }
 
+// Verified tokens remembered at most: a client sends the same token with every request until it
+// expires, so its signature and claims are checked once. Oldest forgotten first beyond the bound.
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 /** Signs and verifies HS256 access tokens with a numeric `exp` (the client decodes it). */
 @Injectable()
 export class TokenService {
   // A KeyObject made once: given a string, jsonwebtoken first tries (and fails) to parse it
   // as a public key on every call — ~20% of an authenticated request's CPU (docs/benchmarks.md).
   private readonly key: KeyObject;
+  // Keyed by the whole token, signature included: a token altered in any way is not found here
+  // and is verified in full. Revocation is the auth guard's session query, on every request.
+  private readonly verified = new Map<string, AccessTokenClaims>();
 
   constructor(
     private readonly jwt: JwtService,
@@ -56,6 +63,12 @@ export class TokenService {
 
   /** Throws on a bad signature, a wrong algorithm, a missing claim or expiry. */
   verify(token: string): AccessTokenClaims {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      // jsonwebtoken's rule: expired once the current whole second reaches exp.
+      if (Math.floor(Date.now() / 1000) < known.exp) return known;
+      this.verified.delete(token);
+    }
     const claims = this.jwt.verify<AccessTokenClaims>(token, {
       secret: this.key as unknown as string,
       algorithms: ['HS256'],
@@ -65,6 +78,8 @@ export class TokenService {
     if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') {
       throw new Error('token is missing required claims');
     }
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, Object.freeze(claims));
     return claims;
   }
 
