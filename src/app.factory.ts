@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -7,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { AppConfig } from './infra/config/app-config';
 import { HttpExceptionFilter } from './infra/http/http-exception.filter';
+import { addSecurityHeaders } from './infra/http/security-headers';
 import { requestIdFor } from './infra/logging/logging';
 import { MetricsService } from './infra/metrics/metrics.service';
 import { setupOpenApi } from './infra/openapi/openapi';
@@ -37,26 +37,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Paging of GET /financial/transactions travels in headers (the body stays a plain array).
     exposedHeaders: ['x-request-id', 'x-session-id', 'x-total-count', 'x-page', 'x-limit', 'x-offset'],
   });
-  // A JSON API: nothing of ours runs in a browser except the Swagger UI page (its own scripts
-  // from /docs, inline styles), so the policy allows exactly that.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'"],
-        baseUri: ["'none'"],
-        formAction: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  });
   await app.register(multipart, { limits: { fileSize: config.http.importMaxBytes, files: 1, fields: 10 } });
   const fastify = app.getHttpAdapter().getInstance();
+  addSecurityHeaders(fastify);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -56,6 +56,18 @@ describe('production surface (e2e)', () => {
       const res = await t.http().get('/health').expect(200);
       expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
       expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      // Helmet's other headers, and on refusals too (set before any route runs).
+      for (const response of [
+        res,
+        await t.http().get('/auth/me').expect(401),
+        await t.http().get('/nowhere').expect(404),
+      ]) {
+        expect(response.headers['content-security-policy']).toMatch(/^default-src 'none';script-src 'self';/);
+        expect(response.headers['x-content-type-options']).toBe('nosniff');
+        expect(response.headers['x-frame-options']).toBe('SAMEORIGIN');
+        expect(response.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(response.headers['x-powered-by']).toBeUndefined();
+      }
     } finally {
       await t.close();
     }
