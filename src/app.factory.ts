@@ -40,8 +40,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.register(multipart, { limits: { fileSize: config.http.importMaxBytes, files: 1, fields: 10 } });
   const fastify = app.getHttpAdapter().getInstance();
   addSecurityHeaders(fastify);
-  fastify.addHook('onSend', async (request, reply) => {
+  // Set when the request arrives (a synchronous hook, no promise per request); errors keep it.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -44,6 +44,11 @@ describe('system endpoints (e2e)', () => {
     expect(given.headers['x-request-id']).toBe('trace-abc-123');
     const made = await t.http().get('/info').set('x-request-id', 'bad id with spaces').expect(200);
     expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // Refusals carry the request id too.
+    const refused = await t.http().get('/auth/me').set('x-request-id', 'trace-refused-1').expect(401);
+    expect(refused.headers['x-request-id']).toBe('trace-refused-1');
+    const missing = await t.http().get('/nowhere').set('x-request-id', 'trace-missing-1').expect(404);
+    expect(missing.headers['x-request-id']).toBe('trace-missing-1');
   });
 });
 
