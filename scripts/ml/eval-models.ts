@@ -65,7 +65,7 @@ const SEED = 20261201;
 
 /** Held-out simulated users (never trained on by the real-data models), 60 weeks each. */
 function syntheticAccounts(n: number): Account[] {
-  const cal = calibrate(path.join(REPO, 'test/fixtures/moneyvis/transactions_categorized.csv'));
+  const cal = calibrate(path.join(REPO, 'data/moneyvis/transactions_categorized.csv'));
   const start = new Date(Date.UTC(2024, 0, 1));
   return Array.from({ length: n }, (_, u) => {
     const user = new SyntheticUser(u, PERSONAS[u % PERSONAS.length], cal, start, SEED * 31 + u);
