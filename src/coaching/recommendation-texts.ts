@@ -1,10 +1,10 @@
+// Money in texts as on the wire, with no currency symbol: an imported statement does not say its
+// currency (MoneyVis is GBP, berka CZK) and the wallet's default is not the account's.
+import { money } from '../common/money';
 import type { ActionId, FinancialSummary } from '../ml/coaching-domain';
 
 import { praiseAllowed, type MonthlyState } from './advice-consistency';
 
-// Money without a currency symbol: an imported statement does not say its currency (MoneyVis is
-// GBP, berka CZK) and the wallet's default is not the account's, so no symbol is claimed.
-const money = (x: number) => x.toFixed(2);
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 

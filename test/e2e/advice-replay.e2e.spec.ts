@@ -6,7 +6,7 @@ import { StatementImportService } from '../../src/financial/import/statement-imp
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
- * A sample of the advice replay (the full one is `npm run eval:advice`): real histories imported
+ * A sample of the advice replay (the full one runs in `npm run eval:models`): real histories imported
  * through the statement importer, the served coaching asked at weekly cut-offs, every answer
  * checked against the state shown beside it.
  */

@@ -41,6 +41,12 @@ describe('insights', () => {
     ]);
     expect(insightsFor({ ...base, savings_rate: 0.05 }).find((i) => i.type === 'savings_rate')?.priority).toBe('high');
   });
+
+  it('write money with two decimals and no currency symbol (imports are GBP, CZK, …)', () => {
+    const messages = insightsFor(base).map((i) => i.message);
+    expect(messages[0]).toContain(`spending ${base.daily_spending_avg.toFixed(2)} a day`);
+    for (const m of messages) expect(m).not.toMatch(/[$£€]/);
+  });
 });
 
 describe('recommendation texts', () => {
