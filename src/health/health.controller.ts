@@ -1,11 +1,12 @@
-import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 
 import { Public } from '../common/auth-user';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { DrainState } from '../infra/http/drain-state';
-import { API_DESCRIPTION, API_NAME, API_VERSION } from '../infra/openapi/openapi';
+import { API_DESCRIPTION, API_NAME, API_VERSION, docsLinks } from '../infra/openapi/openapi';
 import { ApiZodResponse } from '../infra/openapi/zod-openapi';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly prismaIndicator: PrismaHealthIndicator,
     private readonly prisma: PrismaService,
     private readonly drain: DrainState,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -31,8 +33,7 @@ export class HealthController {
       message: `Welcome to ${API_NAME}`,
       version: API_VERSION,
       description: API_DESCRIPTION,
-      docs: '/docs',
-      openapi: '/openapi.json',
+      ...docsLinks(this.config.env),
     };
   }
 
@@ -70,8 +71,7 @@ export class HealthController {
         financial: '/financial',
         ai_coaching: '/coaching',
         products: '/products',
-        docs: '/docs',
-        openapi: '/openapi.json',
+        ...docsLinks(this.config.env),
         health: '/health',
         model_health: '/coaching/enhanced-health',
       },
