@@ -10,6 +10,7 @@ import { UserStateService, type UserState } from '../ml/user-state.service';
 
 /** Peers are only shown as aggregates of at least this many users (k-anonymity). */
 export const MIN_PEERS = 5;
+const NO_PEERS = `No peer data available for comparison (peers are shown only as aggregates of at least ${MIN_PEERS} users)`;
 // A stored segment older than this is recomputed on read.
 const SEGMENT_MAX_AGE_MS = 24 * 3600 * 1000;
 // Behaviour features shown as a segment's/user's characteristics.
@@ -33,7 +34,7 @@ export interface SegmentInfo {
   segment_description: string | null;
   confidence: number;
   characteristics: Record<string, number>;
-  peer_comparison: Record<string, unknown> | null;
+  peer_comparison: PeerStats | null;
   decision_source: 'model' | 'fallback';
   model_version: string | null;
   assigned_at: string;
@@ -155,6 +156,47 @@ export class SegmentsService {
         savings_percentile: round4(row.savings_pct ?? 0),
         volatility_percentile: round4(row.volatility_pct ?? 0),
       },
+    };
+  }
+
+  /** The user's current segment with its peer aggregates (null below MIN_PEERS peers). */
+  async withPeers(userId: string): Promise<{ segment: SegmentInfo; peers: PeerStats | null }> {
+    const segment = await this.current(userId);
+    return { segment, peers: await this.peerStats(userId, segment.segment_id) };
+  }
+
+  /** GET /coaching/user-segment: the segment, its peer aggregates inside. */
+  async userSegment(userId: string): Promise<SegmentInfo> {
+    const { segment, peers } = await this.withPeers(userId);
+    return { ...segment, peer_comparison: peers };
+  }
+
+  /** GET /coaching/segment-insights: the segment, its trained profile and the peer aggregates. */
+  async segmentInsights(userId: string) {
+    const { segment, peers } = await this.withPeers(userId);
+    return {
+      segment_info: { ...segment, peer_comparison: peers },
+      characteristics: this.segmentProfile(segment.segment_id) ?? {
+        name: segment.segment_name,
+        characteristics: segment.characteristics,
+      },
+      peer_comparison: peers,
+      generated_at: new Date().toISOString(),
+    };
+  }
+
+  /** GET /coaching/segment-comparison: the user against the segment's aggregates and percentiles. */
+  async segmentComparison(userId: string) {
+    const { segment, peers } = await this.withPeers(userId);
+    if (!peers) return { message: NO_PEERS, segment_info: segment, peer_count: 0, peers: [] };
+    // Individual peers are never listed (their balances are private): aggregates and percentiles only.
+    return {
+      segment_info: segment,
+      peer_count: peers.peer_count,
+      peer_averages: peers.peer_averages,
+      user_metrics: peers.user_metrics,
+      percentiles: peers.percentiles,
+      peers: [],
     };
   }
 

@@ -132,8 +132,7 @@ export class FinancialInsightsService {
 
   /** Balance, savings rate and volatility against same-segment peers (aggregates of ≥ 5 only). */
   async peerComparison(userId: string) {
-    const segment = await this.segments.current(userId);
-    const peers = await this.segments.peerStats(userId, segment.segment_id);
+    const { segment, peers } = await this.segments.withPeers(userId);
     if (!peers) return { message: 'No peer data available for comparison', segment_info: segment, comparison: null };
     const side = (p: number) => (p > 0.5 ? 'above' : 'below');
     return {
