@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { firstRow } from '../infra/database/sql';
+import { firstRow, rows } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 /** A user's stored segment: the hysteresis memory and the features peers are compared on. */
@@ -84,6 +84,21 @@ export class SegmentsRepository {
       ],
     });
     return row!;
+  }
+
+  /** Active users with recent transactions whose segment is missing or older than 20 hours, oldest first. */
+  async dueForRefresh(limit: number): Promise<string[]> {
+    const found = await rows<{ id: string }>(this.prisma.pool, {
+      text: `SELECT u.id FROM users u
+             LEFT JOIN user_segments s ON s.user_id = u.id
+             WHERE u.is_active
+               AND EXISTS (SELECT 1 FROM transactions t WHERE t.user_id = u.id AND t.transaction_date >= now() - interval '35 days')
+               AND (s.updated_at IS NULL OR s.updated_at < now() - interval '20 hours')
+             ORDER BY s.updated_at NULLS FIRST
+             LIMIT $1`,
+      values: [limit],
+    });
+    return found.map((r) => r.id);
   }
 
   /** Averages and the user's percentiles among the other users of one segment, in one aggregate. */

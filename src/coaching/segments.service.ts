@@ -136,6 +136,11 @@ export class SegmentsService {
     return { segment, peers: await this.peerStats(userId, segment.segment_id) };
   }
 
+  /** Users the nightly refresh should re-segment (recent activity, segment missing or stale). */
+  dueForRefresh(limit: number): Promise<string[]> {
+    return this.repository.dueForRefresh(limit);
+  }
+
   /** GET /coaching/user-segment: the segment, its peer aggregates inside. */
   async userSegment(userId: string): Promise<SegmentInfo> {
     const { segment, peers } = await this.withPeers(userId);
