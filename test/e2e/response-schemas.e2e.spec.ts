@@ -1,4 +1,5 @@
 import { buildOpenApiDocument } from '../../src/infra/openapi/openapi';
+import { rateRecommendation } from '../helpers/coaching';
 import { OpenApiResponses } from '../helpers/openapi-responses';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 import { seedHistory, typicalHistory } from '../helpers/transactions';
@@ -32,6 +33,8 @@ describe('responses match their documented schemas (e2e)', () => {
     user = await registerUser(t);
     admin = await registerAdmin(t);
     await seedHistory(t, user.id, typicalHistory());
+    // A recorded job run and training event, so the admin lists have rows to check.
+    await t.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
     // Peers in the same segment, so the peer branches answer with aggregates.
     for (let i = 0; i < 5; i++) {
       const peer = await registerUser(t);
@@ -49,13 +52,7 @@ describe('responses match their documented schemas (e2e)', () => {
   it('the writes the client reads: refresh-segment and feedback', async () => {
     const refreshed = await t.http().post('/coaching/refresh-segment').set(user.auth).expect(200);
     expectDocumented('POST', '/coaching/refresh-segment', 200, refreshed.body);
-    const recommendation = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
-    const feedback = await t
-      .http()
-      .post('/coaching/feedback')
-      .set(user.auth)
-      .send({ recommendation_id: recommendation.body.recommendation_id, helpful: true })
-      .expect(200);
+    const { feedback } = await rateRecommendation(t, user);
     expectDocumented('POST', '/coaching/feedback', 200, feedback.body);
   });
 
