@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { rows } from '../infra/database/sql';
+import { deleteOlderThan, rows } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 
@@ -161,5 +161,10 @@ export class RecommendationsRepository {
     } finally {
       client.release();
     }
+  }
+
+  /** Retention: deletes recommendations (their snapshots and feedback with them) older than `days`. */
+  purgeOlderThan(days: number): Promise<number> {
+    return deleteOlderThan(this.prisma.pool, 'recommendation_history', 'created_at', days);
   }
 }

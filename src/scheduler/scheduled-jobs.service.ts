@@ -3,7 +3,9 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 
 import { AuthService } from '../auth/auth.service';
 import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
+import { RecommendationsService } from '../coaching/recommendations.service';
 import { SegmentsService } from '../coaching/segments.service';
+import { StatementImportService } from '../financial/import/statement-import.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { ModelLifecycleService } from '../ml/model-lifecycle.service';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
@@ -31,6 +33,8 @@ export class ScheduledJobsService {
     private readonly cache: PredictionCacheService,
     private readonly lifecycle: ModelLifecycleService,
     private readonly behavior: BehavioralAnalyticsService,
+    private readonly recommendations: RecommendationsService,
+    private readonly imports: StatementImportService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -102,14 +106,21 @@ export class ScheduledJobsService {
     return { active_users: users.length, users_with_changes: changed, resegmented: changed };
   }
 
-  /** Deletes what is past its useful life: old events, expired cache rows, expired revoked tokens, old job runs. */
+  /**
+   * Deletes what is past its useful life: old events, recommendations and import audit rows,
+   * expired cache rows, expired revoked tokens, old job runs.
+   */
   private async applyRetention(): Promise<Record<string, unknown>> {
     const oldEvents = await this.behavior.purgeOlderThan(this.config.events.retentionDays);
+    const oldRecommendations = await this.recommendations.purgeOlderThan(this.config.retention.recommendationDays);
+    const oldImportAudits = await this.imports.purgeAuditOlderThan(this.config.retention.importAuditDays);
     const expiredPredictions = await this.cache.purgeExpired();
     const expiredTokens = await this.auth.purgeExpiredRevocations();
     const oldJobRuns = await this.runner.purgeRunsOlderThan(90);
     return {
       old_events: oldEvents,
+      old_recommendations: oldRecommendations,
+      old_import_audits: oldImportAudits,
       expired_predictions: expiredPredictions,
       expired_revoked_tokens: expiredTokens,
       old_job_runs: oldJobRuns,
