@@ -74,10 +74,10 @@ export class PolicyModel {
   async decideForSegment(
     features: Record<string, number>,
     summary: FinancialSummary,
-    segmentId: number,
+    segmentName: string,
     eligible: ActionEligibility = ANY_ACTION,
   ): Promise<PolicyDecision> {
-    return this.decideOr(features, summary, eligible, () => segmentPolicyRule(segmentId, summary));
+    return this.decideOr(features, summary, eligible, () => segmentPolicyRule(segmentName, summary));
   }
 
   /** The chosen baseline, else the model's greedy action, else `rule` when the model cannot answer. */
