@@ -78,14 +78,14 @@ export class PolicyModel {
   async decideForSegment(
     features: Record<string, number>,
     summary: FinancialSummary,
-    segmentId: number,
+    segmentName: string,
     eligible: ActionEligibility = ANY_ACTION,
   ): Promise<PolicyDecision> {
     const baseline = this.baseline(summary, eligible);
     if (baseline) return baseline;
     const q = await this.qValues(features);
     if (q) return this.fromQ(q, eligible);
-    return this.fromRule(segmentPolicyRule(segmentId, summary), eligible);
+    return this.fromRule(segmentPolicyRule(segmentName, summary), eligible);
   }
 
   /**
