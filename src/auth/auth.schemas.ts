@@ -41,6 +41,18 @@ export const loginSchema = z.object({
 });
 export type LoginInput = z.output<typeof loginSchema>;
 
+/** Re-authentication of a signed-in user: their current password. */
+const currentPassword = z.string().min(1, 'Password is required').max(128);
+
+export const changePasswordSchema = z.object({
+  current_password: currentPassword,
+  new_password: passwordPolicy,
+});
+export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
+
+export const deleteAccountSchema = z.object({ password: currentPassword });
+export type DeleteAccountInput = z.output<typeof deleteAccountSchema>;
+
 const amount = z.number().min(0).max(9_999_999_999.99);
 
 /** Only the fields sent are changed; null means "leave as is", as in the reference system. */
