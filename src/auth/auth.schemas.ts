@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { pageQuery } from '../common/paging';
+
 const email = z
   .email('Enter a valid e-mail address')
   .max(255)
@@ -94,7 +96,7 @@ export const profileResponseSchema = z.object({
 export const messageSchema = z.object({ message: z.string() });
 
 export const listUsersQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
+  page: pageQuery.default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   search: z.string().trim().max(100).optional(),
   isActive: z

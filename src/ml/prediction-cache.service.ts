@@ -44,6 +44,21 @@ export class PredictionCacheService {
       create: { userId, cacheKey: key, predictionData: data, expiresAt },
       update: { predictionData: data, expiresAt, createdAt: new Date() },
     });
+    await this.evictBeyondLimit(userId);
+  }
+
+  /**
+   * Keys vary with the client's input (goal amount and timeline, forecast days, as_of), so each
+   * user's entries are capped: those beyond the newest `predictionCacheMaxPerUser` are deleted.
+   */
+  private async evictBeyondLimit(userId: string): Promise<void> {
+    await this.prisma.pool.query({
+      name: 'prediction-cache-evict',
+      text: `DELETE FROM prediction_cache WHERE id IN (
+               SELECT id FROM prediction_cache WHERE user_id = $1::uuid
+               ORDER BY created_at DESC, id OFFSET $2)`,
+      values: [userId, this.config.ml.predictionCacheMaxPerUser],
+    });
   }
 
   /** Computes on a miss and stores the result; reports whether it was a hit. */

@@ -236,7 +236,11 @@ describe('auth (e2e)', () => {
       const phone = await login(user.email, user.password);
       const laptop = await login(user.email, user.password);
       await t.http().get('/auth/me').set(bearer(phone)).expect(200);
-      await t.http().post('/auth/logout-all').set(bearer(laptop)).expect(200, { message: 'Logged out on every device' });
+      await t
+        .http()
+        .post('/auth/logout-all')
+        .set(bearer(laptop))
+        .expect(200, { message: 'Logged out on every device' });
       for (const token of [user.token, phone, laptop]) {
         await t.http().get('/auth/me').set(bearer(token)).expect(401);
         await t.http().post('/auth/refresh').set(bearer(token)).expect(401);
