@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 
+import { HourlyAllowance } from '../common/hourly-allowance';
 import { round2, round4 } from '../common/rounding';
 import type { Prisma } from '../generated/prisma/client';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { SEGMENT_FEATURE_NAMES } from '../ml/features/segment-features';
 import { ModelRegistry } from '../ml/model-registry';
@@ -10,6 +12,13 @@ import { UserStateService, type UserState } from '../ml/user-state.service';
 
 /** Peers are only shown as aggregates of at least this many users (k-anonymity). */
 export const MIN_PEERS = 5;
+/**
+ * Percentiles are reported as the lower bound of their quartile (0, 0.25, 0.5, 0.75, 1), and are
+ * computed between coarse bins of each value, not the values themselves (docs/security.md, peer
+ * statistics): a user who moves their own balance step by step cannot locate a peer's balance
+ * more precisely than the bin it lies in, however many times they ask.
+ */
+export const PERCENTILE_BUCKET = 0.25;
 // A stored segment older than this is recomputed on read.
 const SEGMENT_MAX_AGE_MS = 24 * 3600 * 1000;
 // Behaviour features shown as a segment's/user's characteristics.
@@ -48,14 +57,24 @@ export interface PeerStats {
 
 @Injectable()
 export class SegmentsService {
+  /** Recomputations a user's own requests may cause (the scheduled refresh is not counted). */
+  private readonly onDemand: HourlyAllowance;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly states: UserStateService,
     private readonly model: SegmentationModel,
     private readonly registry: ModelRegistry,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.onDemand = new HourlyAllowance({ perWindow: config.ml.segmentRefreshesPerHour });
+  }
 
-  /** The stored segment when fresh and computed from the same data, else a new classification. */
+  /**
+   * The stored segment when fresh and computed from the same data, else a new classification —
+   * unless the user has used up their hourly recomputations: then the stored one stays (peer
+   * percentiles only move when the user's stored features do, so this also paces probing).
+   */
   async current(userId: string, state?: UserState): Promise<SegmentInfo> {
     const stored = await this.prisma.userSegment.findUnique({ where: { userId } });
     const version = state?.dataVersion ?? (await this.states.dataVersion(userId));
@@ -63,7 +82,20 @@ export class SegmentsService {
     if (stored && storedVersion === version && Date.now() - stored.updatedAt.getTime() < SEGMENT_MAX_AGE_MS) {
       return this.toInfo(stored);
     }
+    if (stored && this.onDemand.take(userId) > 0) return this.toInfo(stored);
     return this.refresh(userId, state);
+  }
+
+  /** POST /coaching/refresh-segment: a recomputation the user asked for, 429 beyond their hourly allowance. */
+  async refreshOnDemand(userId: string): Promise<SegmentInfo> {
+    const retryAfterSeconds = this.onDemand.take(userId);
+    if (retryAfterSeconds > 0) {
+      throw new HttpException(
+        { message: `Segment refreshed too often: try again in ${retryAfterSeconds} s`, retryAfterSeconds },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    return this.refresh(userId);
   }
 
   /**
@@ -107,7 +139,12 @@ export class SegmentsService {
     return this.toInfo(row);
   }
 
-  /** Averages and the user's percentiles among users of the same segment, in one SQL aggregate. */
+  /**
+   * Averages and the user's percentiles among users of the same segment, in one SQL aggregate.
+   * A percentile is the share of peers whose value lies in a lower bin than the user's (balance
+   * and volatility: a quarter of a decade of log10(1 + |x|), signed; savings rate: 0.05), rounded
+   * down to its quartile.
+   */
   async peerStats(userId: string, segmentId: number): Promise<PeerStats | null> {
     const [row] = await this.prisma.$queryRaw<
       Array<{
@@ -127,16 +164,21 @@ export class SegmentsService {
         SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
                (features->>'spending_volatility')::float8 AS volatility
         FROM user_segments WHERE user_id = ${userId}::uuid
+      ), bins AS (
+        SELECT sign(balance) * floor(4 * log(1 + abs(balance))) AS balance, floor(savings * 20) AS savings,
+               floor(4 * log(1 + abs(volatility))) AS volatility
+        FROM me
       ), peers AS (
         SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
                (features->>'spending_volatility')::float8 AS volatility
         FROM user_segments WHERE segment_id = ${segmentId} AND user_id <> ${userId}::uuid
       )
       SELECT count(*)::int AS n, avg(p.balance) AS avg_balance, avg(p.savings) AS avg_savings, avg(p.volatility) AS avg_volatility,
-             avg((p.balance < me.balance)::int)::float8 AS balance_pct, avg((p.savings < me.savings)::int)::float8 AS savings_pct,
-             avg((p.volatility < me.volatility)::int)::float8 AS volatility_pct,
+             avg((sign(p.balance) * floor(4 * log(1 + abs(p.balance))) < b.balance)::int)::float8 AS balance_pct,
+             avg((floor(p.savings * 20) < b.savings)::int)::float8 AS savings_pct,
+             avg((floor(4 * log(1 + abs(p.volatility))) < b.volatility)::int)::float8 AS volatility_pct,
              max(me.balance) AS my_balance, max(me.savings) AS my_savings, max(me.volatility) AS my_volatility
-      FROM peers p CROSS JOIN me`;
+      FROM peers p CROSS JOIN me CROSS JOIN bins b`;
     if (!row || row.n < MIN_PEERS) return null;
     return {
       peer_count: row.n,
@@ -151,9 +193,9 @@ export class SegmentsService {
         spending_volatility: round2(row.my_volatility ?? 0),
       },
       percentiles: {
-        balance_percentile: round4(row.balance_pct ?? 0),
-        savings_percentile: round4(row.savings_pct ?? 0),
-        volatility_percentile: round4(row.volatility_pct ?? 0),
+        balance_percentile: quartile(row.balance_pct),
+        savings_percentile: quartile(row.savings_pct),
+        volatility_percentile: quartile(row.volatility_pct),
       },
     };
   }
@@ -191,6 +233,10 @@ export class SegmentsService {
       assigned_at: row.assignedAt.toISOString(),
     };
   }
+}
+
+function quartile(share: number | null): number {
+  return Math.floor((share ?? 0) / PERCENTILE_BUCKET) * PERCENTILE_BUCKET;
 }
 
 function roundAll(values: Record<string, number>): Record<string, number> {

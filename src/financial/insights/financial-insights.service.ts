@@ -135,7 +135,7 @@ export class FinancialInsightsService {
     const segment = await this.segments.current(userId);
     const peers = await this.segments.peerStats(userId, segment.segment_id);
     if (!peers) return { message: 'No peer data available for comparison', segment_info: segment, comparison: null };
-    const side = (p: number) => (p > 0.5 ? 'above' : 'below');
+    const side = (p: number) => (p >= 0.5 ? 'above' : 'below'); // p is the lower bound of a quartile
     return {
       segment_info: segment,
       comparison: {
