@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import { CurrentUser, OptionalUser, Public, type AuthUser } from '../common/auth-user';
+import { MIN_PEERS } from '../common/peer-privacy';
 import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi';
 
 import {
@@ -18,7 +19,7 @@ import {
 import { ModelHealthService } from './model-health.service';
 import { PredictionsService } from './predictions.service';
 import { RecommendationsService } from './recommendations.service';
-import { MIN_PEERS, SegmentsService } from './segments.service';
+import { SegmentsService } from './segments.service';
 
 const NO_PEERS = `No peer data available for comparison (peers are shown only as aggregates of at least ${MIN_PEERS} users)`;
 

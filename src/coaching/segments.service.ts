@@ -1,8 +1,9 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 
 import { HourlyAllowance } from '../common/hourly-allowance';
+import { logBinSql, MIN_PEERS, quartile } from '../common/peer-privacy';
 import { round2, round4 } from '../common/rounding';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { SEGMENT_FEATURE_NAMES } from '../ml/features/segment-features';
@@ -10,15 +11,9 @@ import { ModelRegistry } from '../ml/model-registry';
 import { SegmentationModel } from '../ml/models/segmentation.model';
 import { UserStateService, type UserState } from '../ml/user-state.service';
 
-/** Peers are only shown as aggregates of at least this many users (k-anonymity). */
-export const MIN_PEERS = 5;
-/**
- * Percentiles are reported as the lower bound of their quartile (0, 0.25, 0.5, 0.75, 1), and are
- * computed between coarse bins of each value, not the values themselves (docs/security.md, peer
- * statistics): a user who moves their own balance step by step cannot locate a peer's balance
- * more precisely than the bin it lies in, however many times they ask.
- */
-export const PERCENTILE_BUCKET = 0.25;
+// Bins of the peer statistics (src/common/peer-privacy.ts); the savings rate is binned linearly (0.05).
+const BALANCE_BIN = (alias: string) => Prisma.raw(logBinSql(`${alias}.balance`));
+const VOLATILITY_BIN = (alias: string) => Prisma.raw(logBinSql(`${alias}.volatility`));
 // A stored segment older than this is recomputed on read.
 const SEGMENT_MAX_AGE_MS = 24 * 3600 * 1000;
 // Behaviour features shown as a segment's/user's characteristics.
@@ -141,9 +136,8 @@ export class SegmentsService {
 
   /**
    * Averages and the user's percentiles among users of the same segment, in one SQL aggregate.
-   * A percentile is the share of peers whose value lies in a lower bin than the user's (balance
-   * and volatility: a quarter of a decade of log10(1 + |x|), signed; savings rate: 0.05), rounded
-   * down to its quartile.
+   * A percentile is the share of peers whose value lies in a lower bin than the user's, rounded down
+   * to its quartile (src/common/peer-privacy.ts).
    */
   async peerStats(userId: string, segmentId: number): Promise<PeerStats | null> {
     const [row] = await this.prisma.$queryRaw<
@@ -165,8 +159,7 @@ export class SegmentsService {
                (features->>'spending_volatility')::float8 AS volatility
         FROM user_segments WHERE user_id = ${userId}::uuid
       ), bins AS (
-        SELECT sign(balance) * floor(4 * log(1 + abs(balance))) AS balance, floor(savings * 20) AS savings,
-               floor(4 * log(1 + abs(volatility))) AS volatility
+        SELECT ${BALANCE_BIN('me')} AS balance, floor(me.savings * 20) AS savings, ${VOLATILITY_BIN('me')} AS volatility
         FROM me
       ), peers AS (
         SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
@@ -174,9 +167,9 @@ export class SegmentsService {
         FROM user_segments WHERE segment_id = ${segmentId} AND user_id <> ${userId}::uuid
       )
       SELECT count(*)::int AS n, avg(p.balance) AS avg_balance, avg(p.savings) AS avg_savings, avg(p.volatility) AS avg_volatility,
-             avg((sign(p.balance) * floor(4 * log(1 + abs(p.balance))) < b.balance)::int)::float8 AS balance_pct,
+             avg((${BALANCE_BIN('p')} < b.balance)::int)::float8 AS balance_pct,
              avg((floor(p.savings * 20) < b.savings)::int)::float8 AS savings_pct,
-             avg((floor(4 * log(1 + abs(p.volatility))) < b.volatility)::int)::float8 AS volatility_pct,
+             avg((${VOLATILITY_BIN('p')} < b.volatility)::int)::float8 AS volatility_pct,
              max(me.balance) AS my_balance, max(me.savings) AS my_savings, max(me.volatility) AS my_volatility
       FROM peers p CROSS JOIN me CROSS JOIN bins b`;
     if (!row || row.n < MIN_PEERS) return null;
@@ -233,10 +226,6 @@ export class SegmentsService {
       assigned_at: row.assignedAt.toISOString(),
     };
   }
-}
-
-function quartile(share: number | null): number {
-  return Math.floor((share ?? 0) / PERCENTILE_BUCKET) * PERCENTILE_BUCKET;
 }
 
 function roundAll(values: Record<string, number>): Record<string, number> {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { PERCENTILE_BUCKET, SegmentsService } from '../../src/coaching/segments.service';
+import { BehavioralAnalyticsService } from '../../src/behavioral/behavioral-analytics.service';
+import { SegmentsService } from '../../src/coaching/segments.service';
+import { PERCENTILE_BUCKET } from '../../src/common/peer-privacy';
 import { createTestApp, registerUser, type TestApp } from '../helpers/test-app';
 import { seedHistory, typicalHistory } from '../helpers/transactions';
 
@@ -60,6 +62,39 @@ describe('peer statistics resist probing (e2e)', () => {
     expect(await segments.peerStats(attacker, segmentId)).toBeNull();
     await storedMember(segmentId, { current_balance: 500, savings_rate: 0, spending_volatility: 1 });
     expect(await segments.peerStats(attacker, segmentId)).toMatchObject({ peer_count: 5 });
+  });
+
+  it('compares 30-day activity with the segment’s (peers without events included), as quartiles of binned counts', async () => {
+    const segmentId = 9003;
+    const features = { current_balance: 1, savings_rate: 0, spending_volatility: 1 };
+    const peerEvents = [0, 2, 5, 9, 40, 41];
+    const events = (userId: string, n: number) =>
+      Array.from({ length: n }, () => ({
+        id: randomUUID(),
+        userId,
+        eventType: 'page_view',
+        eventData: { page_url: '/x' },
+        timestamp: new Date(),
+      }));
+    for (const n of peerEvents) {
+      const peer = await storedMember(segmentId, features);
+      await t.prisma.behavioralEvent.createMany({ data: events(peer, n) });
+    }
+    const me = await storedMember(segmentId, features);
+    const analytics = t.app.get(BehavioralAnalyticsService);
+    const activityAt = async (n: number) => {
+      await t.prisma.behavioralEvent.deleteMany({ where: { userId: me } });
+      await t.prisma.behavioralEvent.createMany({ data: events(me, n) });
+      return analytics.peerEngagement(me);
+    };
+    expect(await activityAt(10)).toEqual({
+      peer_count: 6, // the peer without events counts too
+      peer_avg_events_30d: 16.2,
+      user_events_30d: 10,
+      activity_percentile: 0.5, // 3 of 6 peers in lower bins (9 events shares the bin of 10)
+    });
+    // 40 and 41 events share a bin: one event more or less beside a peer's count reveals nothing.
+    expect((await activityAt(40))!.activity_percentile).toBe((await activityAt(42))!.activity_percentile);
   });
 
   it('limits the recomputations a user can cause: refresh-segment answers 429, reads keep the stored segment', async () => {
