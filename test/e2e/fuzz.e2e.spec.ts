@@ -77,13 +77,21 @@ const hostileNumbers = [
 ];
 
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(...hostileStrings),
-  fc.constantFrom(...hostileNumbers),
-  fc.constantFrom<unknown>(null, true, false, [], {}, [null], { __proto__: { polluted: 1 } }),
-  fc.constantFrom(deeplyNested(40), deeplyNested(3_000)),
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.string({ unit: 'binary', maxLength: 40 }),
+  { weight: 4, arbitrary: fc.constantFrom(...hostileStrings) },
+  { weight: 2, arbitrary: fc.constantFrom(...hostileNumbers) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, true, false, [], {}, [null], { __proto__: { polluted: 1 } }) },
+  { weight: 1, arbitrary: fc.constantFrom(deeplyNested(40), deeplyNested(3_000)) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
 );
+
+/** A schema-shaped string, sometimes with a NUL or a lone surrogate inside (what reaches SQL text). */
+const poisoned = (base: fc.Arbitrary<string>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: base },
+    { weight: 1, arbitrary: base.map((s) => `${s}\u0000`) },
+    { weight: 1, arbitrary: base.map((s) => `\ud800${s}`) },
+  );
 
 function resolve(schema: Schema | undefined, doc: OpenAPIObject): Schema {
   let s = schema ?? {};
@@ -96,7 +104,7 @@ function resolve(schema: Schema | undefined, doc: OpenAPIObject): Schema {
 
 /** Values the schema describes (roughly: patterns are not followed), each field sometimes hostile. */
 function fromSchema(schema: Schema | undefined, doc: OpenAPIObject, depth = 0): fc.Arbitrary<unknown> {
-  return fc.oneof({ weight: 4, arbitrary: validish(schema, doc, depth) }, { weight: 1, arbitrary: hostileValue });
+  return fc.oneof({ weight: 2, arbitrary: validish(schema, doc, depth) }, { weight: 1, arbitrary: hostileValue });
 }
 
 function validish(raw: Schema | undefined, doc: OpenAPIObject, depth: number): fc.Arbitrary<unknown> {
@@ -133,10 +141,12 @@ function byType(type: string | undefined, s: Schema, doc: OpenAPIObject, depth: 
         case 'email':
           return fc.emailAddress();
         default:
-          return fc.string({
-            minLength: Math.min(Number(s.minLength ?? 0), 50),
-            maxLength: Math.min(Number(s.maxLength ?? 60), 200),
-          });
+          return poisoned(
+            fc.string({
+              minLength: Math.min(Number(s.minLength ?? 0), 50),
+              maxLength: Math.min(Number(s.maxLength ?? 60), 200),
+            }),
+          );
       }
     case 'integer':
       return fc.integer({
@@ -200,6 +210,18 @@ interface FuzzRequest {
   body?: { json: unknown } | { raw: string } | { file: string };
 }
 
+/** Statement files: well-formed CSV rows with a NUL or broken bytes past the first 4 KB, where detection stops looking. */
+const csvRows = Array.from(
+  { length: 120 },
+  (_, i) => `2024-01-${String((i % 28) + 1).padStart(2, '0')},-${i + 1}.50,Shop ${i}`,
+);
+const hostileFiles = [
+  `date,amount,description\n${csvRows.join('\n')}\n2024-02-01,-3.00,late\u0000nul\n`,
+  `date,amount,description\n${csvRows.join('\n')}\n2024-02-01,-3.00,\ud800broken\n`,
+  `date,amount,description\n${csvRows.join('\n')}\n2024-02-01,1e309,huge\n`,
+  `date;amount;description\n2024-01-01;-${'9'.repeat(400)};x\n`,
+];
+
 const rawBodies = [
   '{"a":',
   '['.repeat(20_000),
@@ -239,7 +261,7 @@ function requestArbitrary(op: Operation, doc: OpenAPIObject): fc.Arbitrary<FuzzR
   let body: fc.Arbitrary<FuzzRequest['body']> = fc.constant(undefined);
   if (op.multipartFile) {
     body = fc
-      .oneof(fc.constantFrom(...hostileStrings), fc.string({ unit: 'binary', maxLength: 400 }))
+      .oneof(fc.constantFrom(...hostileStrings, ...hostileFiles), fc.string({ unit: 'binary', maxLength: 400 }))
       .map((file) => ({ file }));
   } else if (op.method !== 'get') {
     body = fc.oneof(
