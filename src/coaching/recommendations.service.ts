@@ -118,6 +118,11 @@ export class RecommendationsService {
     };
   }
 
+  /** Retention: deletes recommendations shown more than `days` ago, with their snapshots and feedback. */
+  purgeOlderThan(days: number): Promise<number> {
+    return this.repository.purgeOlderThan(days);
+  }
+
   async history(userId: string, limit: number, offset: number) {
     const [rows, total] = await Promise.all([
       this.prisma.recommendationHistory.findMany({

@@ -88,7 +88,8 @@ export class ModelLifecycleService {
     if (outcome.code === 0) {
       await this.registry.loadAll();
       await this.versions.recordBundled(false);
-      await this.versions.syncFromDatabase();
+      // With syncing off the replica serves its own MODELS_DIR only, as the setting says.
+      if (this.config.ml.modelSyncIntervalSeconds > 0) await this.versions.syncFromDatabase();
     }
     const now = new Date();
     await this.prisma.modelTrainingEvent.updateMany({

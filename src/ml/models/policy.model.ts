@@ -50,7 +50,7 @@ export class PolicyModel {
   }
 
   async qValues(features: Record<string, number>): Promise<number[] | undefined> {
-    const model = this.registry.get('policy');
+    const model = this.registry.forCall('policy');
     if (!model) return undefined;
     const names = model.entry.feature_names ?? this.registry.manifestInfo().feature_names;
     const vector = vectorByName(names, features);
