@@ -3,16 +3,20 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
 import { CurrentUser, OptionalUser, Public, type AuthUser } from '../common/auth-user';
-import { MIN_PEERS } from '../common/peer-privacy';
 import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi';
 
 import {
   asOfQuerySchema,
+  enhancedHealthResponseSchema,
   enhancedRecommendationResponseSchema,
+  financialForecastResponseSchema,
   forecastQuerySchema,
   goalProbabilitySchema,
   goalProbabilityResponseSchema,
+  refreshSegmentResponseSchema,
+  segmentComparisonResponseSchema,
   segmentInfoSchema,
+  segmentInsightsResponseSchema,
   spendingPredictionResponseSchema,
   type GoalProbabilityInput,
 } from './coaching.schemas';
@@ -20,8 +24,6 @@ import { ModelHealthService } from './model-health.service';
 import { PredictionsService } from './predictions.service';
 import { RecommendationsService } from './recommendations.service';
 import { SegmentsService } from './segments.service';
-
-const NO_PEERS = `No peer data available for comparison (peers are shown only as aggregates of at least ${MIN_PEERS} users)`;
 
 /** Segment-aware coaching: segmentation, bandit, forecasts, goals and the operators' health view. */
 @ApiTags('coaching (enhanced)')
@@ -47,10 +49,8 @@ export class EnhancedCoachingController {
 
   @Get('user-segment')
   @ApiZodResponse(200, segmentInfoSchema)
-  async userSegment(@CurrentUser() user: AuthUser) {
-    const segment = await this.segments.current(user.id);
-    const peers = await this.segments.peerStats(user.id, segment.segment_id);
-    return { ...segment, peer_comparison: peers };
+  userSegment(@CurrentUser() user: AuthUser) {
+    return this.segments.userSegment(user.id);
   }
 
   @Post('refresh-segment')
@@ -58,40 +58,22 @@ export class EnhancedCoachingController {
   @ApiOperation({
     summary: 'Recompute your segment now (at most SEGMENT_REFRESHES_PER_HOUR recomputations per hour, 429 beyond)',
   })
+  @ApiZodResponse(200, refreshSegmentResponseSchema)
   async refreshSegment(@CurrentUser() user: AuthUser) {
     const segment = await this.segments.refreshOnDemand(user.id);
     return { message: 'User segment updated successfully', segment_info: segment };
   }
 
   @Get('segment-insights')
-  async segmentInsights(@CurrentUser() user: AuthUser) {
-    const segment = await this.segments.current(user.id);
-    const peers = await this.segments.peerStats(user.id, segment.segment_id);
-    return {
-      segment_info: { ...segment, peer_comparison: peers },
-      characteristics: this.segments.segmentProfile(segment.segment_id) ?? {
-        name: segment.segment_name,
-        characteristics: segment.characteristics,
-      },
-      peer_comparison: peers,
-      generated_at: new Date().toISOString(),
-    };
+  @ApiZodResponse(200, segmentInsightsResponseSchema)
+  segmentInsights(@CurrentUser() user: AuthUser) {
+    return this.segments.segmentInsights(user.id);
   }
 
   @Get('segment-comparison')
-  async segmentComparison(@CurrentUser() user: AuthUser) {
-    const segment = await this.segments.current(user.id);
-    const peers = await this.segments.peerStats(user.id, segment.segment_id);
-    if (!peers) return { message: NO_PEERS, segment_info: segment, peer_count: 0, peers: [] };
-    // Individual peers are never listed (their balances are private): aggregates and percentiles only.
-    return {
-      segment_info: segment,
-      peer_count: peers.peer_count,
-      peer_averages: peers.peer_averages,
-      user_metrics: peers.user_metrics,
-      percentiles: peers.percentiles,
-      peers: [],
-    };
+  @ApiZodResponse(200, segmentComparisonResponseSchema)
+  segmentComparison(@CurrentUser() user: AuthUser) {
+    return this.segments.segmentComparison(user.id);
   }
 
   @Get('spending-prediction')
@@ -115,6 +97,7 @@ export class EnhancedCoachingController {
   }
 
   @Get('financial-forecast')
+  @ApiZodResponse(200, financialForecastResponseSchema)
   financialForecast(
     @CurrentUser() user: AuthUser,
     @ZodQuery(forecastQuerySchema) query: z.output<typeof forecastQuerySchema>,
@@ -127,6 +110,7 @@ export class EnhancedCoachingController {
   @ApiOperation({
     summary: 'Every part’s status; with an admin token also versions, files, errors, bandit and event pipeline figures',
   })
+  @ApiZodResponse(200, enhancedHealthResponseSchema)
   enhancedHealth(@OptionalUser() user?: AuthUser) {
     return this.health.enhancedHealth(user?.role === 'admin');
   }

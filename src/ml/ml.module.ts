@@ -13,8 +13,10 @@ import { PolicyModel } from './models/policy.model';
 import { SegmentationModel } from './models/segmentation.model';
 import { SpendingForecastModel } from './models/spending-forecast.model';
 import { ModelsAdminController } from './models-admin.controller';
+import { PredictionCacheRepository } from './prediction-cache.repository';
 import { PredictionCacheService } from './prediction-cache.service';
 import { TrainingRecordsRepository } from './training-records.repository';
+import { UserStateRepository } from './user-state.repository';
 import { UserStateService } from './user-state.service';
 
 /**
@@ -36,7 +38,9 @@ import { UserStateService } from './user-state.service';
     BanditService,
     BanditRepository,
     PredictionCacheService,
+    PredictionCacheRepository,
     UserStateService,
+    UserStateRepository,
     ModelLifecycleService,
   ],
   exports: [

@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
-import { PrismaService } from '../infra/prisma/prisma.service';
 
 import { MODEL_NAMES } from './model-manifest';
 import { ModelRegistry } from './model-registry';
 import { ModelVersionsService } from './model-versions.service';
+import { TrainingRecordsRepository } from './training-records.repository';
 
 // Which new rows count as training data for each model.
 const DATASET_SOURCES = {
@@ -26,7 +26,7 @@ export class ModelLifecycleService {
   private readonly logger = new Logger(ModelLifecycleService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly records: TrainingRecordsRepository,
     private readonly registry: ModelRegistry,
     private readonly versions: ModelVersionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -37,21 +37,10 @@ export class ModelLifecycleService {
     const threshold = this.config.scheduler.retrainMinNewSamples;
     const results: Array<{ dataset: string; new_samples: number; ready: boolean }> = [];
     for (const name of MODEL_NAMES) {
-      const dataset = await this.prisma.trainingDataset.upsert({
-        where: { datasetType: name },
-        create: { datasetType: name, threshold },
-        update: { threshold },
-      });
-      const since = dataset.lastTrainingDate ?? new Date(0);
-      const count =
-        DATASET_SOURCES[name] === 'recommendation feedback'
-          ? await this.prisma.recommendationFeedback.count({ where: { updatedAt: { gt: since } } })
-          : await this.prisma.transaction.count({ where: { createdAt: { gt: since } } });
+      const dataset = await this.records.ensureDataset(name, threshold);
+      const count = await this.records.newSamples(DATASET_SOURCES[name], dataset.lastTrainingDate ?? new Date(0));
       const ready = count >= threshold;
-      await this.prisma.trainingDataset.update({
-        where: { id: dataset.id },
-        data: { dataCount: count, thresholdReached: ready, isReadyForTraining: ready },
-      });
+      await this.records.markDataset(dataset.id, count, ready);
       results.push({ dataset: name, new_samples: count, ready });
     }
     return results;
@@ -68,11 +57,7 @@ export class ModelLifecycleService {
     if (ready.length === 0) return { datasets, retrained: false };
     const command = this.config.scheduler.retrainCommand;
     const events = await Promise.all(
-      ready.map((d) =>
-        this.prisma.modelTrainingEvent.create({
-          data: { modelType: d.dataset, status: command ? 'in_progress' : 'pending', trainingDataSize: d.new_samples },
-        }),
-      ),
+      ready.map((d) => this.records.startEvent(d.dataset, command ? 'in_progress' : 'pending', d.new_samples)),
     );
     if (!command)
       return {
@@ -92,15 +77,17 @@ export class ModelLifecycleService {
       if (this.config.ml.modelSyncIntervalSeconds > 0) await this.versions.syncFromDatabase();
     }
     const now = new Date();
-    await this.prisma.modelTrainingEvent.updateMany({
-      where: { id: { in: events.map((e) => e.id) } },
-      data: { status, endTime: now, errorMessage: outcome.code === 0 ? null : outcome.tail },
-    });
+    await this.records.finishEvents(
+      events.map((e) => e.id),
+      status,
+      now,
+      outcome.code === 0 ? null : outcome.tail,
+    );
     if (outcome.code === 0) {
-      await this.prisma.trainingDataset.updateMany({
-        where: { datasetType: { in: ready.map((d) => d.dataset) } },
-        data: { lastTrainingDate: now, isReadyForTraining: false, thresholdReached: false, dataCount: 0 },
-      });
+      await this.records.resetDatasets(
+        ready.map((d) => d.dataset),
+        now,
+      );
     }
     this.logger.log(`retraining ${status} (exit ${outcome.code})`);
     return { datasets, retrained: outcome.code === 0, exit_code: outcome.code };

@@ -54,11 +54,23 @@ describe('scheduled jobs (e2e)', () => {
     await t.prisma.predictionCache.create({
       data: { userId: user.id, cacheKey: 'old', predictionData: {}, expiresAt: new Date(Date.now() - 1000) },
     });
+    const expiredJti = '018f0000-0000-7000-8000-0000000000e1';
+    const liveJti = '018f0000-0000-7000-8000-0000000000e2';
+    await t.prisma.revokedToken.createMany({
+      data: [
+        { jti: expiredJti, userId: user.id, expiresAt: new Date(Date.now() - 1000) },
+        { jti: liveJti, userId: user.id, expiresAt: new Date(Date.now() + 3_600_000) },
+      ],
+    });
     const res = await t.http().post('/admin/jobs/retention/run').set(admin.auth).expect(200);
     expect(res.body.details.old_events).toBeGreaterThanOrEqual(1);
     const left = await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } });
     expect(left.map((e) => (e.eventData as { page_url: string }).page_url)).toEqual(['/new']);
     expect(await t.prisma.predictionCache.count({ where: { userId: user.id } })).toBe(0);
+    // A revocation outlives its token only until the token expires anyway.
+    expect(res.body.details.expired_revoked_tokens).toBeGreaterThanOrEqual(1);
+    const revocations = await t.prisma.revokedToken.findMany({ where: { userId: user.id } });
+    expect(revocations.map((r) => r.jti)).toEqual([liveJti]);
   });
 
   it('retention deletes recommendations (snapshots and feedback) and import audit rows past their configured days', async () => {
@@ -125,5 +137,48 @@ describe('scheduled jobs (e2e)', () => {
       'goal',
     ]);
     await t.http().post('/admin/jobs/nope/run').set(admin.auth).expect(422);
+  });
+
+  it('retraining runs RETRAIN_COMMAND when data is ready: a failure is recorded, a success resets the counts', async () => {
+    const admin = await registerAdmin(t);
+    const failing = await createTestApp({
+      RETRAIN_COMMAND: 'echo broken-trainer >&2; exit 3',
+      RETRAIN_MIN_NEW_SAMPLES: '1',
+    });
+    try {
+      const user = await registerUser(failing);
+      await seedHistory(failing, user.id, typicalHistory(1));
+      const res = await failing.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
+      expect(res.body.details).toMatchObject({ retrained: false, exit_code: 3 });
+      const history = await failing
+        .http()
+        .get('/coaching/continuous-learning/training-history?model_type=segmentation&limit=1')
+        .set(admin.auth)
+        .expect(200);
+      expect(history.body.training_history[0]).toMatchObject({ model_type: 'segmentation', status: 'failed' });
+      expect(history.body.training_history[0].error_message).toContain('broken-trainer');
+      expect(history.body.training_history[0].end_time).not.toBeNull();
+    } finally {
+      await failing.close();
+    }
+    const succeeding = await createTestApp({ RETRAIN_COMMAND: 'true', RETRAIN_MIN_NEW_SAMPLES: '1' });
+    try {
+      const user = await registerUser(succeeding);
+      await seedHistory(succeeding, user.id, typicalHistory(1));
+      const res = await succeeding.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
+      expect(res.body.details).toMatchObject({ retrained: true, exit_code: 0 });
+      const status = await succeeding.http().get('/coaching/continuous-learning/status').set(admin.auth).expect(200);
+      const segmentation = status.body.datasets.find((d: { type: string }) => d.type === 'segmentation');
+      expect(segmentation).toMatchObject({ data_count: 0, ready: false });
+      expect(Date.parse(segmentation.last_training_date)).toBeGreaterThan(Date.now() - 120_000);
+      const history = await succeeding
+        .http()
+        .get('/coaching/continuous-learning/training-history?model_type=segmentation&limit=1')
+        .set(admin.auth)
+        .expect(200);
+      expect(history.body.training_history[0]).toMatchObject({ status: 'completed', error_message: null });
+    } finally {
+      await succeeding.close();
+    }
   });
 });
