@@ -12,7 +12,7 @@ describe('TokenService.verify', () => {
 
   it('accepts its own token, again and again, with the same claims', () => {
     const service = tokens();
-    const { token } = service.issue(userId, 'user');
+    const { token } = service.issue(userId, 'user', 0);
     const first = service.verify(token);
     expect(first).toMatchObject({ sub: userId, role: 'user' });
     expect(service.verify(token)).toEqual(first);
@@ -20,7 +20,7 @@ describe('TokenService.verify', () => {
 
   it('refuses a token altered in its payload or signature, also after the original was accepted', () => {
     const service = tokens();
-    const { token } = service.issue(userId, 'user');
+    const { token } = service.issue(userId, 'user', 0);
     service.verify(token);
     const [header, payload, signature] = token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
@@ -32,7 +32,7 @@ describe('TokenService.verify', () => {
 
   it('refuses a token once it has expired, although it was accepted before', () => {
     const service = tokens();
-    const { token } = service.issue(userId, 'user');
+    const { token } = service.issue(userId, 'user', 0);
     const { exp } = service.verify(token);
     jest.spyOn(Date, 'now').mockReturnValue(exp * 1000 - 1);
     expect(service.verify(token).sub).toBe(userId);
