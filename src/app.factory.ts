@@ -19,7 +19,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
     genReqId: requestIdFor,
-    trustProxy: true,
+    // Only the configured proxies' X-Forwarded-For is believed (req.ip, rate limits, logs).
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // The React client calls FastAPI-style paths with a trailing slash (GET /products/).
     routerOptions: { ignoreTrailingSlash: true },
     logger: false,

@@ -3,7 +3,9 @@ import { createApp } from './app.factory';
 import { ConfigError, loadConfig, type AppConfig } from './infra/config/app-config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/database/embedded-postgres';
 import { runMigrations } from './infra/database/migrate';
+import { EmbeddedPostgresAccessError } from './infra/database/postgres-access';
 import { seedDatabase } from './infra/database/seed/seed';
+import { DrainState } from './infra/http/drain-state';
 import { PrismaService } from './infra/prisma/prisma.service';
 
 function say(message: string): void {
@@ -50,20 +52,35 @@ async function main(): Promise<void> {
     });
   }
 
-  // Graceful stop: Nest's destroy hooks flush the event queue before the pool closes,
-  // then the embedded server (if ours) shuts down.
+  // Graceful stop, in this order: /health says draining; the HTTP server stops accepting and
+  // finishes its in-flight requests (whose events join the queue); Nest's destroy hooks flush every
+  // queued event; the pool closes; the embedded server (if ours) stops last.
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    say(`${signal} received: shutting down`);
-    const forceExit = setTimeout(() => process.exit(1), 30_000);
+    say(`${signal} received: draining`);
+    const forceExit = setTimeout(() => process.exit(1), config.shutdown.timeoutMs);
     forceExit.unref();
+    let code = 0;
     try {
+      app.get(DrainState).begin();
+      if (config.shutdown.drainDelayMs > 0) await new Promise((r) => setTimeout(r, config.shutdown.drainDelayMs));
+      const fastify = app.getHttpAdapter().getInstance();
+      const closed = fastify.close();
+      // close() ends the connections idle at that moment only; a keep-alive connection whose request
+      // was in flight becomes idle later and would hold the close open for the keep-alive timeout.
+      const sweep = setInterval(() => fastify.server.closeIdleConnections(), 100);
+      await closed.finally(() => clearInterval(sweep));
+      say('HTTP server closed: flushing events');
       await app.close();
       await embedded?.stop();
+      say('stopped');
+    } catch (error) {
+      code = 1;
+      process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
     } finally {
-      process.exit(0);
+      process.exit(code);
     }
   };
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the database at once, racing
@@ -80,6 +97,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A set-up problem the operator can fix gets its message only; anything else its stack for debugging.
+  const text =
+    error instanceof EmbeddedPostgresAccessError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`Fatal: ${text}\n`);
   process.exit(1);
 });

@@ -1,4 +1,12 @@
-import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  ConflictException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
 import type { AuthUser } from '../common/auth-user';
@@ -7,6 +15,7 @@ import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { isUniqueViolation } from '../infra/database/sql';
 
 import type { LoginInput, ProfileUpdateInput, RegisterInput, TokenResponse, UserResponse } from './auth.schemas';
+import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
 import { toProfileResponse, toUserResponse } from './users.mapper';
@@ -15,6 +24,7 @@ import { UsersRepository } from './users.repository';
 @Injectable()
 export class AuthService {
   private readonly hasher: PasswordHasher;
+  private readonly loginThrottle: LoginThrottle;
 
   constructor(
     private readonly users: UsersRepository,
@@ -24,6 +34,10 @@ export class AuthService {
     private readonly ledger: LedgerService,
   ) {
     this.hasher = new PasswordHasher(config.auth.passwordHashCost);
+    this.loginThrottle = new LoginThrottle({
+      failuresBeforeBackoff: config.auth.loginFailuresBeforeBackoff,
+      maxBackoffSeconds: config.auth.loginBackoffMaxSeconds,
+    });
   }
 
   /** The user, their profile and their wallet (starting balance) in one database transaction. */
@@ -49,6 +63,16 @@ export class AuthService {
   }
 
   async login(input: LoginInput): Promise<TokenResponse> {
+    const retryAfterSeconds = this.loginThrottle.attempt(input.email);
+    if (retryAfterSeconds > 0) {
+      throw new HttpException(
+        {
+          message: `Too many failed logins for this account: try again in ${retryAfterSeconds} s`,
+          retryAfterSeconds,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     const user = await this.users.findByEmail(input.email);
     if (!user) {
       await this.hasher.burn(input.password);
@@ -57,6 +81,7 @@ export class AuthService {
     if (!(await this.hasher.verify(input.password, user.passwordHash))) {
       throw new UnauthorizedException('Invalid email or password');
     }
+    this.loginThrottle.succeeded(input.email);
     if (!user.isActive) throw new UnauthorizedException('Account is deactivated');
     return this.tokenResponse(user);
   }

@@ -82,7 +82,9 @@ export class TrackingInterceptor implements NestInterceptor, OnModuleInit {
         namedSession(request),
         reply.statusCode,
         reply.elapsedTime,
-        requestExtras(request),
+        // A refused request's fields are what the user got wrong (a typo'd card number in a
+        // search): only the route and the status of it are recorded.
+        reply.statusCode < 400 ? requestExtras(request) : null,
       );
     } catch {
       // Tracking must never affect the user; the capture service counts its own failures.

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
-import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
+import { CurrentUser, OptionalUser, Public, type AuthUser } from '../common/auth-user';
 import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi';
 import { ACTIONS } from '../ml/coaching-domain';
 import { UserStateService } from '../ml/user-state.service';
@@ -59,8 +59,9 @@ export class CoachingController {
 
   @Get('health')
   @Public()
-  policyHealth() {
-    return this.health.policyHealth();
+  @ApiOperation({ summary: 'The policy model’s status and its latest test inference (error texts for admins)' })
+  policyHealth(@OptionalUser() user?: AuthUser) {
+    return this.health.policyHealth(user?.role === 'admin');
   }
 
   @Get('actions')

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 
-import { CurrentUser, Public, type AuthUser } from '../common/auth-user';
+import { CurrentUser, OptionalUser, Public, type AuthUser } from '../common/auth-user';
 import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi';
 
 import {
@@ -109,8 +109,10 @@ export class EnhancedCoachingController {
 
   @Get('enhanced-health')
   @Public()
-  @ApiOperation({ summary: 'Every model’s status, version and fallback; bandit; event pipeline; database' })
-  enhancedHealth() {
-    return this.health.enhancedHealth();
+  @ApiOperation({
+    summary: 'Every part’s status; with an admin token also versions, files, errors, bandit and event pipeline figures',
+  })
+  enhancedHealth(@OptionalUser() user?: AuthUser) {
+    return this.health.enhancedHealth(user?.role === 'admin');
   }
 }

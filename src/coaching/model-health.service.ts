@@ -15,9 +15,19 @@ const SERVICE_OF_MODEL: Record<string, string> = {
   goal: 'goal_prediction_service',
 };
 
-/** What operators see: each model's state and fallback, the bandit, the event pipeline, the database. */
+/** How often /coaching/health may run its test inference, however often it is called. */
+const INFERENCE_CHECK_INTERVAL_MS = 60_000;
+
+type InferenceCheck = { passed: true; outputShape: readonly number[] } | { passed: false; error?: string | null };
+
+/**
+ * What operators see: each model's state and fallback, the bandit, the event pipeline, the database.
+ * Anonymous callers get the statuses only; file paths, error texts and who switched tracking are for admins.
+ */
 @Injectable()
 export class ModelHealthService {
+  private inferenceCheck?: { at: number; result: Promise<InferenceCheck> };
+
   constructor(
     private readonly registry: ModelRegistry,
     private readonly prisma: PrismaService,
@@ -25,7 +35,12 @@ export class ModelHealthService {
     @Optional() @Inject(EVENT_PIPELINE_STATS) private readonly pipeline?: EventPipelineStatsProvider,
   ) {}
 
-  async enhancedHealth() {
+  async enhancedHealth(detailed: boolean) {
+    const full = await this.enhancedHealthDetails();
+    return detailed ? full : statusesOnly(full);
+  }
+
+  private async enhancedHealthDetails() {
     const statuses = this.registry.allStatuses();
     const databaseUp = await this.prisma.ping();
     const services: Record<string, unknown> = {};
@@ -65,8 +80,11 @@ export class ModelHealthService {
     };
   }
 
-  /** /coaching/health: the policy's status plus a live inference on a neutral state. */
-  async policyHealth() {
+  /**
+   * /coaching/health: the policy's status plus the result of a test inference on a neutral state,
+   * run at most once a minute (an anonymous caller must not be able to buy an inference per request).
+   */
+  async policyHealth(detailed: boolean) {
     const policy = this.registry.status('policy');
     const base = {
       model_loaded: policy.state === 'loaded',
@@ -74,18 +92,42 @@ export class ModelHealthService {
       last_check: new Date().toISOString(),
     };
     const model = this.registry.get('policy');
-    if (!model) return { status: 'degraded', ...base, error: policy.error };
+    if (!model) return { status: 'degraded', ...base, ...(detailed ? { error: policy.error } : {}) };
+    const check = await this.latestInferenceCheck();
+    if (!check.passed) {
+      return { status: 'unhealthy', ...base, inference_test: 'failed', ...(detailed ? { error: check.error } : {}) };
+    }
+    return { status: 'healthy', ...base, inference_test: 'passed', output_shape: check.outputShape };
+  }
+
+  private latestInferenceCheck(): Promise<InferenceCheck> {
+    const now = Date.now();
+    if (!this.inferenceCheck || now - this.inferenceCheck.at >= INFERENCE_CHECK_INTERVAL_MS) {
+      this.inferenceCheck = { at: now, result: this.runInferenceCheck() };
+    }
+    return this.inferenceCheck.result;
+  }
+
+  private async runInferenceCheck(): Promise<InferenceCheck> {
+    const model = this.registry.get('policy');
+    if (!model) return { passed: false, error: this.registry.status('policy').error };
     const input = floatTensor(new Array(FEATURE_NAMES.length).fill(0), [1, FEATURE_NAMES.length]);
     const out = await this.registry.run('policy', { [model.inputNames[0]]: input });
-    if (!out)
-      return {
-        status: 'unhealthy',
-        ...base,
-        inference_test: 'failed',
-        error: this.registry.status('policy').last_failure,
-      };
-    return { status: 'healthy', ...base, inference_test: 'passed', output_shape: out[model.outputNames[0]].dims };
+    if (!out) return { passed: false, error: this.registry.status('policy').last_failure };
+    return { passed: true, outputShape: out[model.outputNames[0]].dims };
   }
+}
+
+/** Every part's `status`, nothing else: what an anonymous caller may know. */
+function statusesOnly(view: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(view)) {
+    if (key === 'overall_status' || key === 'last_check') out[key] = value;
+    else if (value && typeof value === 'object' && 'status' in value) {
+      out[key] = { status: (value as { status: unknown }).status };
+    }
+  }
+  return out;
 }
 
 function serviceView(s: ModelStatus) {

@@ -1,8 +1,10 @@
-import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpCode, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 
 import { Public } from '../common/auth-user';
+import { DrainState } from '../infra/http/drain-state';
 import { API_DESCRIPTION, API_NAME, API_VERSION } from '../infra/openapi/openapi';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
@@ -16,6 +18,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly prismaIndicator: PrismaHealthIndicator,
     private readonly prisma: PrismaService,
+    private readonly drain: DrainState,
   ) {}
 
   @Get()
@@ -31,15 +34,21 @@ export class HealthController {
 
   @Get('health')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Liveness and database check (503 when the database is down)' })
-  async check() {
+  @ApiOperation({ summary: 'Liveness and database check (503 when the database is down or the server is draining)' })
+  async check(@Res({ passthrough: true }) reply: FastifyReply) {
     const started = process.hrtime.bigint();
+    // 503 with the same body shape, so load balancers and people read the same status field.
+    if (this.drain.draining) {
+      reply.status(503);
+      return this.body('draining', 'up', started);
+    }
     try {
       await this.health.check([() => this.prismaIndicator.pingCheck('database', this.prisma, { timeout: 2000 })]);
       return this.body('healthy', 'up', started);
     } catch (error) {
       if (error instanceof ServiceUnavailableException) {
-        throw new ServiceUnavailableException(this.body('unhealthy', 'down', started));
+        reply.status(503);
+        return this.body('unhealthy', 'down', started);
       }
       throw error;
     }
@@ -71,7 +80,7 @@ export class HealthController {
     };
   }
 
-  private body(status: 'healthy' | 'unhealthy', database: 'up' | 'down', started: bigint) {
+  private body(status: 'healthy' | 'unhealthy' | 'draining', database: 'up' | 'down', started: bigint) {
     return {
       status,
       service: 'fincoach-api',

@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 
+import { DrainState } from '../infra/http/drain-state';
+
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 
-@Module({ imports: [TerminusModule], controllers: [HealthController, MetricsController] })
+@Module({
+  imports: [TerminusModule],
+  controllers: [HealthController, MetricsController],
+  providers: [DrainState],
+  exports: [DrainState],
+})
 export class HealthModule {}

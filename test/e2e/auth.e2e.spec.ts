@@ -299,3 +299,65 @@ describe('auth rate limit (e2e)', () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
 });
+
+describe('auth rate limit behind proxies (e2e)', () => {
+  const attempts = async (t: TestApp, forwardedFor: (i: number) => string) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .set('X-Forwarded-For', forwardedFor(i))
+        .send({ email: `nobody-${i}@example.com`, password: 'Wrong12345' });
+      statuses.push(res.status);
+    }
+    return statuses;
+  };
+
+  it('ignores X-Forwarded-For by default: a new header value per attempt does not reset the limit', async () => {
+    const t = await createTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      expect(await attempts(t, (i) => `203.0.113.${i + 1}`)).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('believes X-Forwarded-For from a configured proxy only', async () => {
+    // supertest connects from the loopback address, so 127.0.0.0/8 makes it a trusted proxy.
+    const t = await createTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '127.0.0.0/8,::1' });
+    try {
+      expect(await attempts(t, (i) => `203.0.113.${i + 1}`)).toEqual([401, 401, 401, 401, 401]);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('per-account login throttling (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ LOGIN_FAILURES_BEFORE_BACKOFF: '3', LOGIN_BACKOFF_MAX_SECONDS: '60' });
+  });
+  afterAll(async () => t.close());
+
+  it('makes an account wait after repeated failures, whatever the client address, and leaves others alone', async () => {
+    const victim = await registerUser(t);
+    const bystander = await registerUser(t);
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ email: victim.email, password: `Guess-${i}-xyz` });
+      statuses.push(res.status);
+    }
+    // Even the right password waits now: the guesser cannot tell when it found it.
+    const blocked = await t.http().post('/auth/login').send({ email: victim.email, password: victim.password });
+    statuses.push(blocked.status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(blocked.body.detail).toMatch(/try again in \d+ s/);
+    await t.http().post('/auth/login').send({ email: bystander.email, password: bystander.password }).expect(200);
+  });
+});

@@ -326,7 +326,7 @@ describe('behavioural events (e2e)', () => {
       const paused = await t.http().put('/admin/tracking').set(admin.auth).send({ enabled: false }).expect(200);
       expect(paused.body).toMatchObject({ tracking_enabled: false, switched_by: admin.email });
       await t.http().get('/financial/wallet').set(user.auth).expect(200);
-      const health = await t.http().get('/coaching/enhanced-health').expect(200);
+      const health = await t.http().get('/coaching/enhanced-health').set(admin.auth).expect(200);
       expect(JSON.stringify(health.body)).toContain('"tracking_enabled":false');
     } finally {
       await t.http().put('/admin/tracking').set(admin.auth).send({ enabled: true }).expect(200);
@@ -339,8 +339,9 @@ describe('behavioural events (e2e)', () => {
     expect(pages).toEqual(['/auth/me']); // the wallet view while paused left nothing
   });
 
-  it('reports the pipeline in /coaching/enhanced-health', async () => {
-    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+  it('reports the pipeline in /coaching/enhanced-health (to admins)', async () => {
+    const admin = await registerAdmin(t);
+    const res = await t.http().get('/coaching/enhanced-health').set(admin.auth).expect(200);
     expect(res.body.behavioral_service).toMatchObject({
       status: 'healthy',
       tracking_enabled: true,

@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 import { seedHistory, typicalHistory } from '../helpers/transactions';
 
 const MODEL_NAMES = ['policy', 'segmentation', 'spending_forecast', 'goal'];
@@ -20,8 +20,9 @@ describe('coaching (e2e, models served)', () => {
   });
   afterAll(async () => t.close());
 
-  it('serves every model listed in the manifest (enhanced-health, public)', async () => {
-    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+  it('serves every model listed in the manifest (enhanced-health, details for admins)', async () => {
+    const admin = await registerAdmin(t);
+    const res = await t.http().get('/coaching/enhanced-health').set(admin.auth).expect(200);
     expect(res.body.overall_status).toBe('healthy');
     expect(res.body.database.status).toBe('up');
     for (const service of [
@@ -205,6 +206,27 @@ describe('coaching (e2e, models served)', () => {
     await t.http().get('/coaching/financial-forecast?days=-1').set(active.auth).expect(422);
   });
 
+  it('shows anonymous callers of enhanced-health the statuses only', async () => {
+    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+    expect(res.body).toMatchObject({ overall_status: 'healthy', database: { status: 'up' } });
+    for (const [key, value] of Object.entries(res.body)) {
+      if (key === 'overall_status' || key === 'last_check') continue;
+      expect(Object.keys(value as object)).toEqual(['status']);
+    }
+    expect(JSON.stringify(res.body)).not.toMatch(/@|\.onnx|sha256|error/);
+  });
+
+  it('runs no inference per anonymous /coaching/health call', async () => {
+    const admin = await registerAdmin(t);
+    const inferences = async () =>
+      (await t.http().get('/coaching/enhanced-health').set(admin.auth).expect(200)).body.enhanced_cql_service
+        .inferences as number;
+    await t.http().get('/coaching/health').expect(200);
+    const before = await inferences();
+    for (let i = 0; i < 5; i++) await t.http().get('/coaching/health').expect(200);
+    expect(await inferences()).toBe(before);
+  });
+
   it('keeps public what was public and everything else behind a token', async () => {
     await t.http().get('/coaching/actions').expect(200);
     const info = await t.http().get('/coaching/model-info').expect(200);
@@ -242,8 +264,9 @@ describe('coaching (e2e, models missing or broken)', () => {
   });
   afterAll(async () => t.close());
 
-  it('says which models fell back and why', async () => {
-    const res = await t.http().get('/coaching/enhanced-health').expect(200);
+  it('says which models fell back and why (to admins)', async () => {
+    const admin = await registerAdmin(t);
+    const res = await t.http().get('/coaching/enhanced-health').set(admin.auth).expect(200);
     expect(res.body.overall_status).toBe('degraded');
     expect(res.body.enhanced_cql_service).toMatchObject({
       model_loaded: false,
@@ -265,13 +288,18 @@ describe('coaching (e2e, models missing or broken)', () => {
     expect(prediction.body).toMatchObject({ decision_source: 'fallback', confidence: 0.6 });
     const health = await t.http().get('/coaching/health').expect(200);
     expect(health.body).toMatchObject({ status: 'degraded', model_loaded: false, fallback_available: true });
+    expect(health.body.error).toBeUndefined();
+    const admin = await registerAdmin(t);
+    const detailed = await t.http().get('/coaching/health').set(admin.auth).expect(200);
+    expect(detailed.body.error).toMatch(/sha256 mismatch/);
   });
 
   it('falls back for every model when the manifest itself is unreadable', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'fincoach-nomodels-'));
     const bare = await createTestApp({ MODELS_DIR: empty });
     try {
-      const res = await bare.http().get('/coaching/enhanced-health').expect(200);
+      const admin = await registerAdmin(bare);
+      const res = await bare.http().get('/coaching/enhanced-health').set(admin.auth).expect(200);
       expect(res.body.manifest.error).toMatch(/manifest unreadable/);
       const someone = await registerUser(bare);
       const goal = await bare

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/infra/config/app-config';
-import { DEV_JWT_SECRET } from '../../src/infra/config/config.schema';
+import { DEV_JWT_SECRET, DEV_SEED_PASSWORD } from '../../src/infra/config/config.schema';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -42,5 +42,52 @@ describe('loadConfig', () => {
       'https://b.example',
     ]);
     expect(loadConfig({ PORT: '' }).port).toBe(8000);
+  });
+
+  it('is a development server on loopback by default, and production anywhere else unless told', () => {
+    const local = loadConfig({});
+    expect(local.host).toBe('127.0.0.1');
+    expect(local.env).toBe('development');
+    const exposed = () => loadConfig({ HOST: '0.0.0.0' });
+    expect(exposed).toThrow(
+      /JWT_SECRET_KEY: must be set to a secret of your own \(NODE_ENV is production because HOST/,
+    );
+    const served = loadConfig({ HOST: '0.0.0.0', JWT_SECRET_KEY: 'a-real-secret-of-enough-length' });
+    expect(served.env).toBe('production');
+    expect(served.seed.onStart).toBe(false);
+    // Chosen explicitly, development may listen anywhere.
+    expect(loadConfig({ HOST: '0.0.0.0', NODE_ENV: 'development' }).env).toBe('development');
+  });
+
+  it('refuses the published seed password whenever it would seed outside development', () => {
+    const secret = { JWT_SECRET_KEY: 'a-real-secret-of-enough-length' };
+    expect(() => loadConfig({ ...secret, NODE_ENV: 'production', SEED_ON_START: 'true' })).toThrow(
+      /SEED_ADMIN_PASSWORD: must be set/,
+    );
+    expect(() => loadConfig({ ...secret, NODE_ENV: 'production', SEED_ON_START: 'true' })).not.toThrow(
+      new RegExp(DEV_SEED_PASSWORD),
+    );
+    expect(
+      loadConfig({ ...secret, NODE_ENV: 'production', SEED_ON_START: 'true', SEED_ADMIN_PASSWORD: 'An0ther-Secret' })
+        .seed.onStart,
+    ).toBe(true);
+  });
+
+  it('allows the test mode its defaults on loopback only', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }).auth.jwtSecret).toBe(DEV_JWT_SECRET);
+    expect(() => loadConfig({ NODE_ENV: 'test', HOST: '0.0.0.0' })).toThrow(/JWT_SECRET_KEY/);
+  });
+
+  it('trusts no proxy by default and accepts addresses and CIDR blocks only', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,::1,fd00::/8' }).trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['loopback', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129', '10.0.0.0/x']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
   });
 });

@@ -8,11 +8,14 @@ export interface AppConfig {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  /** Addresses/CIDRs of proxies whose X-Forwarded-For is believed; empty: none. */
+  trustedProxies: string[];
   logLevel: Env['LOG_LEVEL'];
   database: {
     /** Undefined until resolved: main.ts starts the embedded server when no URL is given. */
     url?: string;
     poolSize: number;
+    connectTimeoutMs: number;
     embeddedDir: string;
     embeddedPort: number;
   };
@@ -23,6 +26,9 @@ export interface AppConfig {
     maxSessionHours: number;
     passwordHashCost: number;
     rateLimitPerMinute: number;
+    /** Per-account login throttling: failures allowed before backoff starts, and its ceiling. */
+    loginFailuresBeforeBackoff: number;
+    loginBackoffMaxSeconds: number;
   };
   http: { corsOrigins: string[]; rateLimitPerMinute: number; bodyLimitBytes: number; importMaxBytes: number };
   ml: { modelsDir: string; predictionCacheTtlSeconds: number };
@@ -34,6 +40,7 @@ export interface AppConfig {
     maxPayloadBytes: number;
     retentionDays: number;
   };
+  shutdown: { drainDelayMs: number; timeoutMs: number };
   scheduler: { enabled: boolean; retrainCommand?: string; retrainMinNewSamples: number; jobTimeoutMs: number };
   metrics: { token?: string };
 }
@@ -61,10 +68,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    trustedProxies: e.TRUSTED_PROXIES,
     logLevel: e.LOG_LEVEL,
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DB_POOL_SIZE,
+      connectTimeoutMs: e.DB_CONNECT_TIMEOUT_MS,
       embeddedDir: e.EMBEDDED_PG_DIR,
       embeddedPort: e.EMBEDDED_PG_PORT,
     },
@@ -76,6 +85,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxSessionHours: e.JWT_MAX_SESSION_HOURS,
       passwordHashCost: e.PASSWORD_HASH_COST,
       rateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+      loginFailuresBeforeBackoff: e.LOGIN_FAILURES_BEFORE_BACKOFF,
+      loginBackoffMaxSeconds: e.LOGIN_BACKOFF_MAX_SECONDS,
     },
     http: {
       corsOrigins: e.CORS_ORIGINS,
@@ -92,6 +103,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPayloadBytes: e.EVENTS_MAX_PAYLOAD_BYTES,
       retentionDays: e.EVENTS_RETENTION_DAYS,
     },
+    shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     scheduler: {
       enabled: e.SCHEDULER_ENABLED,
       retrainCommand: e.RETRAIN_COMMAND,

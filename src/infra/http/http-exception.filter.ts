@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { isDatabaseUnavailable } from '../database/database-errors';
+
 import { RequestValidationError, type ValidationIssue } from './validation';
 
 /**
@@ -54,6 +56,9 @@ const FASTIFY_ERRORS: Record<string, { status: number; detail: string }> = {
   FST_PARTS_LIMIT: { status: 400, detail: 'Too many parts in the upload' },
 };
 
+// busboy (under @fastify/multipart) rejects a malformed upload with plain Errors, no code.
+const MALFORMED_MULTIPART = /^(Multipart: .+|Unexpected end of (form|file)|Malformed part header)$/;
+
 // Prisma error codes that are about the request, not the server (https://www.prisma.io/docs/orm/reference/error-reference).
 const PRISMA_ERRORS: Record<string, { status: number; detail: string }> = {
   P2002: { status: 409, detail: 'A record with these values already exists' },
@@ -78,12 +83,28 @@ export function mapError(exception: unknown): MappedError {
           : Array.isArray((response as { message?: unknown }).message)
             ? (response as { message: string[] }).message.join('; ')
             : exception.message;
-    const headers = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : undefined;
+    const retryAfter = (response as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    const headers: Record<string, string> | undefined =
+      status === 401
+        ? { 'WWW-Authenticate': 'Bearer' }
+        : typeof retryAfter === 'number'
+          ? { 'Retry-After': String(retryAfter) }
+          : undefined;
     return { status, detail, headers };
   }
   const err = exception as { code?: unknown; statusCode?: unknown; name?: unknown; message?: unknown; meta?: unknown };
   if (typeof err?.code === 'string' && FASTIFY_ERRORS[err.code]) {
     return FASTIFY_ERRORS[err.code];
+  }
+  if (exception instanceof Error && MALFORMED_MULTIPART.test(exception.message)) {
+    return { status: 400, detail: `Malformed multipart/form-data upload: ${exception.message}` };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      detail: 'The database is unavailable or busy: try again shortly',
+      headers: { 'Retry-After': '5' },
+    };
   }
   if (typeof err?.code === 'string' && PRISMA_ERRORS[err.code]) {
     return PRISMA_ERRORS[err.code];

@@ -21,8 +21,8 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const pool = new Pool({
       connectionString: config.database.url,
       max: config.database.poolSize,
-      // Fail fast instead of queueing forever when the pool is exhausted.
-      connectionTimeoutMillis: 10_000,
+      // Fail fast (503) instead of queueing forever when the pool is exhausted.
+      connectionTimeoutMillis: config.database.connectTimeoutMs,
     });
     // An idle connection can fail at any time (database restart, admin termination, shutdown of
     // the embedded server); pg reports it on the pool, and an 'error' event nobody listens to

@@ -21,8 +21,66 @@ describe('PrivacyFilter', () => {
       ssn: '1',
       client_secret: 's',
     });
-    expect(out).toEqual({ user: { email: 'a@b.c', profile: { note: 'ok' } }, cards: [{ last4: '1111' }] });
+    expect(out).toEqual({ user: { profile: { note: 'ok' } }, cards: [{ last4: '1111' }] });
     expect(JSON.stringify(out)).not.toMatch(/4111|Bearer|"x"|"k"/);
+  });
+
+  it('checks keys after removing NULs, invisible characters, separators and case', () => {
+    const keys = [
+      'pass\u0000word',
+      'pass\u200bword',
+      'ＰＡＳＳＷＯＲＤ',
+      'cardNumber',
+      'card-number',
+      'passwd',
+      'cvc',
+      'pin',
+      'userPin',
+      'PIN_code',
+      'iban',
+      'e-mail',
+      'email',
+      'phone',
+      'phoneNumber',
+      'mobile',
+    ];
+    expect(filter.filter(Object.fromEntries(keys.map((k) => [k, 'v'])))).toEqual({});
+    // Whole-word checks do not catch innocent keys that merely contain the letters.
+    expect(filter.filter({ shipping: 'x', spinner: 'y', category: 'z', hotel: 'w' })).toEqual({
+      shipping: 'x',
+      spinner: 'y',
+      category: 'z',
+      hotel: 'w',
+    });
+  });
+
+  it('replaces card numbers, e-mail addresses, IBANs and phone numbers found in values', () => {
+    const wide = new PrivacyFilter();
+    const out = wide.filter({
+      search: 'pay 4111 1111 1111 1111 now',
+      term: 'ada@example.com',
+      note: 'IBAN DE89 3704 0044 0532 0130 00 please',
+      call: 'call +44 20 7946 0958 today',
+      us: '555-123-4567',
+      list: ['5500-0000-0000-0004'],
+    });
+    expect(out).toEqual({
+      search: 'pay [card] now',
+      term: '[email]',
+      note: 'IBAN [iban] please',
+      call: 'call [phone] today',
+      us: '[phone]',
+      list: ['[card]'],
+    });
+    // Numbers that are not personal stay: not Luhn-valid, dates, amounts, ids.
+    const kept = {
+      id: '4111111111111112',
+      date: '2024-01-15',
+      amount: '1234.56',
+      order: 'order 12345',
+      uuid: '0192e4a0-7c1d-7e3a-9f00-123456789abc',
+    };
+    expect(wide.filter(kept)).toEqual(kept);
   });
 
   it('truncates long strings and bounds depth and size', () => {
@@ -36,8 +94,8 @@ describe('PrivacyFilter', () => {
   });
 
   it('makes every string storable: no NUL characters, no half surrogate pairs, emoji never cut in two', () => {
-    expect(filter.filter({ 'k\u0000ey': 'a\u0000b', lone: 'x\ud83dy', low: '\ude00z' })).toEqual({
-      key: 'ab',
+    expect(filter.filter({ 'n\u0000ote': 'a\u0000b', lone: 'x\ud83dy', low: '\ude00z' })).toEqual({
+      note: 'ab',
       lone: 'x\ufffdy',
       low: '\ufffdz',
     });
