@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
-import type { Prisma } from '../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 import { MODEL_NAMES } from './model-manifest';
 import { ModelRegistry } from './model-registry';
+import { ModelVersionsService } from './model-versions.service';
 
 // Which new rows count as training data for each model.
 const DATASET_SOURCES = {
@@ -28,38 +28,9 @@ export class ModelLifecycleService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly registry: ModelRegistry,
+    private readonly versions: ModelVersionsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /** Records the served version of each loaded model as the active one. */
-  async syncVersions(): Promise<number> {
-    let synced = 0;
-    for (const status of this.registry.allStatuses()) {
-      const entry = this.registry.entry(status.name);
-      if (status.state !== 'loaded' || !entry || !status.version) continue;
-      await this.prisma.$transaction([
-        this.prisma.modelVersion.updateMany({
-          where: { modelType: status.name, NOT: { version: status.version } },
-          data: { isActive: false },
-        }),
-        this.prisma.modelVersion.upsert({
-          where: { modelType_version: { modelType: status.name, version: status.version } },
-          create: {
-            modelType: status.name,
-            version: status.version,
-            modelPath: entry.file,
-            sha256: entry.sha256,
-            isActive: true,
-            deploymentDate: new Date(),
-            metrics: (entry.metrics ?? {}) as Prisma.InputJsonValue,
-          },
-          update: { isActive: true, sha256: entry.sha256, modelPath: entry.file },
-        }),
-      ]);
-      synced++;
-    }
-    return synced;
-  }
 
   /** Updates each dataset's count of new rows since its last training; marks it ready past the threshold. */
   async assessDatasets(): Promise<Array<{ dataset: string; new_samples: number; ready: boolean }>> {
@@ -112,7 +83,13 @@ export class ModelLifecycleService {
       };
     const outcome = await runCommand(command);
     const status = outcome.code === 0 ? 'completed' : 'failed';
-    if (outcome.code === 0) await this.registry.loadAll();
+    // Freshly trained models are recorded as candidates; the served versions stay as the database
+    // says until a challenger is promoted on its evaluation (ModelVersionsService.submitChallenger).
+    if (outcome.code === 0) {
+      await this.registry.loadAll();
+      await this.versions.recordBundled(false);
+      await this.versions.syncFromDatabase();
+    }
     const now = new Date();
     await this.prisma.modelTrainingEvent.updateMany({
       where: { id: { in: events.map((e) => e.id) } },
@@ -123,7 +100,6 @@ export class ModelLifecycleService {
         where: { datasetType: { in: ready.map((d) => d.dataset) } },
         data: { lastTrainingDate: now, isReadyForTraining: false, thresholdReached: false, dataCount: 0 },
       });
-      await this.syncVersions();
     }
     this.logger.log(`retraining ${status} (exit ${outcome.code})`);
     return { datasets, retrained: outcome.code === 0, exit_code: outcome.code };

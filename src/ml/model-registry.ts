@@ -137,26 +137,73 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Bytes of the model's file as listed in the manifest (undefined when missing). */
+  async bundledArtifact(name: ModelName): Promise<Buffer | undefined> {
+    const entry = this.manifest?.models[name];
+    if (!entry) return undefined;
+    return readFile(path.join(this.modelsDir, entry.file)).catch(() => undefined);
+  }
+
+  /**
+   * Serves another version of a model (a promotion or rollback recorded in the database), after
+   * the same checks as at start-up. The old session answers until the new one has passed them;
+   * a version that fails them is not served and the old one stays (the error is returned).
+   */
+  async install(name: ModelName, entry: ModelEntry, bytes: Buffer, version: string): Promise<string | null> {
+    const candidate = await this.prepare(name, entry, bytes, version);
+    if (!candidate.loaded) {
+      this.logger.warn(`model ${name} version ${version} refused (${candidate.status.error}); keeping the served one`);
+      return candidate.status.error;
+    }
+    const previous = this.models.get(name);
+    const counters = this.statuses.get(name)!;
+    candidate.status.inferences = counters.inferences;
+    candidate.status.fallbacks = counters.fallbacks;
+    candidate.status.failures = counters.failures;
+    this.models.set(name, candidate.loaded);
+    this.statuses.set(name, candidate.status);
+    // In-flight runs hold their own reference to the old session's promise; release it a little later.
+    if (previous) setTimeout(() => void previous.session.release().catch(() => undefined), 5_000).unref();
+    this.logger.log(`model ${name} now serves version ${version}`);
+    return null;
+  }
+
   private async load(name: ModelName): Promise<void> {
     const entry = this.manifest?.models[name];
     if (!entry) {
       this.statuses.set(name, emptyStatus(name, 'missing', this.manifestError ?? `no "${name}" entry in the manifest`));
       return;
     }
+    const bytes = await readFile(path.join(this.modelsDir, entry.file)).catch(() => undefined);
+    const version = entry.version ?? this.manifest?.version ?? null;
+    if (!bytes) {
+      const status = emptyStatus(name, 'missing', `file not found: ${entry.file}`);
+      status.version = version;
+      status.file = entry.file;
+      this.statuses.set(name, status);
+      this.logger.warn(`model ${name} not served (${status.error}); its rule fallback answers instead`);
+      return;
+    }
+    const { loaded, status } = await this.prepare(name, entry, bytes, version);
+    if (loaded) this.models.set(name, loaded);
+    else this.logger.warn(`model ${name} not served (${status.error}); its rule fallback answers instead`);
+    this.statuses.set(name, status);
+  }
+
+  /** Checks a graph (checksum, signature, probe inference) and opens its session. */
+  private async prepare(
+    name: ModelName,
+    entry: ModelEntry,
+    bytes: Buffer,
+    version: string | null,
+  ): Promise<{ loaded?: LoadedModel; status: ModelStatus }> {
     const started = performance.now();
-    const file = path.join(this.modelsDir, entry.file);
     const status = emptyStatus(name, 'invalid', null);
-    status.version = entry.version ?? this.manifest?.version ?? null;
+    status.version = version;
     status.file = entry.file;
     status.metrics = entry.metrics ?? null;
+    let loaded: LoadedModel | undefined;
     try {
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-      } catch {
-        status.state = 'missing';
-        throw new Error(`file not found: ${entry.file}`);
-      }
       const digest = createHash('sha256').update(bytes).digest('hex');
       if (digest !== entry.sha256)
         throw new Error(`sha256 mismatch: manifest ${entry.sha256.slice(0, 12)}…, file ${digest.slice(0, 12)}…`);
@@ -167,7 +214,7 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
       });
-      const loaded: LoadedModel = {
+      loaded = {
         name,
         entry,
         session,
@@ -176,17 +223,17 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
       };
       checkSignature(loaded);
       await probe(loaded);
-      this.models.set(name, loaded);
       status.state = 'loaded';
       status.fallback_in_use = false;
       status.error = null;
     } catch (error) {
+      await loaded?.session.release().catch(() => undefined);
+      loaded = undefined;
       status.error = describe(error);
       status.fallback_in_use = true;
-      this.logger.warn(`model ${name} not served (${status.error}); its rule fallback answers instead`);
     }
     status.load_ms = Math.round((performance.now() - started) * 10) / 10;
-    this.statuses.set(name, status);
+    return { loaded, status };
   }
 }
 

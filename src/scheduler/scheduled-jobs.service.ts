@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 
 import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
@@ -21,7 +21,7 @@ const SEGMENT_REFRESH_BATCH = 2000;
  * the cron triggers do nothing when SCHEDULER_ENABLED=false (tests, extra replicas).
  */
 @Injectable()
-export class ScheduledJobsService implements OnApplicationBootstrap {
+export class ScheduledJobsService {
   private readonly logger = new Logger(ScheduledJobsService.name);
 
   constructor(
@@ -33,13 +33,6 @@ export class ScheduledJobsService implements OnApplicationBootstrap {
     private readonly behavior: BehavioralAnalyticsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    // Record which model versions this process serves (cheap; failures only logged).
-    await this.lifecycle
-      .syncVersions()
-      .catch((error: unknown) => this.logger.warn(`model version sync failed: ${String(error)}`));
-  }
 
   run(name: JobName) {
     switch (name) {

@@ -258,7 +258,7 @@ describe('coaching (e2e, models missing or broken)', () => {
     writeFileSync(path.join(dir, manifest.models.policy.file), Buffer.from('not an onnx model'));
     manifest.models.spending_forecast.file = 'gone.onnx';
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
-    t = await createTestApp({ MODELS_DIR: dir });
+    t = await createTestApp({ MODELS_DIR: dir, MODEL_SYNC_INTERVAL_SECONDS: '0' });
     user = await registerUser(t);
     await seedHistory(t, user.id, typicalHistory(3));
   });
@@ -296,7 +296,7 @@ describe('coaching (e2e, models missing or broken)', () => {
 
   it('falls back for every model when the manifest itself is unreadable', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'fincoach-nomodels-'));
-    const bare = await createTestApp({ MODELS_DIR: empty });
+    const bare = await createTestApp({ MODELS_DIR: empty, MODEL_SYNC_INTERVAL_SECONDS: '0' });
     try {
       const admin = await registerAdmin(bare);
       const res = await bare.http().get('/coaching/enhanced-health').set(admin.auth).expect(200);

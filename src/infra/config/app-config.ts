@@ -31,7 +31,7 @@ export interface AppConfig {
     loginBackoffMaxSeconds: number;
   };
   http: { corsOrigins: string[]; rateLimitPerMinute: number; bodyLimitBytes: number; importMaxBytes: number };
-  ml: { modelsDir: string; predictionCacheTtlSeconds: number };
+  ml: { modelsDir: string; predictionCacheTtlSeconds: number; modelSyncIntervalSeconds: number };
   events: {
     trackingEnabled: boolean;
     batchSize: number;
@@ -94,7 +94,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       importMaxBytes: e.IMPORT_MAX_BYTES,
     },
-    ml: { modelsDir: e.MODELS_DIR, predictionCacheTtlSeconds: e.PREDICTION_CACHE_TTL_SECONDS },
+    ml: {
+      modelsDir: e.MODELS_DIR,
+      predictionCacheTtlSeconds: e.PREDICTION_CACHE_TTL_SECONDS,
+      modelSyncIntervalSeconds: e.MODEL_SYNC_INTERVAL_SECONDS,
+    },
     events: {
       trackingEnabled: e.TRACKING_ENABLED,
       batchSize: e.EVENTS_BATCH_SIZE,

@@ -93,6 +93,8 @@ export const envSchema = z
 
     MODELS_DIR: z.string().min(1).default('models'),
     PREDICTION_CACHE_TTL_SECONDS: int(0, 30 * 86_400).default(86_400),
+    /** How often each replica checks the database for a promoted or rolled-back model version (0: never — serve MODELS_DIR only). */
+    MODEL_SYNC_INTERVAL_SECONDS: int(0, 86_400).default(30),
 
     TRACKING_ENABLED: bool.default(true),
     EVENTS_BATCH_SIZE: int(1, 50_000).default(2000),
