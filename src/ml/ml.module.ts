@@ -14,6 +14,8 @@ import { SegmentationModel } from './models/segmentation.model';
 import { SpendingForecastModel } from './models/spending-forecast.model';
 import { ModelsAdminController } from './models-admin.controller';
 import { PredictionCacheService } from './prediction-cache.service';
+import { RetrainingService } from './retraining/retraining.service';
+import { TrainingExportRepository } from './retraining/training-export.repository';
 import { TrainingRecordsRepository } from './training-records.repository';
 import { UserStateService } from './user-state.service';
 
@@ -38,6 +40,8 @@ import { UserStateService } from './user-state.service';
     PredictionCacheService,
     UserStateService,
     ModelLifecycleService,
+    RetrainingService,
+    TrainingExportRepository,
   ],
   exports: [
     ModelRegistry,
@@ -50,6 +54,7 @@ import { UserStateService } from './user-state.service';
     PredictionCacheService,
     UserStateService,
     ModelLifecycleService,
+    RetrainingService,
   ],
 })
 export class MlModule {}

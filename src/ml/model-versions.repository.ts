@@ -19,6 +19,7 @@ export interface NewVersion {
   artifact: Uint8Array<ArrayBuffer>;
   metrics?: Record<string, unknown>;
   trainingData?: Record<string, unknown>;
+  trainingEventId?: string;
 }
 
 /** Every query on model versions: their artifacts, which one is active, promotions and rollbacks. */
@@ -103,6 +104,7 @@ export class ModelVersionsRepository {
       manifestEntry: v.entry as Prisma.InputJsonValue,
       metrics: (v.metrics ?? v.entry.metrics ?? {}) as Prisma.InputJsonValue,
       trainingData: (v.trainingData ?? {}) as Prisma.InputJsonValue,
+      trainingEventId: v.trainingEventId ?? null,
     };
   }
 

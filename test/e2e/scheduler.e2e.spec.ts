@@ -57,7 +57,7 @@ describe('scheduled jobs (e2e)', () => {
     expect(await t.prisma.predictionCache.count({ where: { userId: user.id } })).toBe(0);
   });
 
-  it('retraining check counts new data per model and records a pending training when no command is configured', async () => {
+  it('retraining check counts new data per model (nothing ready: no consenting user has new data)', async () => {
     const admin = await registerAdmin(t);
     const res = await t.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
     expect(res.body.status).toBe('succeeded');
