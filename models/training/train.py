@@ -113,6 +113,8 @@ def write_summary(out: Path, manifest: dict) -> None:
                          "; ".join(f"×{sc}: {d['mean']:+.3f} ± {d['se']:.3f}" for sc, d in diff.items()) + f"; served: {m['policy']['served_policy']['name']}",
                          "≥ 2 s.e. in all 3 settings", m["policy"]["targets_met"]["cql_beats_best_simple_by_2se_in_all_settings"]))
     lines += ["", "Details: " + ", ".join(f"[{n}]({n}.md)" for n in m), ""]
+    # Written by hand from `npm run train:check-reproducible`, which a training run cannot measure itself.
+    lines += ["Two runs from scratch compared: [reproducibility.md](reproducibility.md).", ""]
     (out / "reports" / "README.md").write_text("\n".join(lines))
 
 
