@@ -39,6 +39,7 @@ describeIfPython('retraining from real data: champion/challenger (e2e, real pipe
   let consenting: TestUser;
   let other: TestUser;
   const savedDataDir = process.env.REAL_DATA_DIR;
+  let activeGoal: string;
 
   beforeAll(async () => {
     mkdirSync(path.join(dataDir, 'moneyvis'));
@@ -54,6 +55,8 @@ describeIfPython('retraining from real data: champion/challenger (e2e, real pipe
       MODEL_SYNC_INTERVAL_SECONDS: '0',
       RETRAIN_PIPELINE: 'bash test/fixtures/retraining/worse-challenger.sh',
     });
+    activeGoal = (await t.prisma.modelVersion.findFirstOrThrow({ where: { modelType: 'goal', isActive: true } }))
+      .version;
     admin = await registerAdmin(t);
     consenting = await registerUser(t);
     other = await registerUser(t);
@@ -67,7 +70,9 @@ describeIfPython('retraining from real data: champion/challenger (e2e, real pipe
   }, 2 * MINUTES);
 
   afterAll(async () => {
-    // Consenting users' data would make other suites' retraining checks ready; take it away.
+    // The database is shared with the other suites: the goal model they expect is served again, and
+    // consenting users' data (which would make their retraining checks ready) is taken away.
+    await t.app.get(ModelVersionsService).promote('goal', activeGoal);
     await t.prisma.user.deleteMany({ where: { id: { in: [consenting.id, other.id] } } });
     await t.close();
     await worse.close();
