@@ -69,4 +69,25 @@ describe('scheduled jobs (e2e)', () => {
     ]);
     await t.http().post('/admin/jobs/nope/run').set(admin.auth).expect(422);
   });
+
+  it('with RETRAIN_PIPELINE=none, a ready dataset of consenting users records a pending training and trains nothing', async () => {
+    const quiet = await createTestApp({ RETRAIN_PIPELINE: 'none', RETRAIN_MIN_NEW_SAMPLES: '1' });
+    try {
+      const admin = await registerAdmin(quiet);
+      const user = await registerUser(quiet);
+      await quiet.http().put('/auth/profile').set(user.auth).send({ training_consent: true }).expect(200);
+      await seedHistory(quiet, user.id, typicalHistory(2));
+      const res = await quiet.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
+      expect(res.body.status).toBe('succeeded');
+      expect(res.body.details).toMatchObject({ retrained: true, decisions: {} });
+      const events = await quiet.prisma.modelTrainingEvent.findMany({ orderBy: { startTime: 'desc' }, take: 2 });
+      expect(events.map((e) => [e.modelType, e.status]).sort()).toEqual([
+        ['goal', 'pending'],
+        ['spending_forecast', 'pending'],
+      ]);
+      await quiet.prisma.user.delete({ where: { id: user.id } });
+    } finally {
+      await quiet.close();
+    }
+  });
 });

@@ -119,7 +119,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     scheduler: {
       enabled: e.SCHEDULER_ENABLED,
-      retrainPipeline: e.RETRAIN_PIPELINE.trim(),
+      retrainPipeline: e.RETRAIN_PIPELINE.trim() === 'none' ? '' : e.RETRAIN_PIPELINE.trim(),
       retrainWorkDir: e.RETRAIN_WORK_DIR ?? path.join(os.tmpdir(), 'fincoach-retraining'),
       retrainMinNewSamples: e.RETRAIN_MIN_NEW_SAMPLES,
       jobTimeoutMs: e.JOB_TIMEOUT_SECONDS * 1000,

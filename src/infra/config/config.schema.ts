@@ -112,7 +112,7 @@ export const envSchema = z
     /**
      * Command that trains the real-data challengers from the retraining job's export; called with two
      * arguments, the export folder and a work folder (models/training/retrain-real.sh documents the
-     * contract). Empty: the job exports and records readiness but trains nothing.
+     * contract). `none`: nothing is exported or trained; the run is recorded as pending.
      */
     RETRAIN_PIPELINE: z.string().default('bash models/training/retrain-real.sh'),
     /** Where a retraining run keeps its export and challenger while it runs (deleted afterwards). */

@@ -75,6 +75,12 @@ export class RetrainingService {
   ): Promise<RetrainingOutcome> {
     const events = await this.records.startEvents(models);
     started(events);
+    const pipeline = this.config.scheduler.retrainPipeline;
+    if (!pipeline) {
+      // Nothing would learn from an export, so none is made.
+      await this.records.finishEvents(events, 'pending', { note: 'RETRAIN_PIPELINE is none: nothing trained' });
+      return { training_data: {}, decisions: {} };
+    }
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
     const dir = path.join(this.config.scheduler.retrainWorkDir, runId);
     try {
@@ -89,14 +95,6 @@ export class RetrainingService {
         recommendations_with_outcome: exported.recommendations_with_outcome,
         export_sha256: exported.sha256,
       };
-      const pipeline = this.config.scheduler.retrainPipeline;
-      if (!pipeline) {
-        await this.records.finishEvents(events, 'pending', {
-          training_data: trainingData,
-          note: 'RETRAIN_PIPELINE is empty',
-        });
-        return { training_data: trainingData, decisions: {} };
-      }
       const work = path.join(dir, 'work');
       const result = await runPipeline(pipeline, path.join(dir, 'export'), work);
       if (result.code !== 0) throw new Error(`RETRAIN_PIPELINE exited with ${result.code}: ${result.tail}`);
