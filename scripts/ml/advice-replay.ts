@@ -1,12 +1,12 @@
 /**
- * The advice replay (shared/docs/ml-evaluation.md): every real week of every real account through
- * the served coaching, against a real (throwaway) PostgreSQL. Each account's statement is imported
- * through the server's importer, then /recommendation and /enhanced-recommendation are asked at the
- * end of every week of its history. Counts contradictions (findContradictions), segment changes from
- * one week to the next and the share of each action; writes models/reports/advice-replay.md.
- *
- * Usage: npm run eval:advice [-- --berka-accounts N --concurrency C --out FILE]
- * (plain Node with scripts/swc-register.cjs: NestJS needs the decorator metadata tsx cannot emit)
+ * The advice replay (shared/docs/ml-evaluation.md), run by `npm run eval:models` (and alone by
+ * `npm run eval:advice`, the same code): every real week of every real account through the served
+ * coaching, against a real (throwaway) PostgreSQL. Each account's statement (scripts/ml/real-data.ts)
+ * is imported through the server's importer, then /recommendation and /enhanced-recommendation are
+ * asked at the end of every week of its history. Counts contradictions (findContradictions), segment
+ * changes from one week to the next and the share of each action; writes models/reports/advice-replay.md.
+ * Needs NestJS's decorator metadata: run under plain Node with scripts/swc-register.cjs (as the npm
+ * scripts do), not tsx.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,16 +21,32 @@ import { startThrowawayPostgres } from '../../src/infra/database/throwaway-postg
 import { PrismaService } from '../../src/infra/prisma/prisma.service';
 import { ModelRegistry } from '../../src/ml/model-registry';
 
-import { berkaStatements, moneyVisStatement, replayStatement, type ReplayServices } from './replay-accounts';
+import { berkaAccountStatements, moneyVisStatement, realDataDir } from './real-data';
+import { replayStatement, type ReplayServices } from './replay-accounts';
 
-const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
-const BERKA_ACCOUNTS = args.has('berka-accounts') ? Number(args.get('berka-accounts')) : Infinity;
-const OUT = path.resolve(args.get('out') ?? 'models/reports/advice-replay.md');
-const CONCURRENCY = Number(args.get('concurrency') ?? 3);
+export interface AdviceReplayOptions {
+  modelsDir: string;
+  /** Where the markdown report goes. */
+  out: string;
+  dataDir?: string;
+  /** Replay only the first N berka accounts (all by default). */
+  berkaAccounts?: number;
+  /** Accounts replayed at a time (each account's weeks stay in order). */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
 
-async function main(): Promise<void> {
+export interface AdviceReplayResult {
+  tallies: ReplayTally[];
+  contradictions: number;
+  seconds: number;
+}
+
+export async function runAdviceReplay(options: AdviceReplayOptions): Promise<AdviceReplayResult> {
   const started = Date.now();
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+  const dataDir = options.dataDir ?? realDataDir();
   const db = await startThrowawayPostgres('fincoach_replay');
   const app = await createApp(
     loadConfig({
@@ -39,6 +55,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
       SCHEDULER_ENABLED: 'false',
       DB_POOL_SIZE: '8',
+      MODELS_DIR: options.modelsDir,
     }),
   ).catch(async (error: unknown) => {
     await db.stop();
@@ -56,10 +73,10 @@ async function main(): Promise<void> {
       (m) => `${m}: ${models.status(m).version ?? 'rule fallback'}`,
     );
 
-    const moneyvis = await replayStatement(services, moneyVisStatement());
-    process.stdout.write(`moneyvis: ${moneyvis.length / 2} weeks (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+    const moneyvis = await replayStatement(services, moneyVisStatement(dataDir));
+    log(`advice replay moneyvis: ${moneyvis.length / 2} weeks (${elapsed()})`);
     const berka: ReplayedAdvice[] = [];
-    const statements = berkaStatements().slice(0, BERKA_ACCOUNTS);
+    const statements = berkaAccountStatements(dataDir).slice(0, options.berkaAccounts ?? Infinity);
     let next = 0;
     let done = 0;
     // A few accounts at a time: each one's weeks stay in order, accounts are independent users.
@@ -67,19 +84,18 @@ async function main(): Promise<void> {
       while (next < statements.length) {
         const statement = statements[next++];
         berka.push(...(await replayStatement(services, statement)));
-        if (++done % 25 === 0)
-          process.stdout.write(
-            `berka: ${done}/${statements.length} accounts (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
-          );
+        if (++done % 25 === 0) log(`advice replay berka: ${done}/${statements.length} accounts (${elapsed()})`);
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const concurrency = options.concurrency ?? 3;
+    await Promise.all(Array.from({ length: concurrency }, worker));
     const tallies = [tallyReplay('moneyvis', moneyvis), tallyReplay('berka (even ids)', berka)];
-    mkdirSync(path.dirname(OUT), { recursive: true });
-    writeFileSync(OUT, report(tallies, served, (Date.now() - started) / 1000));
-    const total = tallies.reduce((a, t) => a + t.contradictions, 0);
-    process.stdout.write(`${total} contradiction(s); report in ${path.relative(process.cwd(), OUT)}\n`);
-    if (total > 0) process.exitCode = 1;
+    const seconds = (Date.now() - started) / 1000;
+    mkdirSync(path.dirname(options.out), { recursive: true });
+    writeFileSync(options.out, report(tallies, served, seconds, concurrency));
+    const contradictions = tallies.reduce((a, t) => a + t.contradictions, 0);
+    log(`advice replay: ${contradictions} contradiction(s); report in ${path.relative(process.cwd(), options.out)}`);
+    return { tallies, contradictions, seconds };
   } finally {
     await app.close();
     await db.stop();
@@ -88,7 +104,7 @@ async function main(): Promise<void> {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-function report(tallies: ReplayTally[], served: string[], seconds: number): string {
+function report(tallies: ReplayTally[], served: string[], seconds: number, concurrency: number): string {
   const actions = [
     'continue_current_behavior',
     'spending_alert',
@@ -99,17 +115,18 @@ function report(tallies: ReplayTally[], served: string[], seconds: number): stri
   const lines = [
     '# Advice replay on real accounts',
     '',
-    'Written by `npm run eval:advice` (`scripts/ml/advice-replay.ts`). Every real week of every real account,',
-    'through the served coaching and a real PostgreSQL: each account is imported through the statement',
-    'importer, then `/coaching/recommendation` and `/coaching/enhanced-recommendation` (their services) are',
+    'Written by `npm run eval:models` (`scripts/ml/advice-replay.ts`; `npm run eval:advice` runs only this part).',
+    'Every real week of every real account, through the served coaching and a real PostgreSQL: each account',
+    "(scripts/ml/real-data.ts: MoneyVis's file, each berka account's own trans.asc lines) is imported through",
+    'the statement importer, then `/coaching/recommendation` and `/coaching/enhanced-recommendation` (their services) are',
     'asked at the end of every week of its history (cut-offs every 7 days from the end of the first full',
     'week). Each answer is checked by `findContradictions` (`src/coaching/advice-consistency.ts`): a money',
     'amount or percentage in the text that is not a figure of the window the text names, as shown in the',
     'same response (`state_summary` for the last 7 days, `state_summary_30d` for the last 30), a window named',
     'but not shown, or praise beside a negative savings rate in either window.',
     '',
-    `Models: ${served.join(', ')}. Berka amounts are CZK (1993–94), MoneyVis GBP; both are shown with the`,
-    `client's "$" formatting. Run time ${Math.round(seconds)} s.`,
+    `Models: ${served.join(', ')}. Berka amounts are CZK (1993–94), MoneyVis GBP; texts write money without a`,
+    `currency symbol. Run time ${Math.round(seconds)} s (${concurrency} accounts at a time).`,
     '',
     '| data set | accounts | weeks | responses | contradictions | segment changes (week to week) | praise served | 7-day savings rate < 0 |',
     '|---|---|---|---|---|---|---|---|',
@@ -161,8 +178,3 @@ function report(tallies: ReplayTally[], served: string[], seconds: number): stri
   ];
   return lines.join('\n');
 }
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});

@@ -5,9 +5,14 @@
  * (SpendingForecastModel, GoalModel over the same ModelRegistry and models/manifest.json) fed by
  * the server's feature code; nothing is re-implemented here.
  *
+ * Then the advice replay over every real week of both data sets (scripts/ml/advice-replay.ts,
+ * models/reports/advice-replay.md); its contradiction count is in evaluation.md too.
+ *
  * Writes models/reports/evaluation.md, evaluation.json and PNG plots (plots through the training
  * venv's matplotlib when it exists; the markdown is complete without them).
- * Usage: tsx scripts/ml/eval-models.ts [--data-dir DIR] [--models models] [--bootstrap 1000] [--synthetic-users 60]
+ * Usage: npm run eval:models [-- --data-dir DIR --models models --bootstrap 1000 --synthetic-users 60
+ *   --only forecast-goal|advice --berka-accounts N (advice replay on the first N berka accounts only)]
+ * (plain Node with scripts/swc-register.cjs: the replay runs the NestJS app, which needs decorator metadata)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,7 @@ import { seededRandom, type Random } from '../../src/ml/random';
 import { calibrate } from '../../src/ml/synthetic/calibration';
 import { PERSONAS, SyntheticUser } from '../../src/ml/synthetic/generator';
 
+import { runAdviceReplay, type AdviceReplayResult } from './advice-replay';
 import { loadBerka, loadMoneyVis, realDataDir } from './real-data';
 import {
   GOAL_MIN_HISTORY_DAYS,
@@ -60,12 +66,14 @@ const REPORTS = path.join(MODELS_DIR, 'reports');
 const BOOTSTRAP = Number(arg('bootstrap', '1000'));
 const SYNTHETIC_USERS = Number(arg('synthetic-users', '60'));
 const SEED = 20261201;
+const ONLY = arg('only', 'all');
+const REPLAY_BERKA_ACCOUNTS = Number(arg('berka-accounts', 'Infinity'));
 
 // ─── Data ────────────────────────────────────────────────────────────────────
 
 /** Held-out simulated users (never trained on by the real-data models), 60 weeks each. */
 function syntheticAccounts(n: number): Account[] {
-  const cal = calibrate(path.join(REPO, 'test/fixtures/moneyvis/transactions_categorized.csv'));
+  const cal = calibrate(path.join(REPO, 'data/moneyvis/transactions_categorized.csv'));
   const start = new Date(Date.UTC(2024, 0, 1));
   return Array.from({ length: n }, (_, u) => {
     const user = new SyntheticUser(u, PERSONAS[u % PERSONAS.length], cal, start, SEED * 31 + u);
@@ -470,6 +478,13 @@ function goalTable(title: string, g: GoalScore): string[] {
 }
 
 async function main(): Promise<void> {
+  if (!['all', 'forecast-goal', 'advice'].includes(ONLY)) throw new Error('--only is forecast-goal or advice');
+  const advice = ONLY === 'forecast-goal' ? undefined : () => replayAdvice();
+  if (ONLY === 'advice') {
+    const replay = await advice!();
+    if (replay.contradictions > 0) process.exitCode = 1;
+    return;
+  }
   const started = Date.now();
   const dir = realDataDir();
   const registry = new ModelRegistry({ ml: { modelsDir: MODELS_DIR } } as AppConfig);
@@ -578,6 +593,34 @@ async function main(): Promise<void> {
   }
   md.push('![calibration](goal_calibration_real.png)', '');
 
+  const replay = advice ? await advice() : undefined;
+  if (replay) {
+    result.advice_replay = {
+      contradictions: replay.contradictions,
+      accounts_limit: Number.isFinite(REPLAY_BERKA_ACCOUNTS) ? REPLAY_BERKA_ACCOUNTS : null,
+      datasets: replay.tallies.map((t) => ({
+        dataset: t.dataset,
+        accounts: t.accounts,
+        weeks: t.weeks,
+        responses: t.responses,
+        contradictions: t.contradictions,
+      })),
+    };
+    md.push(
+      '## Advice replay',
+      '',
+      `Every real week of ${Number.isFinite(REPLAY_BERKA_ACCOUNTS) ? `MoneyVis and the first ${REPLAY_BERKA_ACCOUNTS} berka accounts` : 'every real account (MoneyVis and all berka accounts)'} through the served coaching ` +
+        '(details, action shares and segment changes: [advice-replay.md](advice-replay.md)).',
+      '',
+      '| data set | accounts | weeks | responses | contradictions |',
+      '|---|---|---|---|---|',
+      ...replay.tallies.map(
+        (t) => `| ${t.dataset} | ${t.accounts} | ${t.weeks} | ${t.responses} | **${t.contradictions}** |`,
+      ),
+      '',
+    );
+  }
+
   mkdirSync(REPORTS, { recursive: true });
   writeFileSync(path.join(REPORTS, 'evaluation.json'), JSON.stringify(result, null, 1) + '\n');
   writeFileSync(path.join(REPORTS, 'evaluation.md'), md.join('\n') + '\n');
@@ -598,6 +641,17 @@ async function main(): Promise<void> {
   process.stdout.write(
     `wrote ${path.join(REPORTS, 'evaluation.md')} in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
   );
+  // A contradiction is a defect, not a statistic.
+  if (replay && replay.contradictions > 0) process.exitCode = 1;
+}
+
+function replayAdvice(): Promise<AdviceReplayResult> {
+  return runAdviceReplay({
+    modelsDir: MODELS_DIR,
+    out: path.join(REPORTS, 'advice-replay.md'),
+    dataDir: realDataDir(),
+    berkaAccounts: REPLAY_BERKA_ACCOUNTS,
+  });
 }
 
 /** Many accounts: per origin date, the mean served, truth and best baseline (one line each in the plot). */

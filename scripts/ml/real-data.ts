@@ -1,5 +1,5 @@
 /**
- * Real bank histories for training and judging the forecasting and goal models, read by the
+ * THE loader of the real bank histories (forecaster, goal model, segmentation, advice replay), read by the
  * server's OWN statement importer (src/financial/import: readStatement + categorise, as
  * POST /financial/import does, with an empty merchant memory): shared/data/moneyvis (one UK
  * account, GBP) and each account of shared/data/berka/trans.asc (591 Czech accounts, CZK),
@@ -70,9 +70,19 @@ export async function importedTransactions(statement: string | Buffer): Promise<
   });
 }
 
-export async function loadMoneyVis(dataDir = realDataDir()): Promise<RealAccount> {
-  const text = readFileSync(path.join(dataDir, 'moneyvis', 'transactions_categorized.csv'));
-  return { dataset: 'moneyvis', id: 'moneyvis', currency: 'GBP', transactions: await importedTransactions(text) };
+/** One real account's statement file, as a user would upload it to POST /financial/import. */
+export interface RealStatement {
+  dataset: Dataset;
+  account: string;
+  currency: 'GBP' | 'CZK';
+  /** The file name the upload carries (its extension is only informative: the reader sniffs the layout). */
+  filename: string;
+  text: string;
+}
+
+export function moneyVisStatement(dataDir = realDataDir()): RealStatement {
+  const text = readFileSync(path.join(dataDir, 'moneyvis', 'transactions_categorized.csv'), 'utf8');
+  return { dataset: 'moneyvis', account: 'moneyvis', currency: 'GBP', filename: 'moneyvis.csv', text };
 }
 
 /** trans.asc split into one statement per account (header + that account's lines, file order). */
@@ -92,10 +102,33 @@ export function berkaStatements(text: string): Map<string, string> {
   );
 }
 
-export async function loadBerka(dataDir = realDataDir()): Promise<RealAccount[]> {
+/** Every berka account of the shared folder (even ids; odd ones are held back) as its own statement, by id. */
+export function berkaAccountStatements(dataDir = realDataDir()): RealStatement[] {
   const statements = berkaStatements(readFileSync(path.join(dataDir, 'berka', 'trans.asc'), 'utf8'));
+  return [...statements.entries()].map(([account, text]) => ({
+    dataset: 'berka' as const,
+    account,
+    currency: 'CZK' as const,
+    filename: `berka-${account}.asc`,
+    text,
+  }));
+}
+
+async function loaded(statement: RealStatement): Promise<RealAccount> {
+  return {
+    dataset: statement.dataset,
+    id: statement.account,
+    currency: statement.currency,
+    transactions: await importedTransactions(statement.text),
+  };
+}
+
+export async function loadMoneyVis(dataDir = realDataDir()): Promise<RealAccount> {
+  return loaded(moneyVisStatement(dataDir));
+}
+
+export async function loadBerka(dataDir = realDataDir()): Promise<RealAccount[]> {
   const out: RealAccount[] = [];
-  for (const [id, statement] of statements)
-    out.push({ dataset: 'berka', id, currency: 'CZK', transactions: await importedTransactions(statement) });
+  for (const statement of berkaAccountStatements(dataDir)) out.push(await loaded(statement));
   return out;
 }

@@ -8,8 +8,9 @@
  *     week through SegmentationModel.classify (the hysteresis the API applies), printing JSON:
  *     segment labels and how often the served (and the nearest) segment changes between weeks.
  *
- * Berka accounts are split by id: ids ≡ 0 (mod 4) may be used for fitting, ids ≡ 2 (mod 4) are
- * only evaluated (odd ids are not in the folder: held back for judging).
+ * The accounts come from scripts/ml/real-data.ts (the server's statement importer, so categories are
+ * what an import stores). Berka accounts are split by id: ids ≡ 0 (mod 4) may be used for fitting,
+ * ids ≡ 2 (mod 4) are only evaluated (odd ids are not in the folder: held back for judging).
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,24 +23,34 @@ import { summarize } from '../../src/ml/features/summary';
 import { ModelRegistry } from '../../src/ml/model-registry';
 import { SegmentationModel, type PreviousSegment } from '../../src/ml/models/segmentation.model';
 
-import { balanceAt, berkaAccounts, moneyVisAccount, weeklyCutoffs, type RealAccount } from './real-accounts';
+import { loadBerka, loadMoneyVis, type RealAccount } from './real-data';
+import { balanceAt } from './real-episodes';
 
 const DAY_MS = 86_400_000;
-const DATA = path.resolve(process.env.SHARED_DATA ?? path.join(__dirname, '../../../shared/data'));
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 type Group = 'moneyvis' | 'berka_fit' | 'berka_eval';
 
 function group(account: RealAccount): Group {
-  if (account.source === 'moneyvis') return 'moneyvis';
-  return Number(account.id.replace('berka-', '')) % 4 === 0 ? 'berka_fit' : 'berka_eval';
+  if (account.dataset === 'moneyvis') return 'moneyvis';
+  return Number(account.id) % 4 === 0 ? 'berka_fit' : 'berka_eval';
 }
 
-function accounts(): RealAccount[] {
-  return [
-    moneyVisAccount(path.join(DATA, 'moneyvis/transactions_categorized.csv')),
-    ...berkaAccounts(path.join(DATA, 'berka/trans.asc')),
-  ];
+/** The real accounts through the one real-data loader (the server's statement importer). */
+async function accounts(): Promise<RealAccount[]> {
+  return [await loadMoneyVis(), ...(await loadBerka())];
+}
+
+/** Weekly cut-offs (end of day, UTC) from the first one with `historyDays` of history to the last row. */
+function weeklyCutoffs(account: RealAccount, historyDays: number): Date[] {
+  const first = account.transactions[0]?.date.getTime();
+  const last = account.transactions.at(-1)?.date.getTime();
+  if (first === undefined || last === undefined) return [];
+  const day = (t: number) => Math.floor(t / DAY_MS) * DAY_MS;
+  const cutoffs: Date[] = [];
+  for (let t = day(first) + historyDays * DAY_MS + DAY_MS - 1; t <= day(last) + DAY_MS - 1; t += 7 * DAY_MS)
+    cutoffs.push(new Date(t));
+  return cutoffs;
 }
 
 /** Every weekly state of an account with a full segmentation window behind it. */
@@ -52,14 +63,14 @@ function* weeklyStates(account: RealAccount) {
       from++;
     const window: FeatureTransaction[] = [];
     for (let i = from; i < rows.length && rows[i].date.getTime() <= now.getTime(); i++) window.push(rows[i]);
-    const balance = balanceAt(account, now);
+    const balance = balanceAt(account.transactions, now);
     yield { now, window, balance, segment: segmentFeatures(window, balance, now) };
   }
 }
 
-function exportFeatures(out: string): void {
+async function exportFeatures(out: string): Promise<void> {
   const lines: string[] = [];
-  for (const account of accounts()) {
+  for (const account of await accounts()) {
     let week = 0;
     for (const s of weeklyStates(account)) {
       const xs = SEGMENT_FEATURE_NAMES.map((n) => round(s.segment[n]));
@@ -92,7 +103,7 @@ async function replay(modelsDir: string): Promise<void> {
   const model = new SegmentationModel(registry);
   const tallies: Record<string, Tally> = {};
   const lastSegments: Record<string, number[]> = {};
-  for (const account of accounts()) {
+  for (const account of await accounts()) {
     const g = group(account);
     const tally = (tallies[g] ??= {
       accounts: 0,

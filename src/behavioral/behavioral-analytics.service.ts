@@ -179,14 +179,9 @@ export class BehavioralAnalyticsService {
     return this.repository.activeUsers(limit);
   }
 
-  /** Retention: deletes events older than `days` in chunks, so the table is never locked for long. */
-  async purgeOlderThan(days: number, chunk = 10_000): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const n = await this.repository.purgeChunk(days, chunk);
-      deleted += n;
-      if (n < chunk) return deleted;
-    }
+  /** Retention: deletes events older than `days` (in chunks, so the table is never locked for long). */
+  purgeOlderThan(days: number): Promise<number> {
+    return this.repository.purgeOlderThan(days);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { firstRow, rows } from '../infra/database/sql';
+import { deleteOlderThan, firstRow, rows } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 /**
@@ -127,13 +127,8 @@ export class BehavioralRepository {
     return found.map((r) => r.user_id);
   }
 
-  /** Deletes up to `chunk` events older than `days`; returns how many. */
-  async purgeChunk(days: number, chunk: number): Promise<number> {
-    const result = await this.database.pool.query({
-      text: `DELETE FROM behavioral_events WHERE id IN (
-               SELECT id FROM behavioral_events WHERE "timestamp" < now() - make_interval(days => $1::int) LIMIT $2)`,
-      values: [days, chunk],
-    });
-    return result.rowCount ?? 0;
+  /** Retention: deletes events older than `days`. */
+  purgeOlderThan(days: number): Promise<number> {
+    return deleteOlderThan(this.database.pool, 'behavioral_events', '"timestamp"', days);
   }
 }

@@ -33,10 +33,9 @@ export class PostgresEventSink implements EventSink<EncodedEvent> {
 
   async write(rows: EncodedEvent[], retry: boolean): Promise<number> {
     if (rows.length === 0) return 0;
+    // A connection lost while checked out is also emitted as 'error' on the client; PrismaService's
+    // pool listens on every client for that, and the failing query reports it to the batcher.
     const client = await this.prisma.pool.connect();
-    // A connection lost while checked out is also emitted as 'error' on the client, which would
-    // crash the process unheard; the failing query reports it to the batcher anyway.
-    client.on('error', ignoreConnectionError);
     let failed = false;
     try {
       await client.query('BEGIN');
@@ -48,14 +47,11 @@ export class PostgresEventSink implements EventSink<EncodedEvent> {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.off('error', ignoreConnectionError);
       // A connection that failed mid-COPY may be in any state: never hand it back to the pool.
       client.release(failed);
     }
   }
 }
-
-function ignoreConnectionError(): void {}
 
 const LOCK_USERS_SQL = 'SELECT id FROM users WHERE id = ANY($1::uuid[]) FOR KEY SHARE';
 

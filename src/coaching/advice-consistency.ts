@@ -100,7 +100,7 @@ export function findContradictions(r: AdviceResponse): Contradiction[] {
     if (!matches)
       out.push({
         kind: 'amount_not_in_window',
-        detail: `$${amount.toFixed(2)} is no figure of the ${windows.join('/')} window shown`,
+        detail: `${amount.toFixed(2)} is no figure of the ${windows.join('/')} window shown`,
       });
   }
   for (const pct of percentages(text)) {
@@ -125,9 +125,12 @@ export function findContradictions(r: AdviceResponse): Contradiction[] {
   return out;
 }
 
-/** Dollar amounts in a text: "$1,234.56", "-$5.00", "$-5.00". */
+/**
+ * Money amounts in a text: the texts write money with exactly two decimals and no currency symbol
+ * ("1234.56", "-5.00"; a "$" or thousands commas are read too), percentages with one decimal.
+ */
 export function moneyAmounts(text: string): number[] {
-  return [...text.matchAll(/(-?)\$(-?)([\d,]+(?:\.\d+)?)/g)].map(
+  return [...text.matchAll(/(?<![\d.])(-?)\$?(-?)(\d[\d,]*\.\d{2})(?![\d%])/g)].map(
     (m) => (m[1] || m[2] ? -1 : 1) * Number(m[3].replace(/,/g, '')),
   );
 }

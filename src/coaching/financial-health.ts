@@ -1,3 +1,5 @@
+// Money in texts without a currency symbol (docs/ml/advice.md, "Money in the texts").
+import { money } from '../common/money';
 import type { FinancialSummary } from '../ml/coaching-domain';
 
 const clamp = (x: number) => Math.min(100, Math.max(0, x));
@@ -43,7 +45,7 @@ export function insightsFor(s: FinancialSummary): Insight[] {
     insights.push({
       type: 'spending_velocity',
       title: 'High Daily Spending',
-      message: `You're spending $${s.daily_spending_avg.toFixed(2)} a day on average this week. Tracking each day's expenses helps spot what to cut.`,
+      message: `You're spending ${money(s.daily_spending_avg)} a day on average this week. Tracking each day's expenses helps spot what to cut.`,
       priority: 'medium',
     });
   }
@@ -68,7 +70,7 @@ export function insightsFor(s: FinancialSummary): Insight[] {
     insights.push({
       type: 'category_concentration',
       title: 'High Category Spending',
-      message: `$${top[1].toFixed(2)} of this week's spending (${share.toFixed(1)}%) went to ${top[0].replace('_', ' ')}.`,
+      message: `${money(top[1])} of this week's spending (${share.toFixed(1)}%) went to ${top[0].replace('_', ' ')}.`,
       priority: 'medium',
     });
   }

@@ -185,6 +185,8 @@ function serviceView(s: ModelStatus) {
     inferences: s.inferences,
     failures: s.failures,
     last_failure: s.last_failure,
+    refusals: s.refusals,
+    last_refused: s.last_refused,
     metrics: s.metrics,
   };
 }

@@ -1,8 +1,10 @@
+// Money in texts as on the wire, with no currency symbol: an imported statement does not say its
+// currency (MoneyVis is GBP, berka CZK) and the wallet's default is not the account's.
+import { money } from '../common/money';
 import type { ActionId, FinancialSummary } from '../ml/coaching-domain';
 
 import { praiseAllowed, type MonthlyState } from './advice-consistency';
 
-const usd = (x: number) => `$${x.toFixed(2)}`;
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -22,13 +24,13 @@ export function recommendationText(
 ): string {
   const prefix = segmentName ? `As one of our ${segmentName}, ` : '';
   const lower = (text: string) => (prefix ? text.charAt(0).toLowerCase() + text.slice(1) : text);
-  const balance = `Your balance is ${usd(week.current_balance)}.`;
+  const balance = `Your balance is ${money(week.current_balance)}.`;
   switch (actionId) {
     case 0:
       return `${prefix}${lower(`You're on a steady path: keep doing what you're doing. ${balance}`)}`;
     case 1:
       return `⚠️ Spending Alert: ${prefix}${lower(
-        `You've spent ${usd(week.weekly_spending)} in the last 7 days against ${usd(week.weekly_income)} of income. Look over your recent purchases for anything you can pause${
+        `You've spent ${money(week.weekly_spending)} in the last 7 days against ${money(week.weekly_income)} of income. Look over your recent purchases for anything you can pause${
           segmentName ? `, especially the kind of spending typical of ${segmentName.toLowerCase()}` : ''
         }.`,
       )}`;
@@ -36,20 +38,20 @@ export function recommendationText(
       const perWeek = month.weekly_income_avg;
       return `💡 Budget Suggestion: ${prefix}${lower(
         perWeek > 0
-          ? `Over the last 30 days your income averaged ${usd(perWeek)} a week. Try capping spending at ${usd(round2(perWeek * 0.7))} a week; that would leave ${usd(round2(perWeek * 0.3))} a week to save.`
-          : `No income came in over the last 30 days, and you spent ${usd(month.total_spending)}. Set yourself a weekly spending cap and check it each week.`,
+          ? `Over the last 30 days your income averaged ${money(perWeek)} a week. Try capping spending at ${money(round2(perWeek * 0.7))} a week; that would leave ${money(round2(perWeek * 0.3))} a week to save.`
+          : `No income came in over the last 30 days, and you spent ${money(month.total_spending)}. Set yourself a weekly spending cap and check it each week.`,
       )}`;
     }
     case 3:
       return `🎯 Savings Opportunity: ${prefix}${lower(
         week.current_balance > 0
-          ? `${balance} Moving ${usd(round2(week.current_balance * 0.1))} into savings would build your emergency fund or move a goal forward.`
+          ? `${balance} Moving ${money(round2(week.current_balance * 0.1))} into savings would build your emergency fund or move a goal forward.`
           : `${balance} Once it is back above zero, setting a tenth of it aside builds your emergency fund.`,
       )}`;
     case 4:
       return praiseAllowed(week, month)
         ? `🌟 Excellent Work: ${prefix}${lower(
-            `You've kept ${pct(month.savings_rate)} of your income over the last 30 days (${usd(month.total_income)} in, ${usd(month.total_spending)} spent). Consider putting the surplus to work in savings or investments.`,
+            `You've kept ${pct(month.savings_rate)} of your income over the last 30 days (${money(month.total_income)} in, ${money(month.total_spending)} spent). Consider putting the surplus to work in savings or investments.`,
           )}`
         : `${prefix}${lower(`Keep an eye on your spending and income. ${balance}`)}`;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { deleteOlderThan } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 
@@ -128,5 +129,10 @@ export class RecommendationsRepository {
     } finally {
       client.release();
     }
+  }
+
+  /** Retention: deletes recommendations (their snapshots and feedback with them) older than `days`. */
+  purgeOlderThan(days: number): Promise<number> {
+    return deleteOlderThan(this.prisma.pool, 'recommendation_history', 'created_at', days);
   }
 }

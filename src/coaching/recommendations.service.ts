@@ -92,7 +92,7 @@ export class RecommendationsService {
     const state = await this.states.load(userId, now);
     const segment = await this.segments.current(userId, state);
     const { month, eligible } = adviceWindows(state);
-    const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_id, eligible);
+    const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_name, eligible);
     const posteriors = await this.bandit.posteriors(segment.segment_id);
     const probabilities = servable(
       decisionDistribution(decision.actionId, ACTIONS.length, ENHANCED_EXPLORATION, posteriors),
@@ -116,6 +116,11 @@ export class RecommendationsService {
       bandit: { arm, propensity },
       policy_action_probabilities: decision.actionProbabilities,
     };
+  }
+
+  /** Retention: deletes recommendations shown more than `days` ago, with their snapshots and feedback. */
+  purgeOlderThan(days: number): Promise<number> {
+    return this.repository.purgeOlderThan(days);
   }
 
   async history(userId: string, limit: number, offset: number) {

@@ -20,8 +20,9 @@ const LABELS: Record<string, Category> = {
   fitness: 'fitness',
   savings: 'savings',
   investment: 'savings',
-  // The owner's money moving to another of their accounts (one £84,000 TFR in the data, labelled
-  // apart from "Services", the payments to other people): not spending, like savings.
+  // The owner's money moving to another of their accounts: not spending, like savings. The one such
+  // row (docs/features.md, "MoneyVis's account transfer") passes a solicitor's payment of nearly the
+  // same amount, received three days earlier, on to a counterparty that pays into this account for years.
   'account transfer': 'savings',
   'supplementary income': 'income',
   paycheck: 'income',

@@ -1,6 +1,7 @@
 import { round4 } from '../common/rounding';
 
 import type { ActionId, FinancialSummary } from './coaching-domain';
+import { SEGMENT_NOUNS } from './segment-labels';
 
 // The documented rule fallbacks (docs/ml/fallbacks.md). They answer whenever a
 // model is missing, fails its load checks, or its inference throws. Pure functions.
@@ -21,30 +22,66 @@ export function basicPolicyRule(s: FinancialSummary): RuleDecision {
   return { actionId: 3, confidence: 0.6, rule: 'room to save more' };
 }
 
-/** Segment-aware policy fallback (reference §4.3, enhanced recommendation). */
-export function segmentPolicyRule(segmentId: number, s: FinancialSummary): RuleDecision {
-  switch (segmentId) {
-    case 0:
-      return s.savings_rate > 0.3
-        ? { actionId: 4, confidence: 0.9, rule: 'saver with savings rate above 30%' }
-        : { actionId: 3, confidence: 0.8, rule: 'saver below 30% savings rate' };
-    case 1:
-      return s.impulse_buying_score > 0.4
-        ? { actionId: 1, confidence: 0.9, rule: 'impulse buyer with many rapid purchases' }
-        : { actionId: 2, confidence: 0.8, rule: 'impulse buyer' };
-    case 2:
-      return s.current_balance < 500
-        ? { actionId: 2, confidence: 0.8, rule: 'goal-oriented with balance below 500' }
-        : { actionId: 3, confidence: 0.7, rule: 'goal-oriented' };
-    case 3:
-      return s.spending_volatility > 200
-        ? { actionId: 2, confidence: 0.8, rule: 'budget conscious with volatile spending' }
-        : { actionId: 4, confidence: 0.7, rule: 'budget conscious with steady spending' };
-    default:
-      return s.financial_stress_indicator > 0.3
-        ? { actionId: 1, confidence: 0.9, rule: 'financial stress indicators' }
-        : { actionId: 2, confidence: 0.7, rule: 'high spender' };
-  }
+type SegmentPolicy = (s: FinancialSummary) => RuleDecision;
+
+const { seg_savings_rate, seg_buffer_months, seg_discretionary_share, seg_bills_share, seg_spending_variability } =
+  SEGMENT_NOUNS;
+
+/**
+ * The segment-aware rule per segment name. Segment names come from the naming vocabulary of
+ * segment-labels.ts (what sets a centroid apart: savings, buffer, discretionary share, bills,
+ * variability), so the rule follows whatever segments the served model has, not fixed ids.
+ */
+const SEGMENT_POLICIES: Record<string, SegmentPolicy> = {
+  [seg_savings_rate.high]: (s) =>
+    s.savings_rate > 0.3
+      ? { actionId: 4, confidence: 0.9, rule: 'steady saver with savings rate above 30%' }
+      : { actionId: 3, confidence: 0.8, rule: 'steady saver below 30% savings rate' },
+  [seg_savings_rate.low]: (s) =>
+    s.financial_stress_indicator > 0.3
+      ? { actionId: 1, confidence: 0.9, rule: 'overspender with financial stress indicators' }
+      : { actionId: 2, confidence: 0.8, rule: 'overspender' },
+  [seg_buffer_months.high]: (s) =>
+    s.savings_rate < 0
+      ? { actionId: 2, confidence: 0.7, rule: 'well cushioned but spending more than income' }
+      : { actionId: 3, confidence: 0.7, rule: 'well cushioned' },
+  [seg_buffer_months.low]: (s) =>
+    s.current_balance < 500
+      ? { actionId: 1, confidence: 0.8, rule: 'living close to zero with balance below 500' }
+      : { actionId: 2, confidence: 0.7, rule: 'living close to zero' },
+  [seg_discretionary_share.high]: (s) =>
+    s.impulse_buying_score > 0.4
+      ? { actionId: 1, confidence: 0.9, rule: 'lifestyle spender with many rapid purchases' }
+      : { actionId: 2, confidence: 0.8, rule: 'lifestyle spender' },
+  [seg_discretionary_share.low]: (s) =>
+    s.savings_rate > 0.2
+      ? { actionId: 4, confidence: 0.8, rule: 'essentials first, saving more than 20%' }
+      : { actionId: 3, confidence: 0.7, rule: 'essentials first' },
+  [seg_bills_share.high]: (s) =>
+    s.savings_rate < 0
+      ? { actionId: 2, confidence: 0.8, rule: 'bill-heavy budget spending more than income' }
+      : { actionId: 3, confidence: 0.7, rule: 'bill-heavy budget' },
+  [seg_bills_share.low]: (s) =>
+    s.savings_rate > 0.2
+      ? { actionId: 4, confidence: 0.8, rule: 'low fixed costs, saving more than 20%' }
+      : { actionId: 3, confidence: 0.7, rule: 'low fixed costs' },
+  [seg_spending_variability.high]: (s) =>
+    s.spending_volatility > 200
+      ? { actionId: 2, confidence: 0.8, rule: 'irregular spender with volatile spending' }
+      : { actionId: 3, confidence: 0.7, rule: 'irregular spender' },
+  [seg_spending_variability.low]: (s) =>
+    s.savings_rate > 0.2
+      ? { actionId: 4, confidence: 0.7, rule: 'even spender saving more than 20%' }
+      : { actionId: 3, confidence: 0.7, rule: 'even spender' },
+};
+
+/**
+ * Segment-aware policy fallback (enhanced recommendation) for the served segment's name; a
+ * segment the table does not know ("Middle of the Road", the rule-assigned persona names when
+ * the segmentation model itself is down) gets the basic rule.
+ */
+export function segmentPolicyRule(segmentName: string, s: FinancialSummary): RuleDecision {
+  return (SEGMENT_POLICIES[segmentName] ?? basicPolicyRule)(s);
 }
 
 /** Segmentation fallback (reference §4.4), confidence 0.6. */

@@ -26,6 +26,12 @@ export class ModelMetrics implements OnModuleInit {
       labelNames: ['model'],
       read: () => statuses().map((s) => [{ model: s.name }, s.fallbacks]),
     });
+    this.metrics.counterFrom({
+      name: 'model_refusals_total',
+      help: 'Model graphs per model refused by the load checks (checksum, signature, probe), from MODELS_DIR or a stored version',
+      labelNames: ['model'],
+      read: () => statuses().map((s) => [{ model: s.name }, s.refusals]),
+    });
     this.metrics.gaugeFrom({
       name: 'model_loaded',
       help: '1 when the model is loaded and served, 0 when its fallback answers',

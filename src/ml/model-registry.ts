@@ -26,6 +26,10 @@ export interface ModelStatus {
   /** Calls answered without the model (not loaded, or its inference failed). */
   fallbacks: number;
   last_failure: string | null;
+  /** Graphs refused by the load checks so far (a file replaced by garbage, a corrupt stored version). */
+  refusals: number;
+  /** The last graph refused, whether from MODELS_DIR (`file`) or a stored version (`database`), and why. */
+  last_refused: { version: string | null; source: 'file' | 'database'; error: string; at: string } | null;
   metrics: Record<string, unknown> | null;
 }
 
@@ -90,6 +94,13 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
 
   get(name: ModelName): LoadedModel | undefined {
     return this.models.get(name);
+  }
+
+  /** The model for one call of its wrapper; undefined when it is not served, counted as a fallback (its rule answers). */
+  forCall(name: ModelName): LoadedModel | undefined {
+    const model = this.models.get(name);
+    if (!model) this.statuses.get(name)!.fallbacks++;
+    return model;
   }
 
   /** The entry of the version being served (a promoted one included), else the bundled manifest's. */
@@ -159,13 +170,11 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     const candidate = await this.prepare(name, entry, bytes, version);
     if (!candidate.loaded) {
       this.logger.warn(`model ${name} version ${version} refused (${candidate.status.error}); keeping the served one`);
+      refused(this.statuses.get(name)!, version, 'database', candidate.status.error!);
       return candidate.status.error;
     }
     const previous = this.models.get(name);
-    const counters = this.statuses.get(name)!;
-    candidate.status.inferences = counters.inferences;
-    candidate.status.fallbacks = counters.fallbacks;
-    candidate.status.failures = counters.failures;
+    keepCounters(this.statuses.get(name)!, candidate.status);
     this.models.set(name, candidate.loaded);
     this.statuses.set(name, candidate.status);
     // In-flight runs hold their own reference to the old session's promise; release it a little later.
@@ -174,16 +183,26 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     return null;
   }
 
+  /** Runs a graph through the load checks without serving it: null when it passes, else why not. */
+  async verify(name: ModelName, entry: ModelEntry, bytes: Buffer, version: string): Promise<string | null> {
+    const { loaded, status } = await this.prepare(name, entry, bytes, version);
+    await loaded?.session.release().catch(() => undefined);
+    return loaded ? null : status.error;
+  }
+
   private async load(name: ModelName): Promise<void> {
     const entry = this.manifest?.models[name];
     if (!entry) {
-      this.statuses.set(name, emptyStatus(name, 'missing', this.manifestError ?? `no "${name}" entry in the manifest`));
+      const status = emptyStatus(name, 'missing', this.manifestError ?? `no "${name}" entry in the manifest`);
+      keepCounters(this.statuses.get(name)!, status);
+      this.statuses.set(name, status);
       return;
     }
     const bytes = await readFile(path.join(this.modelsDir, entry.file)).catch(() => undefined);
     const version = entry.version ?? this.manifest?.version ?? null;
     if (!bytes) {
       const status = emptyStatus(name, 'missing', `file not found: ${entry.file}`);
+      keepCounters(this.statuses.get(name)!, status);
       status.version = version;
       status.file = entry.file;
       this.statuses.set(name, status);
@@ -191,8 +210,12 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     const { loaded, status } = await this.prepare(name, entry, bytes, version);
+    keepCounters(this.statuses.get(name)!, status);
     if (loaded) this.models.set(name, loaded);
-    else this.logger.warn(`model ${name} not served (${status.error}); its rule fallback answers instead`);
+    else {
+      this.logger.warn(`model ${name} not served (${status.error}); its rule fallback answers instead`);
+      refused(status, version, 'file', status.error!);
+    }
     this.statuses.set(name, status);
   }
 
@@ -257,8 +280,24 @@ function emptyStatus(name: ModelName, state: ModelState, error: string | null): 
     fallbacks: 0,
     failures: 0,
     last_failure: null,
+    refusals: 0,
+    last_refused: null,
     metrics: null,
   };
+}
+
+/** A reload starts a new status; the counts (Prometheus counters) and the last refusal carry over. */
+function keepCounters(from: ModelStatus, to: ModelStatus): void {
+  to.inferences = from.inferences;
+  to.fallbacks = from.fallbacks;
+  to.failures = from.failures;
+  to.refusals = from.refusals;
+  to.last_refused = from.last_refused;
+}
+
+function refused(status: ModelStatus, version: string | null, source: 'file' | 'database', error: string): void {
+  status.refusals++;
+  status.last_refused = { version, source, error, at: new Date().toISOString() };
 }
 
 /** The graph must take and give exactly what the manifest declares (names, ranks, fixed dims). */

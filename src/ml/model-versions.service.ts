@@ -109,8 +109,18 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnApplicati
     if (!previous) throw new UnprocessableEntityException(`model ${name} has no earlier version to roll back to`);
     const from = this.registry.status(name).version;
     await this.versions.activate(name, previous.version);
-    if (from) await this.versions.countRollback(name, from);
     await this.syncFromDatabase();
+    // A poll already under way may have read the rows before the switch: one more sync decides.
+    if (this.registry.status(name).version !== previous.version) await this.syncFromDatabase();
+    const served = this.registry.status(name);
+    if (served.version !== previous.version) {
+      // Its stored graph fails the load checks (a corrupt row): the served version stays active everywhere.
+      if (from) await this.versions.activate(name, from);
+      throw new UnprocessableEntityException(
+        `model ${name} version ${previous.version} failed the load checks (${served.last_refused?.error ?? 'not installed'}); ${from} stays active`,
+      );
+    }
+    if (from) await this.versions.countRollback(name, from);
     return { from, to: previous.version };
   }
 
@@ -122,7 +132,12 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnApplicati
     const digest = createHash('sha256').update(c.artifact).digest('hex');
     if (digest !== c.entry.sha256)
       throw new UnprocessableEntityException('challenger artifact does not match its sha256');
-    const decision = decidePromotion(c.championLosses, c.challengerLosses);
+    // A graph that would fail every replica's load checks is refused whatever its evaluation says.
+    const graphError = await this.registry.verify(c.name, c.entry, Buffer.from(c.artifact), c.version);
+    const evaluated = decidePromotion(c.championLosses, c.challengerLosses);
+    const decision = graphError
+      ? { ...evaluated, promote: false, reason: `the graph failed the load checks: ${graphError}` }
+      : evaluated;
     const champion = this.registry.status(c.name).version;
     await this.versions.recordCandidate(
       {
@@ -162,7 +177,11 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnApplicati
     let changed = 0;
     for (const active of await this.versions.active()) {
       const name = active.modelType as ModelName;
-      if (this.registry.status(name).version === active.version) continue;
+      const served = this.registry.status(name);
+      // Installed already; or a stored version this replica refused (its bytes do not change): not again every poll.
+      // A model whose file failed its checks on a reload is re-installed from the database's copy.
+      if (served.version === active.version && served.state === 'loaded') continue;
+      if (served.last_refused?.source === 'database' && served.last_refused.version === active.version) continue;
       const row = await this.versions.artifact(name, active.version);
       if (!row?.artifact || !row.manifestEntry) {
         this.logger.warn(`active version ${active.version} of ${name} has no stored artifact; keeping the served one`);

@@ -58,7 +58,11 @@ export class ModelsAdminController {
 
   @Post(':name/rollback')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Serve the previous version of a model again, on every replica (admin)' })
+  @ApiOperation({
+    summary: 'Serve the previous version of a model again, on every replica (admin)',
+    description:
+      '422 when there is no earlier version, or when its stored graph fails the load checks (the served version stays active).',
+  })
   @ApiZodResponse(200, rollbackSchema)
   async rollback(@ZodParam('name', z.enum(MODEL_NAMES)) name: ModelName) {
     return { model: name, ...(await this.versions.rollback(name)) };

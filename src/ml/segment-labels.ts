@@ -13,7 +13,7 @@ export interface RobustScaler {
 }
 
 // What a centroid far above (high) or below (low) the population median on one feature is called.
-const NOUNS: Record<SegmentFeatureName, { high: string; low: string }> = {
+export const SEGMENT_NOUNS: Record<SegmentFeatureName, { high: string; low: string }> = {
   seg_savings_rate: { high: 'Steady Savers', low: 'Overspenders' },
   seg_buffer_months: { high: 'Well Cushioned', low: 'Living Close to Zero' },
   seg_discretionary_share: { high: 'Lifestyle Spenders', low: 'Essentials First' },
@@ -22,7 +22,7 @@ const NOUNS: Record<SegmentFeatureName, { high: string; low: string }> = {
 };
 /** A centroid within this many IQRs of the median on every free feature is not distinctive. */
 export const DISTINCTIVE_Z = 0.25;
-const TYPICAL = 'Middle of the Road';
+export const TYPICAL_SEGMENT = 'Middle of the Road';
 
 const percent = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -67,9 +67,9 @@ export function labelSegments(centroids: number[][], scaler: RobustScaler): Segm
   const taken = new Set<string>();
   for (const c of candidates) {
     if (chosen[c.segment] !== undefined) continue;
-    const noun = c.z >= 0 ? NOUNS[c.feature].high : NOUNS[c.feature].low;
+    const noun = c.z >= 0 ? SEGMENT_NOUNS[c.feature].high : SEGMENT_NOUNS[c.feature].low;
     if (taken.has(noun)) continue;
-    const name = Math.abs(c.z) < DISTINCTIVE_Z ? TYPICAL : noun;
+    const name = Math.abs(c.z) < DISTINCTIVE_Z ? TYPICAL_SEGMENT : noun;
     if (taken.has(name)) continue;
     chosen[c.segment] = { name, feature: SEGMENT_FEATURE_NAMES.indexOf(c.feature) };
     taken.add(name);
@@ -88,7 +88,7 @@ export function labelSegments(centroids: number[][], scaler: RobustScaler): Segm
     });
     const description = parts.join('; ');
     return {
-      name: chosen[segment]?.name ?? `${TYPICAL} ${segment + 1}`,
+      name: chosen[segment]?.name ?? `${TYPICAL_SEGMENT} ${segment + 1}`,
       description: description.charAt(0).toUpperCase() + description.slice(1) + '.',
     };
   });

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 
 import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
+import { RecommendationsService } from '../coaching/recommendations.service';
 import { SegmentsService } from '../coaching/segments.service';
+import { StatementImportService } from '../financial/import/statement-import.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { ModelLifecycleService } from '../ml/model-lifecycle.service';
@@ -32,6 +34,8 @@ export class ScheduledJobsService {
     private readonly cache: PredictionCacheService,
     private readonly lifecycle: ModelLifecycleService,
     private readonly behavior: BehavioralAnalyticsService,
+    private readonly recommendations: RecommendationsService,
+    private readonly imports: StatementImportService,
     private readonly retraining: RetrainingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -125,9 +129,14 @@ export class ScheduledJobsService {
     return { active_users: users.length, users_with_changes: changed, resegmented: changed };
   }
 
-  /** Deletes what is past its useful life: old events, expired cache rows, expired revoked tokens, old job runs. */
+  /**
+   * Deletes what is past its useful life: old events, recommendations and import audit rows,
+   * expired cache rows, expired revoked tokens, old job runs.
+   */
   private async applyRetention(): Promise<Record<string, unknown>> {
     const oldEvents = await this.behavior.purgeOlderThan(this.config.events.retentionDays);
+    const oldRecommendations = await this.recommendations.purgeOlderThan(this.config.retention.recommendationDays);
+    const oldImportAudits = await this.imports.purgeAuditOlderThan(this.config.retention.importAuditDays);
     const expiredPredictions = await this.cache.purgeExpired();
     const { count: expiredTokens } = await this.prisma.revokedToken.deleteMany({
       where: { expiresAt: { lt: new Date() } },
@@ -135,6 +144,8 @@ export class ScheduledJobsService {
     const oldJobRuns = await this.runner.purgeRunsOlderThan(90);
     return {
       old_events: oldEvents,
+      old_recommendations: oldRecommendations,
+      old_import_audits: oldImportAudits,
       expired_predictions: expiredPredictions,
       expired_revoked_tokens: expiredTokens,
       old_job_runs: oldJobRuns,

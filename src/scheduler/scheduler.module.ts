@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 
 import { BehavioralModule } from '../behavioral/behavioral.module';
 import { CoachingModule } from '../coaching/coaching.module';
+import { FinancialModule } from '../financial/financial.module';
 import { MlModule } from '../ml/ml.module';
 
 import { JobRunner } from './job-runner';
@@ -12,7 +13,7 @@ import { RetrainingTriggerController } from './retraining-trigger.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), CoachingModule, MlModule, BehavioralModule],
+  imports: [ScheduleModule.forRoot(), CoachingModule, FinancialModule, MlModule, BehavioralModule],
   controllers: [JobsController, RetrainingTriggerController],
   providers: [JobRunsRepository, JobRunner, ScheduledJobsService],
 })

@@ -1,16 +1,12 @@
-import {
-  berkaStatements,
-  moneyVisStatement,
-  replayStatement,
-  type ReplayServices,
-} from '../../scripts/ml/replay-accounts';
+import { berkaAccountStatements, moneyVisStatement } from '../../scripts/ml/real-data';
+import { replayStatement, type ReplayServices } from '../../scripts/ml/replay-accounts';
 import { tallyReplay } from '../../src/coaching/advice-replay';
 import { RecommendationsService } from '../../src/coaching/recommendations.service';
 import { StatementImportService } from '../../src/financial/import/statement-import.service';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 
 /**
- * A sample of the advice replay (the full one is `npm run eval:advice`): real histories imported
+ * A sample of the advice replay (the full one runs in `npm run eval:models`): real histories imported
  * through the statement importer, the served coaching asked at weekly cut-offs, every answer
  * checked against the state shown beside it.
  */
@@ -32,7 +28,7 @@ describe('advice replay on real accounts (e2e)', () => {
     const moneyvis = await replayStatement(services, moneyVisStatement(), { firstWeek: 338, maxWeeks: 12 });
     const berka = (
       await Promise.all(
-        berkaStatements()
+        berkaAccountStatements()
           .slice(0, 4)
           .map((s) => replayStatement(services, s, { maxWeeks: 10 })),
       )

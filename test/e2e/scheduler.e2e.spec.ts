@@ -4,7 +4,11 @@ import { seedHistory, typicalHistory } from '../helpers/transactions';
 describe('scheduled jobs (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ EVENTS_RETENTION_DAYS: '30' });
+    t = await createTestApp({
+      EVENTS_RETENTION_DAYS: '30',
+      RECOMMENDATION_RETENTION_DAYS: '60',
+      IMPORT_AUDIT_RETENTION_DAYS: '90',
+    });
   });
   afterAll(async () => t.close());
 
@@ -55,6 +59,59 @@ describe('scheduled jobs (e2e)', () => {
     const left = await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } });
     expect(left.map((e) => (e.eventData as { page_url: string }).page_url)).toEqual(['/new']);
     expect(await t.prisma.predictionCache.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it('retention deletes recommendations (snapshots and feedback) and import audit rows past their configured days', async () => {
+    const admin = await registerAdmin(t);
+    const user = await registerUser(t);
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000);
+    // Real rows through the API: two recommendations (one gets feedback) and one import.
+    const shown = [];
+    for (let i = 0; i < 2; i++) {
+      shown.push((await t.http().get('/coaching/recommendation').set(user.auth).expect(200)).body);
+    }
+    const old = shown[0].recommendation_id as string;
+    await t
+      .http()
+      .post('/coaching/feedback')
+      .set(user.auth)
+      .send({ recommendation_id: old, helpful: true })
+      .expect(200);
+    const csv = 'date,description,amount\n2026-01-05,TESCO,-12.50\n2026-01-06,SALARY,1500.00\n';
+    for (let i = 0; i < 2; i++) {
+      await t
+        .http()
+        .post('/financial/import?dry_run=true')
+        .set(user.auth)
+        .attach('file', Buffer.from(csv), 'statement.csv')
+        .expect(200);
+    }
+    const audits = await t.prisma.statementImport.findMany({
+      where: { userId: user.id },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(audits).toHaveLength(2);
+    // Backdate: the first recommendation past 60 days, the second within; one audit row past 90 days, one at 89.
+    await t.prisma.recommendationHistory.update({ where: { id: old }, data: { createdAt: daysAgo(61) } });
+    await t.prisma.recommendationHistory.update({
+      where: { id: shown[1].recommendation_id },
+      data: { createdAt: daysAgo(59) },
+    });
+    await t.prisma.statementImport.update({ where: { id: audits[0].id }, data: { createdAt: daysAgo(91) } });
+    await t.prisma.statementImport.update({ where: { id: audits[1].id }, data: { createdAt: daysAgo(89) } });
+
+    const res = await t.http().post('/admin/jobs/retention/run').set(admin.auth).expect(200);
+    expect(res.body.status).toBe('succeeded');
+    expect(res.body.details.old_recommendations).toBeGreaterThanOrEqual(1);
+    expect(res.body.details.old_import_audits).toBeGreaterThanOrEqual(1);
+    const left = await t.prisma.recommendationHistory.findMany({ where: { userId: user.id } });
+    expect(left.map((r) => r.id)).toEqual([shown[1].recommendation_id]);
+    expect(await t.prisma.recommendationFeedback.count({ where: { userId: user.id } })).toBe(0);
+    const auditsLeft = await t.prisma.statementImport.findMany({ where: { userId: user.id } });
+    expect(auditsLeft.map((a) => a.id)).toEqual([audits[1].id]);
+    // The run went through the job runner (advisory lock, recorded run).
+    const runs = await t.http().get('/admin/jobs').set(admin.auth).expect(200);
+    expect(runs.body.runs[0]).toMatchObject({ job_name: 'retention', status: 'succeeded' });
   });
 
   it('retraining check counts new data per model (nothing ready: no consenting user has new data)', async () => {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
 import type { Category } from '../../common/categories';
-import { firstRow, inTransaction, rows } from '../../infra/database/sql';
+import { deleteOlderThan, firstRow, inTransaction, rows } from '../../infra/database/sql';
 import { PrismaService } from '../../infra/prisma/prisma.service';
 import type { WalletRow } from '../financial.repository';
 
@@ -139,5 +139,10 @@ export class StatementImportRepository {
       ],
     });
     return row!.id;
+  }
+
+  /** Retention: deletes import audit rows older than `days` (the imported transactions stay). */
+  purgeAuditOlderThan(days: number): Promise<number> {
+    return deleteOlderThan(this.database.pool, 'statement_imports', 'created_at', days);
   }
 }

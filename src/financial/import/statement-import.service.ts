@@ -100,6 +100,11 @@ export class StatementImportService {
     this.merchants = merchants ?? new MerchantCategoryRepository(database);
   }
 
+  /** Retention: deletes import audit rows older than `days`; the transactions they imported stay. */
+  purgeAuditOlderThan(days: number): Promise<number> {
+    return this.imports.purgeAuditOlderThan(days);
+  }
+
   async importStatement(userId: string, upload: StatementUpload, options: ImportOptions = {}): Promise<ImportResponse> {
     if ((this.running.get(userId) ?? 0) >= IMPORTS_PER_USER) {
       await drain(upload.stream);

@@ -43,6 +43,8 @@ export interface AppConfig {
     maxPayloadBytes: number;
     retentionDays: number;
   };
+  /** Days kept before the nightly retention job deletes them (events: events.retentionDays). */
+  retention: { recommendationDays: number; importAuditDays: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
   scheduler: {
     enabled: boolean;
@@ -116,6 +118,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPayloadBytes: e.EVENTS_MAX_PAYLOAD_BYTES,
       retentionDays: e.EVENTS_RETENTION_DAYS,
     },
+    retention: { recommendationDays: e.RECOMMENDATION_RETENTION_DAYS, importAuditDays: e.IMPORT_AUDIT_RETENTION_DAYS },
     shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     scheduler: {
       enabled: e.SCHEDULER_ENABLED,

@@ -102,6 +102,10 @@ export const envSchema = z
     EVENTS_QUEUE_CAP: int(10, 10_000_000).default(100_000),
     EVENTS_MAX_PAYLOAD_BYTES: int(256, 1_048_576).default(16_384),
     EVENTS_RETENTION_DAYS: int(1, 3650).default(180),
+    /** Recommendations shown (with their state and feature snapshots and feedback) are deleted after this many days. */
+    RECOMMENDATION_RETENTION_DAYS: int(1, 3650).default(365),
+    /** Statement-import audit rows are deleted after this many days (the imported transactions stay). */
+    IMPORT_AUDIT_RETENTION_DAYS: int(1, 3650).default(365),
 
     /** On SIGTERM, /health answers "draining" this long before the server stops accepting (for load balancers). */
     SHUTDOWN_DRAIN_DELAY_MS: int(0, 60_000).default(0),

@@ -48,7 +48,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     const bin = binariesFolder();
-    const closed = firstFolderClosedToOthers(bin ? [bin, dir] : [dir]);
+    // The data folder itself is the postgres user's own (0700 once initialised): its parents must be open.
+    const parent = path.dirname(dir);
+    const closed = firstFolderClosedToOthers(bin ? [bin, parent] : [parent]);
     if (closed) throw new EmbeddedPostgresAccessError(closed);
   }
   mkdirSync(path.dirname(dir), { recursive: true });

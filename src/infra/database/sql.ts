@@ -44,3 +44,28 @@ export function containsPattern(term: string): string {
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '23505';
 }
+
+/**
+ * Retention: deletes the rows of `table` (keyed by `id`) whose `timeColumn` is more than `days` old, `chunk` rows
+ * per statement so a large purge never holds its locks for long. `table` and `timeColumn` are the
+ * calling repository's constants, never input. Returns the rows deleted.
+ */
+export async function deleteOlderThan(
+  db: Queryable,
+  table: string,
+  timeColumn: string,
+  days: number,
+  chunk = 10_000,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const result = await db.query({
+      text: `DELETE FROM ${table} WHERE id IN (
+               SELECT id FROM ${table} WHERE ${timeColumn} < now() - make_interval(days => $1::int) LIMIT $2)`,
+      values: [days, chunk],
+    });
+    const n = result.rowCount ?? 0;
+    deleted += n;
+    if (n < chunk) return deleted;
+  }
+}

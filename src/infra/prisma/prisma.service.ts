@@ -28,6 +28,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     // the embedded server); pg reports it on the pool, and an 'error' event nobody listens to
     // crashes the process. The pool discards that connection and opens a new one when needed.
     pool.on('error', (error) => PrismaService.logger.warn(`idle database connection closed: ${error.message}`));
+    // A connection lost while checked out (between the queries of a transaction, or holding a job's
+    // lock) is emitted as 'error' on the client itself, where nobody listens: that crashed the process
+    // when the database was killed (test/e2e/fault-database.e2e.spec.ts). Its next query fails and
+    // says so to the code using it; pg discards the connection when it is released.
+    pool.on('connect', (client) => client.on('error', ignoreLostConnection));
     super({ adapter: new PrismaPg(pool) });
     this.pool = pool;
   }
@@ -45,3 +50,5 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     return Promise.race([probe, timeout]).catch(() => false);
   }
 }
+
+function ignoreLostConnection(): void {}

@@ -58,7 +58,7 @@ export class GoalModel {
   }
 
   private async run(inputs: Record<string, number>): Promise<number | undefined> {
-    const model = this.registry.get('goal');
+    const model = this.registry.forCall('goal');
     const names = model?.entry.feature_names;
     if (!model || !names) return undefined;
     const vector = vectorByName(names, inputs);

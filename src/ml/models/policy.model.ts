@@ -50,7 +50,7 @@ export class PolicyModel {
   }
 
   async qValues(features: Record<string, number>): Promise<number[] | undefined> {
-    const model = this.registry.get('policy');
+    const model = this.registry.forCall('policy');
     if (!model) return undefined;
     const names = model.entry.feature_names ?? this.registry.manifestInfo().feature_names;
     const vector = vectorByName(names, features);
@@ -78,14 +78,14 @@ export class PolicyModel {
   async decideForSegment(
     features: Record<string, number>,
     summary: FinancialSummary,
-    segmentId: number,
+    segmentName: string,
     eligible: ActionEligibility = ANY_ACTION,
   ): Promise<PolicyDecision> {
     const baseline = this.baseline(summary, eligible);
     if (baseline) return baseline;
     const q = await this.qValues(features);
     if (q) return this.fromQ(q, eligible);
-    return this.fromRule(segmentPolicyRule(segmentId, summary), eligible);
+    return this.fromRule(segmentPolicyRule(segmentName, summary), eligible);
   }
 
   /**

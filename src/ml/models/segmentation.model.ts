@@ -96,7 +96,7 @@ export class SegmentationModel {
   }
 
   private async distances(features: Record<string, number>): Promise<number[] | undefined> {
-    const model = this.registry.get('segmentation');
+    const model = this.registry.forCall('segmentation');
     if (!model) return undefined;
     const names = model.entry.feature_names ?? this.registry.manifestInfo().feature_names;
     const vector = vectorByName(names, features);

@@ -83,7 +83,7 @@ export class SpendingForecastModel {
   }
 
   private async run(history: MoneyHistory): Promise<number[] | undefined> {
-    const model = this.registry.get('spending_forecast');
+    const model = this.registry.forCall('spending_forecast');
     const names = model?.entry.feature_names;
     if (!model || !names || names.join() !== FORECAST_FEATURE_NAMES.join()) return undefined;
     const rows = FORECAST_HORIZONS.map((h) => {

@@ -1,5 +1,6 @@
 import {
   findContradictions,
+  moneyAmounts,
   monthlyState,
   praiseAllowed,
   type AdviceResponse,
@@ -61,7 +62,7 @@ describe('findContradictions', () => {
   it('flags a weekly amount that is not the one shown (the old savings-inclusive spending)', () => {
     const alert: AdviceResponse = {
       action_type: 'spending_alert',
-      recommendation: "⚠️ Spending Alert: You've spent $846.76 this week against $0.00 of income.",
+      recommendation: "⚠️ Spending Alert: You've spent 846.76 this week against 0.00 of income.",
       state_summary: shown(week),
     };
     expect(findContradictions(alert).map((c) => c.kind)).toEqual(['amount_not_in_window']);
@@ -70,10 +71,18 @@ describe('findContradictions', () => {
   it('accepts a text whose numbers are the shown figures of the window it names', () => {
     const ok: AdviceResponse = {
       action_type: 'spending_alert',
-      recommendation: "⚠️ Spending Alert: You've spent $346.76 in the last 7 days against $0.00 of income.",
+      recommendation: "⚠️ Spending Alert: You've spent 346.76 in the last 7 days against 0.00 of income.",
       state_summary: shown(week),
     };
     expect(findContradictions(ok)).toEqual([]);
+  });
+});
+
+describe('moneyAmounts', () => {
+  it('reads two-decimal amounts with or without a symbol, not percentages or day counts', () => {
+    expect(
+      moneyAmounts('spent 1234.56 in the last 7 days; balance -5.00, $1,200.00 and $-3.10; kept 12.5% (30 days)'),
+    ).toEqual([1234.56, -5, 1200, -3.1]);
   });
 });
 
@@ -97,6 +106,8 @@ describe('recommendation texts', () => {
           state_summary_30d: m,
         };
         expect([response.recommendation, findContradictions(response)]).toEqual([response.recommendation, []]);
+        // Imported accounts are GBP, CZK, …: the texts claim no currency.
+        expect(response.recommendation).not.toMatch(/[$£€]|USD|GBP|CZK/);
       }
     }
   });

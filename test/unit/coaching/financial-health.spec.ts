@@ -41,18 +41,24 @@ describe('insights', () => {
     ]);
     expect(insightsFor({ ...base, savings_rate: 0.05 }).find((i) => i.type === 'savings_rate')?.priority).toBe('high');
   });
+
+  it('write money with two decimals and no currency symbol (imports are GBP, CZK, …)', () => {
+    const messages = insightsFor(base).map((i) => i.message);
+    expect(messages[0]).toContain(`spending ${base.daily_spending_avg.toFixed(2)} a day`);
+    for (const m of messages) expect(m).not.toMatch(/[$£€]/);
+  });
 });
 
 describe('recommendation texts', () => {
   const month = monthlyState({ total_spending: 2400, total_income: 6000, savings_rate: 0.6 });
   it('carry the user’s numbers from the window they name', () => {
     expect(month.weekly_income_avg).toBe(1400);
-    expect(recommendationText(2, base, month)).toContain('$1400.00 a week');
-    expect(recommendationText(2, base, month)).toContain('$980.00');
-    expect(recommendationText(3, base, month)).toContain('$238.45');
-    expect(recommendationText(4, base, month)).toContain('60.0% of your income over the last 30 days ($6000.00 in');
+    expect(recommendationText(2, base, month)).toContain('1400.00 a week');
+    expect(recommendationText(2, base, month)).toContain('980.00');
+    expect(recommendationText(3, base, month)).toContain('238.45');
+    expect(recommendationText(4, base, month)).toContain('60.0% of your income over the last 30 days (6000.00 in');
     expect(recommendationText(1, base, month, 'Impulse Buyers')).toMatch(
-      /^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent \$615\.50 in the last 7 days/,
+      /^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent 615\.50 in the last 7 days/,
     );
   });
 

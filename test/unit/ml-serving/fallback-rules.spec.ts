@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import type { FinancialSummary } from '../../../src/ml/coaching-domain';
 import { basicPolicyRule, goalRule, segmentPolicyRule, segmentRule } from '../../../src/ml/fallback-rules';
 import { forecastConfidence } from '../../../src/ml/models/spending-forecast.model';
 import { argmax, softmax, vectorByName } from '../../../src/ml/models/tensor-utils';
+import { labelSegments } from '../../../src/ml/segment-labels';
 
 function summary(overrides: Partial<FinancialSummary> = {}): FinancialSummary {
   return {
@@ -30,12 +34,35 @@ describe('rule fallbacks', () => {
     expect(basicPolicyRule(summary())).toMatchObject({ actionId: 3, confidence: 0.6 });
   });
 
-  it('segment-aware policy per segment', () => {
-    expect(segmentPolicyRule(0, summary({ savings_rate: 0.4 })).actionId).toBe(4);
-    expect(segmentPolicyRule(1, summary({ impulse_buying_score: 0.5 })).actionId).toBe(1);
-    expect(segmentPolicyRule(2, summary({ current_balance: 100 })).actionId).toBe(2);
-    expect(segmentPolicyRule(3, summary({ spending_volatility: 50 })).actionId).toBe(4);
-    expect(segmentPolicyRule(4, summary({ financial_stress_indicator: 0.5 })).actionId).toBe(1);
+  it('segment-aware policy: a specific rule for each segment of the served segmentation model', () => {
+    const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../models/manifest.json'), 'utf8'));
+    const entry = manifest.models.segmentation;
+    const served = labelSegments(entry.centroids, entry.robust_scaler).map((l) => l.name);
+    // The names the server derives are the ones training wrote into the manifest.
+    expect(served).toEqual(Object.keys(entry.segment_names).map((id) => entry.segment_names[id]));
+    expect(served).toHaveLength(5);
+    const calm = summary({ savings_rate: 0.1, weekly_income: 1000, daily_spending_avg: 10 });
+    for (const name of served) {
+      // Each current segment has its own rule, not the basic fallback's wording.
+      expect(segmentPolicyRule(name, calm).rule).not.toBe(basicPolicyRule(calm).rule);
+    }
+  });
+
+  it('segment-aware policy per segment name', () => {
+    expect(segmentPolicyRule('Steady Savers', summary({ savings_rate: 0.4 })).actionId).toBe(4);
+    expect(segmentPolicyRule('Steady Savers', summary({ savings_rate: 0.1 })).actionId).toBe(3);
+    expect(segmentPolicyRule('Overspenders', summary({ financial_stress_indicator: 0.5 })).actionId).toBe(1);
+    expect(segmentPolicyRule('Overspenders', summary()).actionId).toBe(2);
+    expect(segmentPolicyRule('Lifestyle Spenders', summary({ impulse_buying_score: 0.5 })).actionId).toBe(1);
+    expect(segmentPolicyRule('Bill-Heavy Budgets', summary({ savings_rate: -0.1 })).actionId).toBe(2);
+    expect(segmentPolicyRule('Irregular Spenders', summary({ spending_volatility: 300 })).actionId).toBe(2);
+    expect(segmentPolicyRule('Irregular Spenders', summary({ spending_volatility: 50 })).actionId).toBe(3);
+    expect(segmentPolicyRule('Even Spenders', summary({ savings_rate: 0.3 })).actionId).toBe(4);
+    expect(segmentPolicyRule('Living Close to Zero', summary({ current_balance: 200 })).actionId).toBe(1);
+    // Unknown names (the rule-assigned segments when the model is down) get the basic rule.
+    const s = summary({ current_balance: 50 });
+    expect(segmentPolicyRule('Middle of the Road', s)).toEqual(basicPolicyRule(s));
+    expect(segmentPolicyRule('Impulse Buyers', s)).toEqual(basicPolicyRule(s));
   });
 
   it('segmentation rule', () => {
