@@ -5,11 +5,9 @@
  * duplicates). Prints wall time per request and the server's peak resident memory (VmHWM),
  * also for a 20,000-row file, so the memory's growth with the file is visible.
  */
-import { readFileSync } from 'node:fs';
-
 import { startThrowawayPostgres } from '../src/infra/database/throwaway-postgres';
 
-import { json, startServer, stopServer, type Server } from './server';
+import { json, memoryMb, startServer, stopServer, type Server } from './server';
 
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
 
@@ -44,12 +42,6 @@ function statement(rows: number): Buffer {
   return Buffer.from(lines.join('\n'));
 }
 
-/** Peak resident memory of a process so far, in MB (Linux). */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
-}
-
 async function importOnce(server: Server, token: string, file: Buffer, query = '') {
   const form = new FormData();
   form.append('file', new Blob([file], { type: 'text/csv' }), 'statement.csv');
@@ -82,7 +74,7 @@ async function main(): Promise<void> {
       try {
         const file = statement(rows);
         const token = await register(server);
-        const idle = peakRssMb(server.child.pid!);
+        const idle = memoryMb(server.child.pid!).peak;
         const dry = await importOnce(server, token, file, '?dry_run=true&preview_rows=0');
         const real = await importOnce(server, token, file, '?preview_rows=0');
         const again = await importOnce(server, token, file, '?preview_rows=0');
@@ -93,7 +85,7 @@ async function main(): Promise<void> {
           `${rows.toLocaleString('en-US')} rows, ${(file.length / 1e6).toFixed(1)} MB: ` +
             `dry run ${dry.seconds.toFixed(1)} s, import ${real.seconds.toFixed(1)} s, ` +
             `re-import ${again.seconds.toFixed(1)} s; server peak RSS ${idle.toFixed(0)} MB idle → ` +
-            `${peakRssMb(server.child.pid!).toFixed(0)} MB`,
+            `${memoryMb(server.child.pid!).peak.toFixed(0)} MB`,
         );
       } finally {
         await stopServer(server);

@@ -1,6 +1,9 @@
-/** The API under benchmark: the production build in its own process, and a JSON helper. */
+/** The API under benchmark: the production build in its own process, and the helpers every bench shares. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import pg from 'pg';
 
 import { freePort } from '../src/infra/database/throwaway-postgres';
 
@@ -54,3 +57,25 @@ export async function json(url: string, init: RequestInit = {}): Promise<any> {
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url} → ${res.status} ${await res.text()}`);
   return res.json();
 }
+
+/** A bench admin: registered like anyone, then promoted in the database (as an operator would). */
+export async function promoteToAdmin(databaseUrl: string, userId: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [userId]);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A process's resident memory now and at its peak so far, in MB (Linux /proc). */
+export function memoryMb(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** The q-quantile of a sample (nearest rank). */
+export const pct = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];

@@ -9,7 +9,7 @@ import type { AppConfig } from './infra/config/app-config';
 import { HttpExceptionFilter } from './infra/http/http-exception.filter';
 import { requestIdFor } from './infra/logging/logging';
 import { MetricsService } from './infra/metrics/metrics.service';
-import { setupOpenApi } from './infra/openapi/openapi';
+import { openApiServed, setupOpenApi } from './infra/openapi/openapi';
 
 /**
  * Builds the whole application (used by main.ts and by every e2e test, so the
@@ -71,7 +71,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     );
     done();
   });
-  // The interactive docs describe every route to whoever asks: served outside production only.
-  if (config.env !== 'production') setupOpenApi(app);
+  if (openApiServed(config.env)) setupOpenApi(app);
   return app;
 }

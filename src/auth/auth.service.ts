@@ -92,6 +92,11 @@ export class AuthService {
   }
 
   /** Revokes the presented token; other sessions stay signed in. */
+  /** Retention: revocations of tokens that have expired anyway. */
+  purgeExpiredRevocations(): Promise<number> {
+    return this.users.purgeExpiredRevocations();
+  }
+
   async logout(user: AuthUser): Promise<void> {
     await this.revoke(user);
   }

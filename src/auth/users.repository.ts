@@ -193,4 +193,10 @@ export class UsersRepository {
     });
     return result.rowCount === 1;
   }
+
+  /** Deletes revocations whose tokens have expired anyway (they no longer validate); returns how many. */
+  async purgeExpiredRevocations(): Promise<number> {
+    const { rowCount } = await this.database.pool.query('DELETE FROM revoked_tokens WHERE expires_at < now()');
+    return rowCount ?? 0;
+  }
 }

@@ -122,6 +122,11 @@ export class BehavioralAnalyticsService {
     };
   }
 
+  /** How many transaction events the user recorded per category in the last 30 days (their attention). */
+  transactionAttention(userId: string): Promise<Array<{ category: string; n: number }>> {
+    return this.repository.transactionEventsByCategory(userId);
+  }
+
   async changes(userId: string): Promise<BehaviorChange[]> {
     const rows = await this.repository.recentAndBaselineCounts(userId);
     return detectChanges(

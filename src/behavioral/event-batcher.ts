@@ -47,6 +47,8 @@ export interface BatcherStats {
 export class EventBatcher<T> {
   private queue: T[] = [];
   private flushing: Promise<void> | null = null;
+  /** Events that have left the queue (written, or dropped by the write or at shutdown), ever. */
+  private removed = 0;
   private timer: NodeJS.Timeout | null = null;
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -107,12 +109,17 @@ export class EventBatcher<T> {
     return { queue_depth: this.queue.length, queue_cap: this.options.queueCap, ...structuredClone(this.counters) };
   }
 
-  /** Writes queued batches until the queue is empty or a failure asks to back off. */
-  flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.queue.length === 0 || Date.now() < this.retryAt) return Promise.resolve();
-    this.flushing = this.drain().finally(() => (this.flushing = null));
-    return this.flushing;
+  /**
+   * Writes every event queued before the call, in batches, unless a failure asks to back off.
+   * A drain already in flight took its batch before the later events arrived, so it is joined and
+   * the rest written after it; events queued after the call are left to the next flush.
+   */
+  async flush(): Promise<void> {
+    const lastQueued = this.counters.enqueued;
+    while (this.removed < lastQueued && this.queue.length > 0 && Date.now() >= this.retryAt) {
+      this.flushing ??= this.drain().finally(() => (this.flushing = null));
+      await this.flushing;
+    }
   }
 
   /**
@@ -132,6 +139,7 @@ export class EventBatcher<T> {
     if (this.queue.length > 0) {
       this.counters.dropped.shutdown_timeout += this.queue.length;
       this.options.onWarn?.(`shutdown timeout: ${this.queue.length} event(s) could not be written`);
+      this.removed += this.queue.length;
       this.queue = [];
     }
   }
@@ -143,6 +151,7 @@ export class EventBatcher<T> {
       try {
         await this.writeIsolatingBadEvents(batch, this.counters.consecutive_failures > 0);
         this.queue.splice(0, batch.length);
+        this.removed += batch.length;
         this.counters.flushes++;
         this.counters.consecutive_failures = 0;
         this.counters.last_flush_at = new Date().toISOString();

@@ -8,10 +8,15 @@ import { ACTIONS } from '../ml/coaching-domain';
 import { UserStateService } from '../ml/user-state.service';
 
 import {
+  actionsResponseSchema,
+  feedbackResponseSchema,
   feedbackSchema,
   financialStateResponseSchema,
   historyQuerySchema,
   historyResponseSchema,
+  insightsResponseSchema,
+  modelInfoResponseSchema,
+  policyHealthResponseSchema,
   recommendationResponseSchema,
   type FeedbackInput,
 } from './coaching.schemas';
@@ -53,6 +58,7 @@ export class CoachingController {
 
   @Get('model-info')
   @Public()
+  @ApiZodResponse(200, modelInfoResponseSchema)
   modelInfo() {
     return this.health.modelInfo();
   }
@@ -60,12 +66,14 @@ export class CoachingController {
   @Get('health')
   @Public()
   @ApiOperation({ summary: 'The policy model’s status and its latest test inference (error texts for admins)' })
+  @ApiZodResponse(200, policyHealthResponseSchema)
   policyHealth(@OptionalUser() user?: AuthUser) {
     return this.health.policyHealth(user?.role === 'admin');
   }
 
   @Get('actions')
   @Public()
+  @ApiZodResponse(200, actionsResponseSchema)
   actions() {
     return { actions: ACTIONS };
   }
@@ -79,11 +87,13 @@ export class CoachingController {
   @Post('feedback')
   @HttpCode(200)
   @ApiOperation({ summary: 'Rate one of your recommendations; teaches the bandit' })
+  @ApiZodResponse(200, feedbackResponseSchema)
   feedback(@CurrentUser() user: AuthUser, @ZodBody(feedbackSchema) body: FeedbackInput) {
     return this.recommendations.feedback(user.id, body);
   }
 
   @Get('insights')
+  @ApiZodResponse(200, insightsResponseSchema)
   async insights(@CurrentUser() user: AuthUser) {
     const state = await this.states.load(user.id);
     return { insights: insightsFor(state.summary), generated_at: new Date().toISOString() };

@@ -11,6 +11,7 @@ import { ModelHealthService } from './model-health.service';
 import { PredictionsService } from './predictions.service';
 import { RecommendationsRepository } from './recommendations.repository';
 import { RecommendationsService } from './recommendations.service';
+import { SegmentsRepository } from './segments.repository';
 import { SegmentsService } from './segments.service';
 
 @Module({
@@ -20,6 +21,7 @@ import { SegmentsService } from './segments.service';
     RecommendationsService,
     RecommendationsRepository,
     SegmentsService,
+    SegmentsRepository,
     PredictionsService,
     ModelHealthService,
   ],

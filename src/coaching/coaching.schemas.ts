@@ -94,6 +94,25 @@ export const recommendationResponseSchema = z.object({
     ),
 });
 
+const peerFigures = z.object({
+  current_balance: z.number(),
+  savings_rate: z.number(),
+  spending_volatility: z.number(),
+});
+
+export const peerStatsSchema = z
+  .object({
+    peer_count: z.number().int().min(5),
+    peer_averages: peerFigures,
+    user_metrics: peerFigures,
+    percentiles: z.object({
+      balance_percentile: z.number().min(0).max(1),
+      savings_percentile: z.number().min(0).max(1),
+      volatility_percentile: z.number().min(0).max(1),
+    }),
+  })
+  .describe('Aggregates of the segment’s other users (at least 5), never individual peers');
+
 export const segmentInfoSchema = z.object({
   segment_id: z.number().int(),
   segment_name: z.string().describe("Derived from the segment's centroid by the documented naming rule"),
@@ -103,7 +122,7 @@ export const segmentInfoSchema = z.object({
     .describe("One line on what the segment's members have in common (centroid values against the median user)"),
   confidence: z.number(),
   characteristics: z.record(z.string(), z.number()),
-  peer_comparison: z.record(z.string(), z.unknown()).nullable(),
+  peer_comparison: peerStatsSchema.nullable(),
   decision_source: z.enum(['model', 'fallback']),
   model_version: z.string().nullable(),
   assigned_at: z.string().describe('When the user entered this segment (kept while hysteresis keeps it)'),
@@ -164,4 +183,131 @@ export const goalProbabilityResponseSchema = z.object({
   model_version: z.string().nullable(),
   cached: z.boolean(),
   generated_at: z.string(),
+});
+
+const servedPolicy = z.object({
+  name: z.string(),
+  kind: z.enum(['model', 'rule', 'constant']),
+  action: z.number().int().min(0).max(4).optional(),
+  reason: z.string(),
+});
+
+export const actionsResponseSchema = z.object({
+  actions: z.array(
+    z.object({
+      id: z.number().int(),
+      type: z.string(),
+      name: z.string(),
+      description: z.string(),
+      priority: z.string(),
+      category: z.string(),
+    }),
+  ),
+});
+
+export const feedbackResponseSchema = z.object({
+  message: z.string(),
+  feedback_id: z.uuid(),
+  recommendation_id: z.uuid(),
+});
+
+export const insightsResponseSchema = z.object({
+  insights: z.array(
+    z.object({
+      type: z.string(),
+      title: z.string(),
+      message: z.string(),
+      priority: z.enum(['low', 'medium', 'high']),
+    }),
+  ),
+  generated_at: z.string(),
+});
+
+export const modelInfoResponseSchema = z.object({
+  model_loaded: z.boolean(),
+  model_path: z.string().nullable(),
+  model_version: z.string().nullable(),
+  decision_source: z.enum(['model', 'fallback', 'baseline']),
+  served_policy: servedPolicy,
+  state_dimensions: z.number().int(),
+  action_dimensions: z.number().int(),
+  feature_names: z.array(z.string()),
+  available_actions: z.array(z.string()),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const policyHealthResponseSchema = z.object({
+  status: z.enum(['healthy', 'degraded', 'unhealthy']),
+  model_loaded: z.boolean(),
+  fallback_available: z.boolean(),
+  last_check: z.string(),
+  inference_test: z.enum(['passed', 'failed']).optional(),
+  output_shape: z.array(z.number().int()).optional(),
+  error: z.string().nullable().optional().describe('Why the model is not served (admins only)'),
+});
+
+const statusOnly = z.object({ status: z.string() });
+
+export const enhancedHealthResponseSchema = z
+  .object({
+    overall_status: z.enum(['healthy', 'degraded', 'unhealthy']),
+    last_check: z.string(),
+    manifest: z
+      .object({
+        version: z.string().nullable(),
+        created_at: z.string().nullable(),
+        feature_names: z.array(z.string()),
+        error: z.string().nullable(),
+      })
+      .optional()
+      .describe('Admins only'),
+    database: statusOnly,
+    bandit_service: statusOnly.catchall(z.unknown()),
+    behavioral_service: statusOnly.catchall(z.unknown()),
+  })
+  .catchall(statusOnly.catchall(z.unknown()))
+  .describe(
+    'One entry per part (each model’s service, the bandit, the event pipeline, the database), each with its status; an admin token adds versions, files, errors and figures',
+  );
+
+export const refreshSegmentResponseSchema = z.object({
+  message: z.string(),
+  segment_info: segmentInfoSchema,
+});
+
+export const segmentInsightsResponseSchema = z.object({
+  segment_info: segmentInfoSchema,
+  characteristics: z
+    .record(z.string(), z.unknown())
+    .describe('The segment’s trained profile, or its name and the user’s characteristics without one'),
+  peer_comparison: peerStatsSchema.nullable(),
+  generated_at: z.string(),
+});
+
+export const segmentComparisonResponseSchema = z.object({
+  message: z.string().optional().describe('Present when there are too few peers to compare with'),
+  segment_info: segmentInfoSchema,
+  peer_count: z.number().int(),
+  peer_averages: peerFigures.optional(),
+  user_metrics: peerFigures.optional(),
+  percentiles: peerStatsSchema.shape.percentiles.optional(),
+  peers: z.array(z.never()).describe('Always empty: individual peers are never listed'),
+});
+
+const spendingPrediction = spendingPredictionResponseSchema.omit({ cached: true });
+
+export const financialForecastResponseSchema = z.object({
+  current_balance: z.number(),
+  projected_balance: z.number(),
+  projection_days: z.number().int(),
+  expected_spending: z.number(),
+  expected_income: z.number(),
+  weekly_predicted_spending: z.number(),
+  weekly_income: z.number(),
+  weekly_net: z.number(),
+  decision_source: z.enum(['model', 'baseline', 'fallback']),
+  spending_prediction: spendingPrediction,
+  as_of: z.string(),
+  generated_at: z.string(),
+  cached: z.boolean(),
 });

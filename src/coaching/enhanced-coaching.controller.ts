@@ -7,20 +7,23 @@ import { ApiZodResponse, ZodBody, ZodQuery } from '../infra/openapi/zod-openapi'
 
 import {
   asOfQuerySchema,
+  enhancedHealthResponseSchema,
   enhancedRecommendationResponseSchema,
+  financialForecastResponseSchema,
   forecastQuerySchema,
   goalProbabilitySchema,
   goalProbabilityResponseSchema,
+  refreshSegmentResponseSchema,
+  segmentComparisonResponseSchema,
   segmentInfoSchema,
+  segmentInsightsResponseSchema,
   spendingPredictionResponseSchema,
   type GoalProbabilityInput,
 } from './coaching.schemas';
 import { ModelHealthService } from './model-health.service';
 import { PredictionsService } from './predictions.service';
 import { RecommendationsService } from './recommendations.service';
-import { MIN_PEERS, SegmentsService } from './segments.service';
-
-const NO_PEERS = `No peer data available for comparison (peers are shown only as aggregates of at least ${MIN_PEERS} users)`;
+import { SegmentsService } from './segments.service';
 
 /** Segment-aware coaching: segmentation, bandit, forecasts, goals and the operators' health view. */
 @ApiTags('coaching (enhanced)')
@@ -46,48 +49,28 @@ export class EnhancedCoachingController {
 
   @Get('user-segment')
   @ApiZodResponse(200, segmentInfoSchema)
-  async userSegment(@CurrentUser() user: AuthUser) {
-    const segment = await this.segments.current(user.id);
-    const peers = await this.segments.peerStats(user.id, segment.segment_id);
-    return { ...segment, peer_comparison: peers };
+  userSegment(@CurrentUser() user: AuthUser) {
+    return this.segments.userSegment(user.id);
   }
 
   @Post('refresh-segment')
   @HttpCode(200)
+  @ApiZodResponse(200, refreshSegmentResponseSchema)
   async refreshSegment(@CurrentUser() user: AuthUser) {
     const segment = await this.segments.refresh(user.id);
     return { message: 'User segment updated successfully', segment_info: segment };
   }
 
   @Get('segment-insights')
-  async segmentInsights(@CurrentUser() user: AuthUser) {
-    const segment = await this.segments.current(user.id);
-    const peers = await this.segments.peerStats(user.id, segment.segment_id);
-    return {
-      segment_info: { ...segment, peer_comparison: peers },
-      characteristics: this.segments.segmentProfile(segment.segment_id) ?? {
-        name: segment.segment_name,
-        characteristics: segment.characteristics,
-      },
-      peer_comparison: peers,
-      generated_at: new Date().toISOString(),
-    };
+  @ApiZodResponse(200, segmentInsightsResponseSchema)
+  segmentInsights(@CurrentUser() user: AuthUser) {
+    return this.segments.segmentInsights(user.id);
   }
 
   @Get('segment-comparison')
-  async segmentComparison(@CurrentUser() user: AuthUser) {
-    const segment = await this.segments.current(user.id);
-    const peers = await this.segments.peerStats(user.id, segment.segment_id);
-    if (!peers) return { message: NO_PEERS, segment_info: segment, peer_count: 0, peers: [] };
-    // Individual peers are never listed (their balances are private): aggregates and percentiles only.
-    return {
-      segment_info: segment,
-      peer_count: peers.peer_count,
-      peer_averages: peers.peer_averages,
-      user_metrics: peers.user_metrics,
-      percentiles: peers.percentiles,
-      peers: [],
-    };
+  @ApiZodResponse(200, segmentComparisonResponseSchema)
+  segmentComparison(@CurrentUser() user: AuthUser) {
+    return this.segments.segmentComparison(user.id);
   }
 
   @Get('spending-prediction')
@@ -111,6 +94,7 @@ export class EnhancedCoachingController {
   }
 
   @Get('financial-forecast')
+  @ApiZodResponse(200, financialForecastResponseSchema)
   financialForecast(
     @CurrentUser() user: AuthUser,
     @ZodQuery(forecastQuerySchema) query: z.output<typeof forecastQuerySchema>,
@@ -123,6 +107,7 @@ export class EnhancedCoachingController {
   @ApiOperation({
     summary: 'Every part’s status; with an admin token also versions, files, errors, bandit and event pipeline figures',
   })
+  @ApiZodResponse(200, enhancedHealthResponseSchema)
   enhancedHealth(@OptionalUser() user?: AuthUser) {
     return this.health.enhancedHealth(user?.role === 'admin');
   }

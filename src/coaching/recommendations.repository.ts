@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { deleteOlderThan } from '../infra/database/sql';
+import { deleteOlderThan, rows } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 import { BanditService } from '../ml/bandit/bandit.service';
 
@@ -21,6 +21,15 @@ export interface NewRecommendation {
   strategy: string | null;
   stateSnapshot: unknown;
   featureSnapshot: number[];
+}
+
+export interface RecommendationHistoryRow {
+  id: string;
+  recommendationText: string;
+  actionType: string;
+  confidenceScore: number;
+  createdAt: Date;
+  feedbackStatus: string;
 }
 
 /** SQL of recommendation rows and their feedback. */
@@ -58,6 +67,29 @@ export class RecommendationsRepository {
       ],
     });
     return { id: rows[0].id, createdAt: rows[0].created_at };
+  }
+
+  /** One page of the user's recommendations, newest first, and how many there are in all. */
+  async history(
+    userId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: RecommendationHistoryRow[]; total: number }> {
+    const [page, [count]] = await Promise.all([
+      rows<RecommendationHistoryRow>(this.prisma.pool, {
+        name: 'recommendation-history-page',
+        text: `SELECT id, recommendation_text AS "recommendationText", action_type AS "actionType",
+                      confidence_score AS "confidenceScore", created_at AS "createdAt", feedback_status AS "feedbackStatus"
+                 FROM recommendation_history WHERE user_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3`,
+        values: [userId, limit, offset],
+      }),
+      rows<{ total: number }>(this.prisma.pool, {
+        name: 'recommendation-history-count',
+        text: 'SELECT count(*)::int AS total FROM recommendation_history WHERE user_id = $1',
+        values: [userId],
+      }),
+    ]);
+    return { rows: page, total: count.total };
   }
 
   /**

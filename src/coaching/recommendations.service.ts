@@ -2,7 +2,6 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
 import { round4 } from '../common/rounding';
-import { PrismaService } from '../infra/prisma/prisma.service';
 import { BANDIT_ARMS, BanditService } from '../ml/bandit/bandit.service';
 import { BASIC_EXPLORATION, decisionDistribution, drawAction, ENHANCED_EXPLORATION } from '../ml/bandit/exploration';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
@@ -49,7 +48,6 @@ function servable(probabilities: number[], eligible: ActionEligibility): number[
 @Injectable()
 export class RecommendationsService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly repository: RecommendationsRepository,
     private readonly states: UserStateService,
     private readonly policy: PolicyModel,
@@ -124,15 +122,7 @@ export class RecommendationsService {
   }
 
   async history(userId: string, limit: number, offset: number) {
-    const [rows, total] = await Promise.all([
-      this.prisma.recommendationHistory.findMany({
-        where: { userId },
-        orderBy: { createdAt: 'desc' },
-        skip: offset,
-        take: limit,
-      }),
-      this.prisma.recommendationHistory.count({ where: { userId } }),
-    ]);
+    const { rows, total } = await this.repository.history(userId, limit, offset);
     return {
       recommendations: rows.map((r) => ({
         id: r.id,

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 
 import { round2, round4 } from '../common/rounding';
-import type { Prisma } from '../generated/prisma/client';
-import { PrismaService } from '../infra/prisma/prisma.service';
 import { SEGMENT_FEATURE_NAMES } from '../ml/features/segment-features';
 import { ModelRegistry } from '../ml/model-registry';
 import { SegmentationModel } from '../ml/models/segmentation.model';
 import { UserStateService, type UserState } from '../ml/user-state.service';
 
+import { SegmentsRepository, type StoredSegment } from './segments.repository';
+
 /** Peers are only shown as aggregates of at least this many users (k-anonymity). */
 export const MIN_PEERS = 5;
+const NO_PEERS = `No peer data available for comparison (peers are shown only as aggregates of at least ${MIN_PEERS} users)`;
 // A stored segment older than this is recomputed on read.
 const SEGMENT_MAX_AGE_MS = 24 * 3600 * 1000;
 // Behaviour features shown as a segment's/user's characteristics.
@@ -33,7 +34,7 @@ export interface SegmentInfo {
   segment_description: string | null;
   confidence: number;
   characteristics: Record<string, number>;
-  peer_comparison: Record<string, unknown> | null;
+  peer_comparison: PeerStats | null;
   decision_source: 'model' | 'fallback';
   model_version: string | null;
   assigned_at: string;
@@ -49,7 +50,7 @@ export interface PeerStats {
 @Injectable()
 export class SegmentsService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repository: SegmentsRepository,
     private readonly states: UserStateService,
     private readonly model: SegmentationModel,
     private readonly registry: ModelRegistry,
@@ -57,7 +58,7 @@ export class SegmentsService {
 
   /** The stored segment when fresh and computed from the same data, else a new classification. */
   async current(userId: string, state?: UserState): Promise<SegmentInfo> {
-    const stored = await this.prisma.userSegment.findUnique({ where: { userId } });
+    const stored = await this.repository.find(userId);
     const version = state?.dataVersion ?? (await this.states.dataVersion(userId));
     const storedVersion = (stored?.features as { data_version?: string } | null)?.data_version;
     if (stored && storedVersion === version && Date.now() - stored.updatedAt.getTime() < SEGMENT_MAX_AGE_MS) {
@@ -73,7 +74,7 @@ export class SegmentsService {
    */
   async refresh(userId: string, state?: UserState): Promise<SegmentInfo> {
     const s = state ?? (await this.states.load(userId));
-    const stored = await this.prisma.userSegment.findUnique({ where: { userId } });
+    const stored = await this.repository.find(userId);
     const previous = stored
       ? {
           segmentId: stored.segmentId,
@@ -85,14 +86,13 @@ export class SegmentsService {
       : null;
     const seen = { ...s.features, ...s.segmentFeatures };
     const assignment = await this.model.classify(seen, s.summary, previous, s.now);
-    const features = { ...roundAll(seen), data_version: s.dataVersion } as Prisma.InputJsonValue;
-    const data = {
+    const row = await this.repository.save(userId, {
       segmentId: assignment.segmentId,
       segmentName: assignment.segmentName,
       segmentDescription: assignment.segmentDescription,
       confidence: assignment.confidence,
-      distances: (assignment.distances ?? { rule: assignment.rule }) as Prisma.InputJsonValue,
-      features,
+      distances: assignment.distances ?? { rule: assignment.rule },
+      features: { ...roundAll(seen), data_version: s.dataVersion },
       source: assignment.source,
       modelVersion: assignment.version,
       pendingSegmentId: assignment.pendingSegmentId,
@@ -102,59 +102,77 @@ export class SegmentsService {
         stored && stored.segmentId === assignment.segmentId && stored.source === assignment.source
           ? stored.assignedAt
           : new Date(),
-    };
-    const row = await this.prisma.userSegment.upsert({ where: { userId }, create: { userId, ...data }, update: data });
+    });
     return this.toInfo(row);
   }
 
   /** Averages and the user's percentiles among users of the same segment, in one SQL aggregate. */
   async peerStats(userId: string, segmentId: number): Promise<PeerStats | null> {
-    const [row] = await this.prisma.$queryRaw<
-      Array<{
-        n: number;
-        avg_balance: number | null;
-        avg_savings: number | null;
-        avg_volatility: number | null;
-        balance_pct: number | null;
-        savings_pct: number | null;
-        volatility_pct: number | null;
-        my_balance: number | null;
-        my_savings: number | null;
-        my_volatility: number | null;
-      }>
-    >`
-      WITH me AS (
-        SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
-               (features->>'spending_volatility')::float8 AS volatility
-        FROM user_segments WHERE user_id = ${userId}::uuid
-      ), peers AS (
-        SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
-               (features->>'spending_volatility')::float8 AS volatility
-        FROM user_segments WHERE segment_id = ${segmentId} AND user_id <> ${userId}::uuid
-      )
-      SELECT count(*)::int AS n, avg(p.balance) AS avg_balance, avg(p.savings) AS avg_savings, avg(p.volatility) AS avg_volatility,
-             avg((p.balance < me.balance)::int)::float8 AS balance_pct, avg((p.savings < me.savings)::int)::float8 AS savings_pct,
-             avg((p.volatility < me.volatility)::int)::float8 AS volatility_pct,
-             max(me.balance) AS my_balance, max(me.savings) AS my_savings, max(me.volatility) AS my_volatility
-      FROM peers p CROSS JOIN me`;
+    const row = await this.repository.peerAggregates(userId, segmentId);
     if (!row || row.n < MIN_PEERS) return null;
     return {
       peer_count: row.n,
       peer_averages: {
-        current_balance: round2(row.avg_balance ?? 0),
-        savings_rate: round4(row.avg_savings ?? 0),
-        spending_volatility: round2(row.avg_volatility ?? 0),
+        current_balance: round2(row.avgBalance ?? 0),
+        savings_rate: round4(row.avgSavings ?? 0),
+        spending_volatility: round2(row.avgVolatility ?? 0),
       },
       user_metrics: {
-        current_balance: round2(row.my_balance ?? 0),
-        savings_rate: round4(row.my_savings ?? 0),
-        spending_volatility: round2(row.my_volatility ?? 0),
+        current_balance: round2(row.myBalance ?? 0),
+        savings_rate: round4(row.mySavings ?? 0),
+        spending_volatility: round2(row.myVolatility ?? 0),
       },
       percentiles: {
-        balance_percentile: round4(row.balance_pct ?? 0),
-        savings_percentile: round4(row.savings_pct ?? 0),
-        volatility_percentile: round4(row.volatility_pct ?? 0),
+        balance_percentile: round4(row.balancePct ?? 0),
+        savings_percentile: round4(row.savingsPct ?? 0),
+        volatility_percentile: round4(row.volatilityPct ?? 0),
       },
+    };
+  }
+
+  /** The user's current segment with its peer aggregates (null below MIN_PEERS peers). */
+  async withPeers(userId: string): Promise<{ segment: SegmentInfo; peers: PeerStats | null }> {
+    const segment = await this.current(userId);
+    return { segment, peers: await this.peerStats(userId, segment.segment_id) };
+  }
+
+  /** Users the nightly refresh should re-segment (recent activity, segment missing or stale). */
+  dueForRefresh(limit: number): Promise<string[]> {
+    return this.repository.dueForRefresh(limit);
+  }
+
+  /** GET /coaching/user-segment: the segment, its peer aggregates inside. */
+  async userSegment(userId: string): Promise<SegmentInfo> {
+    const { segment, peers } = await this.withPeers(userId);
+    return { ...segment, peer_comparison: peers };
+  }
+
+  /** GET /coaching/segment-insights: the segment, its trained profile and the peer aggregates. */
+  async segmentInsights(userId: string) {
+    const { segment, peers } = await this.withPeers(userId);
+    return {
+      segment_info: { ...segment, peer_comparison: peers },
+      characteristics: this.segmentProfile(segment.segment_id) ?? {
+        name: segment.segment_name,
+        characteristics: segment.characteristics,
+      },
+      peer_comparison: peers,
+      generated_at: new Date().toISOString(),
+    };
+  }
+
+  /** GET /coaching/segment-comparison: the user against the segment's aggregates and percentiles. */
+  async segmentComparison(userId: string) {
+    const { segment, peers } = await this.withPeers(userId);
+    if (!peers) return { message: NO_PEERS, segment_info: segment, peer_count: 0, peers: [] };
+    // Individual peers are never listed (their balances are private): aggregates and percentiles only.
+    return {
+      segment_info: segment,
+      peer_count: peers.peer_count,
+      peer_averages: peers.peer_averages,
+      user_metrics: peers.user_metrics,
+      percentiles: peers.percentiles,
+      peers: [],
     };
   }
 
@@ -165,16 +183,7 @@ export class SegmentsService {
     return (profile as Record<string, unknown> | undefined) ?? null;
   }
 
-  private toInfo(row: {
-    segmentId: number;
-    segmentName: string;
-    segmentDescription: string | null;
-    confidence: number;
-    features: unknown;
-    source: string;
-    modelVersion: string | null;
-    assignedAt: Date;
-  }): SegmentInfo {
+  private toInfo(row: StoredSegment): SegmentInfo {
     const features = (row.features ?? {}) as Record<string, number>;
     const characteristics: Record<string, number> = {};
     for (const name of CHARACTERISTIC_FEATURES)

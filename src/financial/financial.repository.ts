@@ -25,23 +25,8 @@ export interface WalletView extends WalletRow {
   updatedAt: Date;
 }
 
-export interface TransactionRow {
-  id: string;
-  transactionType: 'debit' | 'credit';
-  amount: string;
-  category: TransactionCategory;
-  description: string;
-  merchantName: string | null;
-  locationCity: string | null;
-  locationCountry: string | null;
-  balanceAfter: string;
-  transactionDate: Date;
-  source: TransactionSource;
-}
-
-export interface NewTransaction {
-  userId: string;
-  walletId: string;
+/** What a transaction says about the money that moved: shared by stored, new and imported rows. */
+export interface TransactionFields {
   transactionType: 'debit' | 'credit';
   /** Positive two-decimal string; the type carries the sign. */
   amount: string;
@@ -51,22 +36,21 @@ export interface NewTransaction {
   locationCity: string | null;
   locationCountry: string | null;
   balanceAfter: string;
+}
+
+export interface TransactionRow extends TransactionFields {
+  id: string;
+  transactionDate: Date;
   source: TransactionSource;
 }
 
-export type TransactionChanges = Partial<
-  Pick<
-    NewTransaction,
-    | 'transactionType'
-    | 'amount'
-    | 'category'
-    | 'description'
-    | 'merchantName'
-    | 'locationCity'
-    | 'locationCountry'
-    | 'balanceAfter'
-  >
->;
+export interface NewTransaction extends TransactionFields {
+  userId: string;
+  walletId: string;
+  source: TransactionSource;
+}
+
+export type TransactionChanges = Partial<TransactionFields>;
 
 export interface TransactionFilter {
   since?: Date;

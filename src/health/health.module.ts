@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 
 import { DrainState } from '../infra/http/drain-state';
 
@@ -7,7 +6,6 @@ import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 
 @Module({
-  imports: [TerminusModule],
   controllers: [HealthController, MetricsController],
   providers: [DrainState],
   exports: [DrainState],

@@ -4,8 +4,8 @@ export const rootResponseSchema = z.object({
   message: z.string(),
   version: z.string(),
   description: z.string(),
-  docs: z.string(),
-  openapi: z.string(),
+  docs: z.string().optional().describe('The interactive docs; absent in production, where they are not served'),
+  openapi: z.string().optional().describe('The OpenAPI document; absent in production, where it is not served'),
 });
 
 export const healthResponseSchema = z.object({

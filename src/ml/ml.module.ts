@@ -13,10 +13,12 @@ import { PolicyModel } from './models/policy.model';
 import { SegmentationModel } from './models/segmentation.model';
 import { SpendingForecastModel } from './models/spending-forecast.model';
 import { ModelsAdminController } from './models-admin.controller';
+import { PredictionCacheRepository } from './prediction-cache.repository';
 import { PredictionCacheService } from './prediction-cache.service';
 import { RetrainingService } from './retraining/retraining.service';
 import { TrainingExportRepository } from './retraining/training-export.repository';
 import { TrainingRecordsRepository } from './training-records.repository';
+import { UserStateRepository } from './user-state.repository';
 import { UserStateService } from './user-state.service';
 
 /**
@@ -38,7 +40,9 @@ import { UserStateService } from './user-state.service';
     BanditService,
     BanditRepository,
     PredictionCacheService,
+    PredictionCacheRepository,
     UserStateService,
+    UserStateRepository,
     ModelLifecycleService,
     RetrainingService,
     TrainingExportRepository,

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
-import { PrismaService } from '../infra/prisma/prisma.service';
 
 import { MODEL_NAMES } from './model-manifest';
 import { RETRAINABLE_MODELS, RetrainingService } from './retraining/retraining.service';
+import { TrainingRecordsRepository } from './training-records.repository';
 
 // Which new rows count as training data for each model (transactions: consenting users' only).
 const DATASET_SOURCES = {
@@ -23,7 +23,7 @@ export class ModelLifecycleService {
   private readonly logger = new Logger(ModelLifecycleService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly records: TrainingRecordsRepository,
     private readonly retraining: RetrainingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -33,23 +33,10 @@ export class ModelLifecycleService {
     const threshold = this.config.scheduler.retrainMinNewSamples;
     const results: Array<{ dataset: string; new_samples: number; ready: boolean }> = [];
     for (const name of MODEL_NAMES) {
-      const dataset = await this.prisma.trainingDataset.upsert({
-        where: { datasetType: name },
-        create: { datasetType: name, threshold },
-        update: { threshold },
-      });
-      const since = dataset.lastTrainingDate ?? new Date(0);
-      const count =
-        DATASET_SOURCES[name] === 'recommendation feedback'
-          ? await this.prisma.recommendationFeedback.count({ where: { updatedAt: { gt: since } } })
-          : await this.prisma.transaction.count({
-              where: { createdAt: { gt: since }, user: { profile: { trainingConsent: true } } },
-            });
+      const dataset = await this.records.ensureDataset(name, threshold);
+      const count = await this.records.newSamples(DATASET_SOURCES[name], dataset.lastTrainingDate ?? new Date(0));
       const ready = count >= threshold;
-      await this.prisma.trainingDataset.update({
-        where: { id: dataset.id },
-        data: { dataCount: count, thresholdReached: ready, isReadyForTraining: ready },
-      });
+      await this.records.markDataset(dataset.id, count, ready);
       results.push({ dataset: name, new_samples: count, ready });
     }
     return results;

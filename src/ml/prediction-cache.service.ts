@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 
-import type { Prisma } from '../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
-import { PrismaService } from '../infra/prisma/prisma.service';
+
+import { PredictionCacheRepository } from './prediction-cache.repository';
 
 interface CachedEntry<T> {
   data_version: string;
@@ -18,12 +18,12 @@ interface CachedEntry<T> {
 @Injectable()
 export class PredictionCacheService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly repository: PredictionCacheRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async get<T>(userId: string, key: string, dataVersion: string): Promise<T | undefined> {
-    const row = await this.prisma.predictionCache.findUnique({ where: { userId_cacheKey: { userId, cacheKey: key } } });
+    const row = await this.repository.find(userId, key);
     if (!row || row.expiresAt <= new Date()) return undefined;
     const entry = row.predictionData as unknown as CachedEntry<T>;
     return entry?.data_version === dataVersion ? entry.value : undefined;
@@ -37,13 +37,8 @@ export class PredictionCacheService {
     ttlSeconds = this.config.ml.predictionCacheTtlSeconds,
   ): Promise<void> {
     if (ttlSeconds <= 0) return;
-    const data = { data_version: dataVersion, value } as unknown as Prisma.InputJsonValue;
-    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    await this.prisma.predictionCache.upsert({
-      where: { userId_cacheKey: { userId, cacheKey: key } },
-      create: { userId, cacheKey: key, predictionData: data, expiresAt },
-      update: { predictionData: data, expiresAt, createdAt: new Date() },
-    });
+    const entry: CachedEntry<T> = { data_version: dataVersion, value };
+    await this.repository.save(userId, key, entry, new Date(Date.now() + ttlSeconds * 1000));
   }
 
   /** Computes on a miss and stores the result; reports whether it was a hit. */
@@ -62,11 +57,10 @@ export class PredictionCacheService {
   }
 
   async invalidateUser(userId: string): Promise<void> {
-    await this.prisma.predictionCache.deleteMany({ where: { userId } });
+    await this.repository.deleteUser(userId);
   }
 
   async purgeExpired(): Promise<number> {
-    const { count } = await this.prisma.predictionCache.deleteMany({ where: { expiresAt: { lte: new Date() } } });
-    return count;
+    return this.repository.deleteExpired();
   }
 }

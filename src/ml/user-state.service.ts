@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
-import type { Category } from '../common/categories';
 import { round2 } from '../common/rounding';
 import { STARTING_BALANCE } from '../common/wallet';
-import { PrismaService } from '../infra/prisma/prisma.service';
 
 import type { FinancialSummary } from './coaching-domain';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
@@ -11,6 +9,7 @@ import { FEATURE_NAMES } from './features/feature-names';
 import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
 import { moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
 import { summarize, weeklyIncome } from './features/summary';
+import { UserStateRepository } from './user-state.repository';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {
@@ -30,40 +29,20 @@ export interface UserState {
   dataVersion: string;
 }
 
-interface TransactionRow {
-  amount: string;
-  transaction_type: 'debit' | 'credit';
-  category: Category;
-  transaction_date: Date;
-  time_known: boolean;
-  merchant_name: string | null;
-  location_city: string | null;
-  balance_after: string;
-}
-
 const DAY_MS = 86_400_000;
 const HISTORICAL_AFTER_MS = 3_600_000;
 
 @Injectable()
 export class UserStateService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly repository: UserStateRepository) {}
 
   /** The state at `now` (default: the present); a past `now` replays the ledger as it was then. */
   async load(userId: string, now = new Date()): Promise<UserState> {
     // The forecaster and goal model read 26 weeks; a week more keeps the oldest day complete.
     const windowDays = Math.max(35, HISTORY_DAYS + 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
-    // On every coaching request: plain queries on the shared pool (see PrismaService.pool).
-    const [{ rows }, meta] = await Promise.all([
-      this.prisma.pool.query<TransactionRow>({
-        name: 'user-state-transactions', // prepared once per connection (planning cost more than running)
-        text: `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
-                      time_known, merchant_name, location_city, balance_after::text
-               FROM transactions
-               WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3
-               ORDER BY transaction_date, seq`,
-        values: [userId, since, now],
-      }),
+    const [rows, meta] = await Promise.all([
+      this.repository.transactions(userId, since, now),
       this.balanceAndVersion(userId),
     ]);
     const { balance: walletBalance, version, firstAt } = meta;
@@ -110,20 +89,7 @@ export class UserStateService {
   private async balanceAndVersion(
     userId: string,
   ): Promise<{ balance: number | null; version: string; firstAt: Date | null }> {
-    const { rows } = await this.prisma.pool.query<{
-      balance: string | null;
-      n: string;
-      max_seq: string | null;
-      updated: Date | null;
-      first_at: Date | null;
-    }>({
-      name: 'user-state-version',
-      text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, min(transaction_date) AS first_at
-             FROM transactions WHERE user_id = $1::uuid`,
-      values: [userId],
-    });
-    const row = rows[0];
+    const row = await this.repository.balanceAndVersion(userId);
     return {
       balance: row.balance === null ? null : Number(row.balance),
       version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,

@@ -1,36 +1,54 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
-import type { Prisma } from '../generated/prisma/client';
+import { firstRow, rows } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
 export type JobRunStatus = 'succeeded' | 'failed' | 'timed_out';
+
+export interface JobRunRow {
+  id: string;
+  jobName: string;
+  status: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  details: unknown;
+}
+
+const RUN_COLUMNS = `id, job_name AS "jobName", status, started_at AS "startedAt", finished_at AS "finishedAt", details`;
 
 /** Every query of the scheduler: job-run records and the cross-replica job locks. */
 @Injectable()
 export class JobRunsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  start(jobName: string) {
-    return this.prisma.scheduledJobRun.create({ data: { jobName } });
-  }
-
-  finish(id: string, status: JobRunStatus, details: Record<string, unknown>) {
-    return this.prisma.scheduledJobRun.update({
-      where: { id },
-      data: { status, finishedAt: new Date(), details: details as Prisma.InputJsonValue },
+  async start(jobName: string): Promise<JobRunRow> {
+    const row = await firstRow<JobRunRow>(this.prisma.pool, {
+      text: `INSERT INTO scheduled_job_runs (id, job_name) VALUES (gen_random_uuid(), $1) RETURNING ${RUN_COLUMNS}`,
+      values: [jobName],
     });
+    return row!;
   }
 
-  recent(limit: number) {
-    return this.prisma.scheduledJobRun.findMany({ orderBy: { startedAt: 'desc' }, take: limit });
+  async finish(id: string, status: JobRunStatus, details: Record<string, unknown>): Promise<void> {
+    await this.prisma.pool.query(
+      'UPDATE scheduled_job_runs SET status = $2, finished_at = now(), details = $3::jsonb WHERE id = $1',
+      [id, status, JSON.stringify(details)],
+    );
+  }
+
+  recent(limit: number): Promise<JobRunRow[]> {
+    return rows<JobRunRow>(this.prisma.pool, {
+      text: `SELECT ${RUN_COLUMNS} FROM scheduled_job_runs ORDER BY started_at DESC LIMIT $1`,
+      values: [limit],
+    });
   }
 
   async purgeOlderThan(days: number): Promise<number> {
-    const { count } = await this.prisma.scheduledJobRun.deleteMany({
-      where: { startedAt: { lt: new Date(Date.now() - days * 86_400_000) } },
-    });
-    return count;
+    const { rowCount } = await this.prisma.pool.query('DELETE FROM scheduled_job_runs WHERE started_at < $1', [
+      new Date(Date.now() - days * 86_400_000),
+    ]);
+    return rowCount ?? 0;
   }
 
   /**

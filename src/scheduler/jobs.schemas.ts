@@ -14,6 +14,7 @@ export const jobsListResponseSchema = z.object({
       status: z.string(),
       started_at: z.string(),
       finished_at: z.string().nullable(),
+      duration_ms: z.number().nullable().describe('null while the run is still going'),
       details: jobDetailsSchema.nullable(),
     }),
   ),

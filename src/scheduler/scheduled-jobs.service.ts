@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Cron, CronExpression } from '@nestjs/schedule';
 
+import { AuthService } from '../auth/auth.service';
 import { BehavioralAnalyticsService } from '../behavioral/behavioral-analytics.service';
 import { RecommendationsService } from '../coaching/recommendations.service';
 import { SegmentsService } from '../coaching/segments.service';
 import { StatementImportService } from '../financial/import/statement-import.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
-import { PrismaService } from '../infra/prisma/prisma.service';
 import { ModelLifecycleService } from '../ml/model-lifecycle.service';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
 import { RetrainingService, type RetrainableModel } from '../ml/retraining/retraining.service';
@@ -29,7 +29,7 @@ export class ScheduledJobsService {
 
   constructor(
     private readonly runner: JobRunner,
-    private readonly prisma: PrismaService,
+    private readonly auth: AuthService,
     private readonly segments: SegmentsService,
     private readonly cache: PredictionCacheService,
     private readonly lifecycle: ModelLifecycleService,
@@ -89,17 +89,10 @@ export class ScheduledJobsService {
 
   /** Re-segments users with recent activity whose segment is missing or older than a day. */
   private async refreshSegments(): Promise<Record<string, unknown>> {
-    const users = await this.prisma.$queryRaw<Array<{ id: string }>>`
-      SELECT u.id FROM users u
-      LEFT JOIN user_segments s ON s.user_id = u.id
-      WHERE u.is_active
-        AND EXISTS (SELECT 1 FROM transactions t WHERE t.user_id = u.id AND t.transaction_date >= now() - interval '35 days')
-        AND (s.updated_at IS NULL OR s.updated_at < now() - interval '20 hours')
-      ORDER BY s.updated_at NULLS FIRST
-      LIMIT ${SEGMENT_REFRESH_BATCH}`;
+    const users = await this.segments.dueForRefresh(SEGMENT_REFRESH_BATCH);
     const bySource: Record<string, number> = {};
     let failed = 0;
-    for (const { id } of users) {
+    for (const id of users) {
       try {
         const info = await this.segments.refresh(id);
         bySource[info.decision_source] = (bySource[info.decision_source] ?? 0) + 1;
@@ -138,9 +131,7 @@ export class ScheduledJobsService {
     const oldRecommendations = await this.recommendations.purgeOlderThan(this.config.retention.recommendationDays);
     const oldImportAudits = await this.imports.purgeAuditOlderThan(this.config.retention.importAuditDays);
     const expiredPredictions = await this.cache.purgeExpired();
-    const { count: expiredTokens } = await this.prisma.revokedToken.deleteMany({
-      where: { expiresAt: { lt: new Date() } },
-    });
+    const expiredTokens = await this.auth.purgeExpiredRevocations();
     const oldJobRuns = await this.runner.purgeRunsOlderThan(90);
     return {
       old_events: oldEvents,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 
+import { AuthModule } from '../auth/auth.module';
 import { BehavioralModule } from '../behavioral/behavioral.module';
 import { CoachingModule } from '../coaching/coaching.module';
 import { FinancialModule } from '../financial/financial.module';
@@ -13,7 +14,7 @@ import { RetrainingTriggerController } from './retraining-trigger.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';
 
 @Module({
-  imports: [ScheduleModule.forRoot(), CoachingModule, FinancialModule, MlModule, BehavioralModule],
+  imports: [ScheduleModule.forRoot(), AuthModule, CoachingModule, FinancialModule, MlModule, BehavioralModule],
   controllers: [JobsController, RetrainingTriggerController],
   providers: [JobRunsRepository, JobRunner, ScheduledJobsService],
 })

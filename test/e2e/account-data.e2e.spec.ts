@@ -1,4 +1,6 @@
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
+import { rateRecommendation } from '../helpers/coaching';
+import { uploadStatement } from '../helpers/statements';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 import { seedHistory, typicalHistory } from '../helpers/transactions';
 
@@ -48,22 +50,11 @@ async function useTheProduct(t: TestApp, user: TestUser): Promise<TestUser> {
     .send({ name: `Export ${tag}`, price: 3.5, category_id: category.body.id, merchant_name: 'Shop' })
     .expect(201);
   await t.http().post('/products/purchase').set(user.auth).send({ product_id: product.body.id }).expect(201);
-  const rec = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
-  await t
-    .http()
-    .post('/coaching/feedback')
-    .set(user.auth)
-    .send({ recommendation_id: rec.body.id, helpful: true })
-    .expect(200);
+  await rateRecommendation(t, user);
   await t.http().post('/coaching/refresh-segment').set(user.auth).expect(200);
   await t.http().get('/coaching/spending-prediction').set(user.auth).expect(200);
   const csv = `${MONEYVIS_HEADER}\n1,03/01/2022,DEB,TESCO STORES,12.30,,100.00,Groceries,Nottingham,UK\n`;
-  await t
-    .http()
-    .post('/financial/import')
-    .set(user.auth)
-    .attach('file', Buffer.from(csv), { filename: 'statement.csv', contentType: 'text/csv' })
-    .expect(200);
+  await uploadStatement(t, user, csv).expect(200);
   await t.app.get(EventCaptureService).flush();
   // Refreshing revokes the old token (a revoked_tokens row); go on with the new one.
   const refreshed = await t.http().post('/auth/refresh').set(user.auth).expect(200);

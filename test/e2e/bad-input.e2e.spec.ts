@@ -1,16 +1,17 @@
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
+// One app and one user for both blocks below.
+let t: TestApp;
+let user: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  user = await registerUser(t);
+});
+afterAll(async () => t.close());
+
 /** Input PostgreSQL or the parsers cannot take must come back 4xx naming the field, never 500. */
 describe('bad input never reaches a 500 (e2e)', () => {
-  let t: TestApp;
-  let user: TestUser;
-  beforeAll(async () => {
-    t = await createTestApp();
-    user = await registerUser(t);
-  });
-  afterAll(async () => t.close());
-
   const nulIssue = (loc: (string | number)[]) =>
     expect.arrayContaining([expect.objectContaining({ type: 'nul_character', loc })]);
 
@@ -75,14 +76,11 @@ describe('an exhausted connection pool (e2e)', () => {
 });
 
 describe('what the event pipeline records of refused and personal input (e2e)', () => {
-  let t: TestApp;
+  // A user of its own: the events counted here are this block's only.
   let user: TestUser;
   beforeAll(async () => {
-    t = await createTestApp();
     user = await registerUser(t);
   });
-  afterAll(async () => t.close());
-
   const storedEvents = async () => {
     await t.app.get(EventCaptureService).flush();
     return (await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } })).map((e) =>

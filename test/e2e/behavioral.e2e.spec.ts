@@ -6,6 +6,7 @@ import { encodeEvent } from '../../src/behavioral/event-encoding';
 import { PostgresEventSink, writeEventRows } from '../../src/behavioral/postgres-event-sink';
 import { uuid7 } from '../../src/behavioral/uuid7';
 import { runMigrations } from '../../src/infra/database/migrate';
+import { rateRecommendation } from '../helpers/coaching';
 import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
 
 /** Writes whatever the batcher holds (the interval is long in these tests, so flushes are explicit). */
@@ -66,13 +67,7 @@ describe('behavioural events (e2e)', () => {
       .set(user.auth)
       .send({ amount: -42.5, category: 'groceries', description: 'Weekly shop' })
       .expect(201);
-    const rec = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
-    await t
-      .http()
-      .post('/coaching/feedback')
-      .set(user.auth)
-      .send({ recommendation_id: rec.body.id, helpful: true })
-      .expect(200);
+    await rateRecommendation(t, user);
     await flush(t);
     const insights = await t.http().get('/coaching/behavioral-insights').set(user.auth).expect(200);
     const counts = insights.body.behavior_data.event_counts;

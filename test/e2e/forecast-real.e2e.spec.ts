@@ -10,6 +10,7 @@ import { forecastBaselines } from '../../src/ml/features/spending-history';
 import { ModelRegistry } from '../../src/ml/model-registry';
 import { GoalModel } from '../../src/ml/models/goal.model';
 import { SpendingForecastModel } from '../../src/ml/models/spending-forecast.model';
+import { uploadStatement } from '../helpers/statements';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 // A real berka account (held out from training; built by scripts/ml/build-real-fixture.ts),
@@ -28,12 +29,7 @@ describe('forecasts on an imported real history (e2e)', () => {
     transactions = await importedTransactions(csv);
     t = await createTestApp();
     u = await registerUser(t);
-    await t
-      .http()
-      .post('/financial/import')
-      .set(u.auth)
-      .attach('file', csv, { filename: 'berka-1726.asc', contentType: 'text/plain' })
-      .expect(200);
+    await uploadStatement(t, u, csv, 'berka-1726.asc', '', { contentType: 'text/plain' }).expect(200);
   });
   afterAll(async () => t.close());
 
@@ -131,12 +127,7 @@ describe('decision_source when the model did not beat its baseline (e2e)', () =>
     writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
     t = await createTestApp({ MODELS_DIR: dir });
     u = await registerUser(t);
-    await t
-      .http()
-      .post('/financial/import')
-      .set(u.auth)
-      .attach('file', csv, { filename: 'berka-1726.asc', contentType: 'text/plain' })
-      .expect(200);
+    await uploadStatement(t, u, csv, 'berka-1726.asc', '', { contentType: 'text/plain' }).expect(200);
   });
   afterAll(async () => {
     await t.close();

@@ -54,11 +54,23 @@ describe('scheduled jobs (e2e)', () => {
     await t.prisma.predictionCache.create({
       data: { userId: user.id, cacheKey: 'old', predictionData: {}, expiresAt: new Date(Date.now() - 1000) },
     });
+    const expiredJti = '018f0000-0000-7000-8000-0000000000e1';
+    const liveJti = '018f0000-0000-7000-8000-0000000000e2';
+    await t.prisma.revokedToken.createMany({
+      data: [
+        { jti: expiredJti, userId: user.id, expiresAt: new Date(Date.now() - 1000) },
+        { jti: liveJti, userId: user.id, expiresAt: new Date(Date.now() + 3_600_000) },
+      ],
+    });
     const res = await t.http().post('/admin/jobs/retention/run').set(admin.auth).expect(200);
     expect(res.body.details.old_events).toBeGreaterThanOrEqual(1);
     const left = await t.prisma.behavioralEvent.findMany({ where: { userId: user.id } });
     expect(left.map((e) => (e.eventData as { page_url: string }).page_url)).toEqual(['/new']);
     expect(await t.prisma.predictionCache.count({ where: { userId: user.id } })).toBe(0);
+    // A revocation outlives its token only until the token expires anyway.
+    expect(res.body.details.expired_revoked_tokens).toBeGreaterThanOrEqual(1);
+    const revocations = await t.prisma.revokedToken.findMany({ where: { userId: user.id } });
+    expect(revocations.map((r) => r.jti)).toEqual([liveJti]);
   });
 
   it('retention deletes recommendations (snapshots and feedback) and import audit rows past their configured days', async () => {

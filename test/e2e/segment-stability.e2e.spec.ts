@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SegmentsService } from '../../src/coaching/segments.service';
 import { SEGMENT_WINDOW_DAYS } from '../../src/ml/features/segment-features';
 import { UserStateService } from '../../src/ml/user-state.service';
+import { uploadStatement } from '../helpers/statements';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 const DAY = 86_400_000;
@@ -17,12 +18,7 @@ describe('segment stability on a real history (MoneyVis, weekly cut-offs)', () =
   beforeAll(async () => {
     t = await createTestApp();
     u = await registerUser(t);
-    await t
-      .http()
-      .post('/financial/import')
-      .set(u.auth)
-      .attach('file', csv, { filename: 'moneyvis.csv', contentType: 'text/csv' })
-      .expect(200);
+    await uploadStatement(t, u, csv, 'moneyvis.csv').expect(200);
   });
   afterAll(async () => t.close());
 
@@ -52,7 +48,8 @@ describe('segment stability on a real history (MoneyVis, weekly cut-offs)', () =
     expect(changes(served) / weeks).toBeLessThanOrEqual(0.1);
     // Hysteresis is what holds it: the nearest centroid alone moves more often.
     expect(changes(served)).toBeLessThan(changes(nearest));
-  });
+    // Over 300 weekly refreshes in one test: more than the default timeout on a shared, loaded machine.
+  }, 240_000);
 
   it('serves the stored segment with its derived name and description', async () => {
     const res = await t.http().get('/coaching/user-segment').set(u.auth).expect(200);

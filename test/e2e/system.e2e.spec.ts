@@ -13,12 +13,14 @@ describe('system endpoints (e2e)', () => {
   });
 
   it('GET / and GET /info describe the API', async () => {
-    expect((await t.http().get('/').expect(200)).body.docs).toBe('/docs');
+    expect((await t.http().get('/').expect(200)).body).toMatchObject({ docs: '/docs', openapi: '/openapi.json' });
     const info = await t.http().get('/info').expect(200);
     expect(info.body.endpoints).toMatchObject({
       authentication: '/auth',
       financial: '/financial',
       ai_coaching: '/coaching',
+      docs: '/docs',
+      openapi: '/openapi.json',
     });
   });
 
@@ -53,6 +55,14 @@ describe('production surface (e2e)', () => {
     try {
       await t.http().get('/docs').expect(404);
       await t.http().get('/openapi.json').expect(404);
+      // Nothing points to what is not served.
+      const root = await t.http().get('/').expect(200);
+      expect(root.body).not.toHaveProperty('docs');
+      expect(root.body).not.toHaveProperty('openapi');
+      const info = await t.http().get('/info').expect(200);
+      expect(info.body.endpoints).toHaveProperty('health', '/health');
+      expect(info.body.endpoints).not.toHaveProperty('docs');
+      expect(info.body.endpoints).not.toHaveProperty('openapi');
       const res = await t.http().get('/health').expect(200);
       expect(res.headers['content-security-policy']).toMatch(/default-src 'none'/);
       expect(res.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);

@@ -1,24 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
-import type { Category } from '../../common/categories';
 import { deleteOlderThan, firstRow, inTransaction, rows } from '../../infra/database/sql';
 import { PrismaService } from '../../infra/prisma/prisma.service';
-import type { WalletRow } from '../financial.repository';
+import type { TransactionFields, WalletRow } from '../financial.repository';
 
 /** Rows per INSERT: each column travels as one array parameter, so a batch is one round trip. */
 const INSERT_BATCH = 5000;
 
-export interface ImportedTransaction {
-  transactionType: 'debit' | 'credit';
-  /** Positive two-decimal string. */
-  amount: string;
-  category: Category;
-  description: string;
-  merchantName: string | null;
-  locationCity: string | null;
-  locationCountry: string | null;
-  balanceAfter: string;
+export interface ImportedTransaction extends TransactionFields {
   transactionDate: Date;
   /** False for a date-only row (every statement row today): no feature reads its hour. */
   timeKnown: boolean;

@@ -3,7 +3,6 @@ import { Injectable } from '@nestjs/common';
 import { BehavioralAnalyticsService } from '../../behavioral/behavioral-analytics.service';
 import { SegmentsService } from '../../coaching/segments.service';
 import { round2, round4 } from '../../common/rounding';
-import { PrismaService } from '../../infra/prisma/prisma.service';
 import { UserStateService } from '../../ml/user-state.service';
 import { AnalyticsService } from '../analytics.service';
 
@@ -13,7 +12,6 @@ const WINDOW_DAYS = 30;
 @Injectable()
 export class FinancialInsightsService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly spending: AnalyticsService,
     private readonly behavior: BehavioralAnalyticsService,
     private readonly states: UserStateService,
@@ -43,12 +41,7 @@ export class FinancialInsightsService {
     const [spending, behavior, attention] = await Promise.all([
       this.spending.spendingByCategory(userId, WINDOW_DAYS),
       this.behavior.aggregate(userId, WINDOW_DAYS),
-      this.prisma.$queryRaw<Array<{ category: string; n: number }>>`
-        SELECT event_data->>'category' AS category, count(*)::int AS n
-        FROM behavioral_events
-        WHERE user_id = ${userId}::uuid AND event_type = 'transaction_creation' AND "timestamp" >= now() - interval '30 days'
-          AND event_data ? 'category'
-        GROUP BY 1`,
+      this.behavior.transactionAttention(userId),
     ]);
     const attentionTotal = attention.reduce((a, r) => a + r.n, 0);
     const byCategory = new Map(attention.map((r) => [r.category, r.n]));
@@ -132,8 +125,7 @@ export class FinancialInsightsService {
 
   /** Balance, savings rate and volatility against same-segment peers (aggregates of ≥ 5 only). */
   async peerComparison(userId: string) {
-    const segment = await this.segments.current(userId);
-    const peers = await this.segments.peerStats(userId, segment.segment_id);
+    const { segment, peers } = await this.segments.withPeers(userId);
     if (!peers) return { message: 'No peer data available for comparison', segment_info: segment, comparison: null };
     const side = (p: number) => (p > 0.5 ? 'above' : 'below');
     return {

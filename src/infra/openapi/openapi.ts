@@ -31,6 +31,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   return document;
 }
 
+/** The interactive docs describe every route to whoever asks: served outside production only. */
+export function openApiServed(env: string): boolean {
+  return env !== 'production';
+}
+
+/** Where the docs are served, for the routes that point to them; none where they are not served. */
+export function docsLinks(env: string): { docs?: string; openapi?: string } {
+  return openApiServed(env) ? { docs: '/docs', openapi: '/openapi.json' } : {};
+}
+
 export function setupOpenApi(app: INestApplication): OpenAPIObject {
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });

@@ -8,6 +8,23 @@ import { PrismaService } from '../../infra/prisma/prisma.service';
 export class BanditRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /** Every (context, arm) row, for the operators' view. */
+  async allArms(): Promise<
+    Array<{ segmentId: number; arm: string; alpha: number; beta: number; pulls: number; successes: number }>
+  > {
+    const { rows } = await this.prisma.pool.query<{
+      segmentId: number;
+      arm: string;
+      alpha: number;
+      beta: number;
+      pulls: number;
+      successes: number;
+    }>(
+      'SELECT segment_id AS "segmentId", arm, alpha, beta, pulls, successes FROM bandit_arms ORDER BY segment_id, arm',
+    );
+    return rows;
+  }
+
   async arms(segmentId: number): Promise<Array<{ arm: string; alpha: number; beta: number }>> {
     const { rows } = await this.prisma.pool.query<{ arm: string; alpha: number; beta: number }>(
       'SELECT arm, alpha, beta FROM bandit_arms WHERE segment_id = $1',

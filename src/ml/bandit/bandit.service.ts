@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 
-import { PrismaService } from '../../infra/prisma/prisma.service';
 import { ACTIONS } from '../coaching-domain';
 
 import { BanditRepository } from './bandit.repository';
@@ -24,10 +23,7 @@ export const USER_OUTCOMES_PER_ARM = 5;
  */
 @Injectable()
 export class BanditService {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly repository: BanditRepository,
-  ) {}
+  constructor(private readonly repository: BanditRepository) {}
 
   async posteriors(segmentId: number): Promise<ArmPosterior[]> {
     const rows = await this.repository.arms(segmentId);
@@ -74,7 +70,7 @@ export class BanditService {
       mean: number;
     }>
   > {
-    const rows = await this.prisma.banditArm.findMany({ orderBy: [{ segmentId: 'asc' }, { arm: 'asc' }] });
+    const rows = await this.repository.allArms();
     return rows.map((r) => ({
       segment_id: r.segmentId,
       arm: r.arm,

@@ -67,11 +67,7 @@ export class PolicyModel {
     summary: FinancialSummary,
     eligible: ActionEligibility = ANY_ACTION,
   ): Promise<PolicyDecision> {
-    const baseline = this.baseline(summary, eligible);
-    if (baseline) return baseline;
-    const q = await this.qValues(features);
-    if (q) return this.fromQ(q, eligible);
-    return this.fromRule(basicPolicyRule(summary), eligible);
+    return this.decideOr(features, summary, eligible, () => basicPolicyRule(summary));
   }
 
   /** Like decide(), but the fallback is the segment-aware rule (enhanced recommendation). */
@@ -81,11 +77,21 @@ export class PolicyModel {
     segmentName: string,
     eligible: ActionEligibility = ANY_ACTION,
   ): Promise<PolicyDecision> {
+    return this.decideOr(features, summary, eligible, () => segmentPolicyRule(segmentName, summary));
+  }
+
+  /** The chosen baseline, else the model's greedy action, else `rule` when the model cannot answer. */
+  private async decideOr(
+    features: Record<string, number>,
+    summary: FinancialSummary,
+    eligible: ActionEligibility,
+    rule: () => RuleDecision,
+  ): Promise<PolicyDecision> {
     const baseline = this.baseline(summary, eligible);
     if (baseline) return baseline;
     const q = await this.qValues(features);
     if (q) return this.fromQ(q, eligible);
-    return this.fromRule(segmentPolicyRule(segmentName, summary), eligible);
+    return this.fromRule(rule(), eligible);
   }
 
   /**

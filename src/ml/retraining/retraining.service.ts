@@ -136,7 +136,7 @@ export class RetrainingService {
           trainingDataSize: exported.transactions,
         });
       }
-      await this.records.markTrained(models);
+      await this.records.resetDatasets([...models], new Date());
       return { training_data: trainingData, decisions };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

@@ -167,4 +167,23 @@ describe('EventBatcher', () => {
     await batcher.shutdown(50);
     expect(batcher.stats().dropped.shutdown_timeout).toBe(5);
   });
+  it('flush() writes what was queued while an earlier flush was in flight, and every batch of a long queue', async () => {
+    const sink = new FakeSink();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const write = sink.write.bind(sink);
+    sink.write = async (events, retry) => {
+      await gate; // the first statement is still running when the next events arrive
+      return write(events, retry);
+    };
+    const batcher = new EventBatcher(sink, options({ batchSize: 4 }));
+    batcher.enqueue(event());
+    const first = batcher.flush();
+    for (let i = 0; i < 9; i++) batcher.enqueue(event()); // two full batches and a partial one behind it
+    const second = batcher.flush();
+    release();
+    await Promise.all([first, second]);
+    expect(sink.written).toHaveLength(10);
+    expect(batcher.stats().queue_depth).toBe(0);
+  });
 });

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+
+import { firstRow, rows } from '../infra/database/sql';
+import { PrismaService } from '../infra/prisma/prisma.service';
+
+/** A user's stored segment: the hysteresis memory and the features peers are compared on. */
+export interface StoredSegment {
+  segmentId: number;
+  segmentName: string;
+  segmentDescription: string | null;
+  confidence: number;
+  features: unknown;
+  source: string;
+  modelVersion: string | null;
+  pendingSegmentId: number | null;
+  pendingSince: Date | null;
+  assignedAt: Date;
+  updatedAt: Date;
+}
+
+export type SegmentAssignment = Omit<StoredSegment, 'updatedAt' | 'features'> & {
+  features: Record<string, unknown>;
+  /** Distances to each centroid (model), or the rule that fired (fallback). */
+  distances: number[] | Record<string, unknown>;
+};
+
+export interface PeerAggregateRow {
+  n: number;
+  avgBalance: number | null;
+  avgSavings: number | null;
+  avgVolatility: number | null;
+  balancePct: number | null;
+  savingsPct: number | null;
+  volatilityPct: number | null;
+  myBalance: number | null;
+  mySavings: number | null;
+  myVolatility: number | null;
+}
+
+const SEGMENT_COLUMNS = `segment_id AS "segmentId", segment_name AS "segmentName", segment_description AS "segmentDescription",
+  confidence, features, source, model_version AS "modelVersion", pending_segment_id AS "pendingSegmentId",
+  pending_since AS "pendingSince", assigned_at AS "assignedAt", updated_at AS "updatedAt"`;
+
+/** Every query of user segments (user_segments), on the shared pg pool as named statements. */
+@Injectable()
+export class SegmentsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  find(userId: string): Promise<StoredSegment | undefined> {
+    return firstRow<StoredSegment>(this.prisma.pool, {
+      name: 'segment-by-user',
+      text: `SELECT ${SEGMENT_COLUMNS} FROM user_segments WHERE user_id = $1`,
+      values: [userId],
+    });
+  }
+
+  async save(userId: string, s: SegmentAssignment): Promise<StoredSegment> {
+    const row = await firstRow<StoredSegment>(this.prisma.pool, {
+      name: 'segment-upsert',
+      text: `INSERT INTO user_segments
+               (id, user_id, segment_id, segment_name, segment_description, confidence, distances, features, source,
+                model_version, pending_segment_id, pending_since, assigned_at, created_at, updated_at)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, now(), now())
+             ON CONFLICT (user_id) DO UPDATE SET
+               segment_id = EXCLUDED.segment_id, segment_name = EXCLUDED.segment_name,
+               segment_description = EXCLUDED.segment_description, confidence = EXCLUDED.confidence,
+               distances = EXCLUDED.distances, features = EXCLUDED.features, source = EXCLUDED.source,
+               model_version = EXCLUDED.model_version, pending_segment_id = EXCLUDED.pending_segment_id,
+               pending_since = EXCLUDED.pending_since, assigned_at = EXCLUDED.assigned_at, updated_at = now()
+             RETURNING ${SEGMENT_COLUMNS}`,
+      values: [
+        userId,
+        s.segmentId,
+        s.segmentName,
+        s.segmentDescription,
+        s.confidence,
+        JSON.stringify(s.distances),
+        JSON.stringify(s.features),
+        s.source,
+        s.modelVersion,
+        s.pendingSegmentId,
+        s.pendingSince,
+        s.assignedAt,
+      ],
+    });
+    return row!;
+  }
+
+  /** Active users with recent transactions whose segment is missing or older than 20 hours, oldest first. */
+  async dueForRefresh(limit: number): Promise<string[]> {
+    const found = await rows<{ id: string }>(this.prisma.pool, {
+      text: `SELECT u.id FROM users u
+             LEFT JOIN user_segments s ON s.user_id = u.id
+             WHERE u.is_active
+               AND EXISTS (SELECT 1 FROM transactions t WHERE t.user_id = u.id AND t.transaction_date >= now() - interval '35 days')
+               AND (s.updated_at IS NULL OR s.updated_at < now() - interval '20 hours')
+             ORDER BY s.updated_at NULLS FIRST
+             LIMIT $1`,
+      values: [limit],
+    });
+    return found.map((r) => r.id);
+  }
+
+  /** Averages and the user's percentiles among the other users of one segment, in one aggregate. */
+  peerAggregates(userId: string, segmentId: number): Promise<PeerAggregateRow | undefined> {
+    return firstRow<PeerAggregateRow>(this.prisma.pool, {
+      name: 'segment-peer-aggregates',
+      text: `WITH me AS (
+               SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
+                      (features->>'spending_volatility')::float8 AS volatility
+               FROM user_segments WHERE user_id = $1::uuid
+             ), peers AS (
+               SELECT (features->>'current_balance')::float8 AS balance, (features->>'savings_rate')::float8 AS savings,
+                      (features->>'spending_volatility')::float8 AS volatility
+               FROM user_segments WHERE segment_id = $2 AND user_id <> $1::uuid
+             )
+             SELECT count(*)::int AS n, avg(p.balance) AS "avgBalance", avg(p.savings) AS "avgSavings",
+                    avg(p.volatility) AS "avgVolatility",
+                    avg((p.balance < me.balance)::int)::float8 AS "balancePct",
+                    avg((p.savings < me.savings)::int)::float8 AS "savingsPct",
+                    avg((p.volatility < me.volatility)::int)::float8 AS "volatilityPct",
+                    max(me.balance) AS "myBalance", max(me.savings) AS "mySavings", max(me.volatility) AS "myVolatility"
+             FROM peers p CROSS JOIN me`,
+      values: [userId, segmentId],
+    });
+  }
+}
