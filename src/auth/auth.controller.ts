@@ -11,6 +11,8 @@ import { ApiZodResponse, ZodBody, ZodParam, ZodQuery } from '../infra/openapi/zo
 
 import { AccountExportService } from './account-export.service';
 import {
+  changePasswordSchema,
+  deleteAccountSchema,
   listUsersQuerySchema,
   loginSchema,
   messageSchema,
@@ -20,6 +22,8 @@ import {
   tokenResponseSchema,
   updateUserSchema,
   userResponseSchema,
+  type ChangePasswordInput,
+  type DeleteAccountInput,
   type LoginInput,
   type ProfileUpdateInput,
   type RegisterInput,
@@ -60,6 +64,27 @@ export class AuthController {
   async logout(@CurrentUser() user: AuthUser) {
     await this.auth.logout(user);
     return { message: 'Successfully logged out' };
+  }
+
+  @Post('logout-all')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign out on every device: every token issued so far, this one included, is refused' })
+  @ApiZodResponse(200, messageSchema)
+  async logoutAll(@CurrentUser() user: AuthUser) {
+    await this.auth.logoutEverywhere(user);
+    return { message: 'Logged out on every device' };
+  }
+
+  @Post('change-password')
+  @HttpCode(200)
+  @AuthRateLimited()
+  @ApiOperation({
+    summary:
+      'Change the password (current password required, 403 when wrong); signs out every other session and returns a fresh token for this one',
+  })
+  @ApiZodResponse(200, tokenResponseSchema)
+  changePassword(@CurrentUser() user: AuthUser, @ZodBody(changePasswordSchema) body: ChangePasswordInput) {
+    return this.auth.changePassword(user, body);
   }
 
   @Get('me')
@@ -117,10 +142,13 @@ export class AuthController {
   }
 
   @Delete('account')
-  @ApiOperation({ summary: 'Delete the account and all of its data' })
+  @AuthRateLimited()
+  @ApiOperation({
+    summary: 'Delete the account and all of its data; the current password is required in the body (403 when wrong)',
+  })
   @ApiZodResponse(200, messageSchema)
-  async deleteAccount(@CurrentUser() user: AuthUser) {
-    await this.auth.deleteAccount(user.id);
+  async deleteAccount(@CurrentUser() user: AuthUser, @ZodBody(deleteAccountSchema) body: DeleteAccountInput) {
+    await this.auth.deleteAccountReauthenticated(user, body.password);
     return { message: 'Account and all its data deleted' };
   }
 

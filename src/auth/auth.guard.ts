@@ -9,7 +9,8 @@ import { UsersRepository } from './users.repository';
 /**
  * Global guard: every route needs a valid bearer token unless marked @Public().
  * One indexed query (a named statement) checks that the user still exists, is active, and that this
- * token was not revoked by logout/refresh. @Roles('admin') routes answer 403 to others.
+ * token was not revoked by logout/refresh nor issued before a "log out everywhere" or password change
+ * (its version is the user's current one). @Roles('admin') routes answer 403 to others.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -48,7 +49,7 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException('Could not validate credentials');
     }
     const session = await this.users.session(claims.sub, claims.jti);
-    if (!session || !session.isActive || session.revoked) {
+    if (!session || !session.isActive || session.revoked || session.tokenVersion !== (claims.tv ?? 0)) {
       throw new UnauthorizedException('Could not validate credentials');
     }
     request.user = {
@@ -61,6 +62,7 @@ export class AuthGuard implements CanActivate {
       tokenId: claims.jti,
       tokenExpiresAt: new Date(claims.exp * 1000),
       authTime: claims.auth_time ?? claims.iat,
+      tokenVersion: session.tokenVersion,
     };
   }
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { pageQuery } from '../common/paging';
+
 const email = z
   .email('Enter a valid e-mail address')
   .max(255)
@@ -40,6 +42,18 @@ export const loginSchema = z.object({
   password: z.string().min(1, 'Password is required').max(128),
 });
 export type LoginInput = z.output<typeof loginSchema>;
+
+/** Re-authentication of a signed-in user: their current password. */
+const currentPassword = z.string().min(1, 'Password is required').max(128);
+
+export const changePasswordSchema = z.object({
+  current_password: currentPassword,
+  new_password: passwordPolicy,
+});
+export type ChangePasswordInput = z.output<typeof changePasswordSchema>;
+
+export const deleteAccountSchema = z.object({ password: currentPassword });
+export type DeleteAccountInput = z.output<typeof deleteAccountSchema>;
 
 const amount = z.number().min(0).max(9_999_999_999.99);
 
@@ -87,7 +101,7 @@ export const profileResponseSchema = z.object({
 export const messageSchema = z.object({ message: z.string() });
 
 export const listUsersQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
+  page: pageQuery.default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   search: z.string().trim().max(100).optional(),
   isActive: z

@@ -1,5 +1,6 @@
 import {
   ConflictException,
+  ForbiddenException,
   HttpException,
   HttpStatus,
   Inject,
@@ -14,7 +15,14 @@ import { LedgerService } from '../financial/ledger.service';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { isUniqueViolation } from '../infra/database/sql';
 
-import type { LoginInput, ProfileUpdateInput, RegisterInput, TokenResponse, UserResponse } from './auth.schemas';
+import type {
+  ChangePasswordInput,
+  LoginInput,
+  ProfileUpdateInput,
+  RegisterInput,
+  TokenResponse,
+  UserResponse,
+} from './auth.schemas';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './token.service';
@@ -63,16 +71,7 @@ export class AuthService {
   }
 
   async login(input: LoginInput): Promise<TokenResponse> {
-    const retryAfterSeconds = this.loginThrottle.attempt(input.email);
-    if (retryAfterSeconds > 0) {
-      throw new HttpException(
-        {
-          message: `Too many failed logins for this account: try again in ${retryAfterSeconds} s`,
-          retryAfterSeconds,
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
+    this.throttle(input.email);
     const user = await this.users.findByEmail(input.email);
     if (!user) {
       await this.hasher.burn(input.password);
@@ -99,6 +98,25 @@ export class AuthService {
 
   async logout(user: AuthUser): Promise<void> {
     await this.revoke(user);
+  }
+
+  /**
+   * Signs the user out on every device: every token issued so far (this one included) is refused
+   * from now on, by raising the token version the auth check compares with.
+   */
+  async logoutEverywhere(user: AuthUser): Promise<void> {
+    await this.users.raiseTokenVersion(user.id);
+  }
+
+  /**
+   * Needs the current password. Every other session is signed out (the token version rises);
+   * the caller gets a fresh token of the new version, so this session continues.
+   */
+  async changePassword(user: AuthUser, input: ChangePasswordInput): Promise<TokenResponse> {
+    await this.reauthenticate(user, input.current_password, 'current_password');
+    const tokenVersion = await this.users.raiseTokenVersion(user.id, await this.hasher.hash(input.new_password));
+    if (tokenVersion === undefined) throw new NotFoundException('User not found');
+    return this.tokenResponse({ ...user, isActive: true, tokenVersion });
   }
 
   /**
@@ -135,7 +153,15 @@ export class AuthService {
     return { message: 'Profile updated successfully', profile: toProfileResponse(profile) };
   }
 
-  /** Deletes the user and every row of theirs, behavioural events included (see UsersRepository). */
+  /**
+   * Deletes the user and every row of theirs, behavioural events included (see UsersRepository);
+   * a stolen token alone is not enough: the password must be given again.
+   */
+  async deleteAccountReauthenticated(user: AuthUser, password: string): Promise<void> {
+    await this.reauthenticate(user, password, 'password');
+    await this.deleteAccount(user.id);
+  }
+
   async deleteAccount(userId: string): Promise<void> {
     await this.users.deleteUserAndEvents(userId);
   }
@@ -157,12 +183,36 @@ export class AuthService {
     return toUserResponse(user);
   }
 
+  /** Per-account backoff shared by login and re-authentication, so neither is a way to guess passwords faster. */
+  private throttle(email: string): void {
+    const retryAfterSeconds = this.loginThrottle.attempt(email);
+    if (retryAfterSeconds > 0) {
+      throw new HttpException(
+        {
+          message: `Too many failed logins for this account: try again in ${retryAfterSeconds} s`,
+          retryAfterSeconds,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+  }
+
+  /** Checks a signed-in user's password again (403 naming the field when wrong). */
+  private async reauthenticate(user: AuthUser, password: string, field: string): Promise<void> {
+    this.throttle(user.email);
+    const hash = await this.users.passwordHash(user.id);
+    if (hash === undefined || !(await this.hasher.verify(password, hash))) {
+      throw new ForbiddenException(`${field}: the password is not correct`);
+    }
+    this.loginThrottle.succeeded(user.email);
+  }
+
   private revoke(user: AuthUser): Promise<boolean> {
     return this.users.revokeToken({ jti: user.tokenId, userId: user.id, expiresAt: user.tokenExpiresAt });
   }
 
   private tokenResponse(user: Parameters<typeof toUserResponse>[0], authTime?: number): TokenResponse {
-    const { token, expiresIn } = this.tokens.issue(user.id, user.role, authTime);
+    const { token, expiresIn } = this.tokens.issue(user.id, user.role, user.tokenVersion, authTime);
     return { access_token: token, token_type: 'bearer', expires_in: expiresIn, user: toUserResponse(user) };
   }
 }

@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   jti: string;
   /** Unix seconds of the original login; a refresh keeps it, which bounds a session's life. */
   auth_time: number;
+  /** The user's token version at issue; "log out everywhere" and a password change raise it. Absent = 0. */
+  tv?: number;
   iat: number;
   exp: number;
 }
@@ -39,10 +41,10 @@ export class TokenService {
     this.key = createSecretKey(Buffer.from(config.auth.jwtSecret, 'utf8'));
   }
 
-  issue(userId: string, role: Role, authTime = Math.floor(Date.now() / 1000)): IssuedToken {
+  issue(userId: string, role: Role, tokenVersion: number, authTime = Math.floor(Date.now() / 1000)): IssuedToken {
     const expiresIn = this.config.auth.expiresInSeconds;
     const token = this.jwt.sign(
-      { sub: userId, role, jti: randomUUID(), auth_time: authTime },
+      { sub: userId, role, jti: randomUUID(), auth_time: authTime, tv: tokenVersion },
       {
         secret: this.key as unknown as string,
         expiresIn,

@@ -19,6 +19,8 @@ export interface UserRow {
   createdAt: Date;
   isActive: boolean;
   role: Role;
+  /** Tokens carrying another version are refused (raised by log-out-everywhere and password changes). */
+  tokenVersion: number;
 }
 
 export interface SessionRow extends UserRow {
@@ -44,7 +46,7 @@ export interface ProfileChanges {
 }
 
 const USER_COLUMNS = `id, email, first_name AS "firstName", last_name AS "lastName", created_at AS "createdAt",
-  is_active AS "isActive", role`;
+  is_active AS "isActive", role, token_version AS "tokenVersion"`;
 const PROFILE_COLUMNS = `monthly_income AS "monthlyIncome", savings_goal AS "savingsGoal", risk_tolerance AS "riskTolerance",
   financial_goals AS "financialGoals", training_consent AS "trainingConsent", updated_at AS "updatedAt"`;
 
@@ -182,6 +184,28 @@ export class UsersRepository {
         values: [id, changes.isActive ?? null, changes.role ?? null],
       });
     });
+  }
+
+  /** The stored password hash, for re-authentication of a signed-in user. */
+  async passwordHash(userId: string): Promise<string | undefined> {
+    const row = await firstRow<{ hash: string }>(this.database.pool, {
+      text: 'SELECT password_hash AS hash FROM users WHERE id = $1::uuid',
+      values: [userId],
+    });
+    return row?.hash;
+  }
+
+  /**
+   * Invalidates every token of the user at once: raises the version the auth check compares with.
+   * A new password hash may be set in the same statement. Returns the new version.
+   */
+  async raiseTokenVersion(userId: string, newPasswordHash?: string): Promise<number | undefined> {
+    const row = await firstRow<{ version: number }>(this.database.pool, {
+      text: `UPDATE users SET token_version = token_version + 1, password_hash = COALESCE($2, password_hash), updated_at = now()
+             WHERE id = $1::uuid RETURNING token_version AS version`,
+      values: [userId, newPasswordHash ?? null],
+    });
+    return row?.version;
   }
 
   /** False when the token was revoked already (a concurrent logout or refresh got there first). */

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 
+import { MIN_PEERS, quartile } from '../common/peer-privacy';
+
 import { BehavioralRepository, type SegmentRow } from './behavioral.repository';
 
 /** Engagement weights (contract); any other type weighs 1. */
@@ -12,7 +14,6 @@ export const ENGAGEMENT_WEIGHTS: Record<string, number> = {
 const MAX_WEIGHT = 5;
 // A behaviour change needs a baseline: below this many events in the 30 days before the last week, nothing is compared.
 export const MIN_BASELINE_EVENTS = 10;
-const MIN_PEERS = 5;
 
 export interface BehaviorAggregate {
   user_id: string;
@@ -166,7 +167,7 @@ export class BehavioralAnalyticsService {
       peer_count: row.peers,
       peer_avg_events_30d: round1(row.avg_events ?? 0),
       user_events_30d: row.mine,
-      activity_percentile: Math.round((row.pct ?? 0) * 1000) / 1000,
+      activity_percentile: quartile(row.pct),
     };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { logBinSql } from '../common/peer-privacy';
 import { deleteOlderThan, firstRow, rows } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
@@ -77,22 +78,31 @@ export class BehavioralRepository {
     };
   }
 
-  /** The user's 30-day event count against that of each peer in the same segment. */
+  /**
+   * The user's 30-day event count against those of the peers in the same segment, in one statement
+   * (one grouped scan of the peers' events); the percentile compares bins of the counts
+   * (src/common/peer-privacy.ts).
+   */
   async peerActivity(userId: string) {
     return firstRow<{ peers: number; avg_events: number | null; mine: number; pct: number | null }>(
       this.database.pool,
       {
         name: 'behavior-peer-activity',
         text: `WITH seg AS (SELECT segment_id FROM user_segments WHERE user_id = $1::uuid),
-               peer_counts AS (
-                 SELECT us.user_id, (SELECT count(*) FROM behavioral_events e
-                                     WHERE e.user_id = us.user_id AND e."timestamp" >= now() - interval '30 days') AS n
-                 FROM user_segments us JOIN seg ON us.segment_id = seg.segment_id
+               peer_ids AS (
+                 SELECT us.user_id FROM user_segments us JOIN seg ON us.segment_id = seg.segment_id
                  WHERE us.user_id <> $1::uuid
+               ),
+               peer_events AS (
+                 SELECT e.user_id, count(*) AS n FROM behavioral_events e JOIN peer_ids USING (user_id)
+                 WHERE e."timestamp" >= now() - interval '30 days' GROUP BY e.user_id
+               ),
+               peer_counts AS (
+                 SELECT p.user_id, COALESCE(pe.n, 0) AS n FROM peer_ids p LEFT JOIN peer_events pe USING (user_id)
                ),
                me AS (SELECT count(*) AS n FROM behavioral_events WHERE user_id = $1::uuid AND "timestamp" >= now() - interval '30 days')
                SELECT count(p.user_id)::int AS peers, avg(p.n)::float8 AS avg_events, max(me.n)::int AS mine,
-                      avg((p.n < me.n)::int)::float8 AS pct
+                      avg((${logBinSql('p.n')} < ${logBinSql('me.n')})::int)::float8 AS pct
                FROM me LEFT JOIN peer_counts p ON true`,
         values: [userId],
       },

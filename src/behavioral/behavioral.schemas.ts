@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
+import { offsetQuery } from '../common/paging';
+
 export const behavioralEventsQuerySchema = z.object({
   days: z.coerce.number().int().min(1).max(365).default(7),
   event_type: z.string().trim().min(1).max(50).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: offsetQuery.default(0),
 });
 
 export const TRANSACTION_EVENT_TYPES = ['create', 'view', 'analyze', 'edit', 'categorize', 'dispute', 'share'] as const;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 
+import { offsetQuery } from '../common/paging';
+
 export const historyQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  offset: offsetQuery.default(0),
 });
 
 export const feedbackSchema = z.object({

@@ -55,9 +55,12 @@ export class EnhancedCoachingController {
 
   @Post('refresh-segment')
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Recompute your segment now (at most SEGMENT_REFRESHES_PER_HOUR recomputations per hour, 429 beyond)',
+  })
   @ApiZodResponse(200, refreshSegmentResponseSchema)
   async refreshSegment(@CurrentUser() user: AuthUser) {
-    const segment = await this.segments.refresh(user.id);
+    const segment = await this.segments.refreshOnDemand(user.id);
     return { message: 'User segment updated successfully', segment_info: segment };
   }
 

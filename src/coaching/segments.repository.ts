@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import { logBinSql } from '../common/peer-privacy';
 import { firstRow, rows } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
@@ -102,6 +103,10 @@ export class SegmentsRepository {
   }
 
   /** Averages and the user's percentiles among the other users of one segment, in one aggregate. */
+  /**
+   * Peer percentiles compare bins of the values, not the values (src/common/peer-privacy.ts);
+   * the savings rate is binned linearly (0.05).
+   */
   peerAggregates(userId: string, segmentId: number): Promise<PeerAggregateRow | undefined> {
     return firstRow<PeerAggregateRow>(this.prisma.pool, {
       name: 'segment-peer-aggregates',
@@ -116,9 +121,9 @@ export class SegmentsRepository {
              )
              SELECT count(*)::int AS n, avg(p.balance) AS "avgBalance", avg(p.savings) AS "avgSavings",
                     avg(p.volatility) AS "avgVolatility",
-                    avg((p.balance < me.balance)::int)::float8 AS "balancePct",
-                    avg((p.savings < me.savings)::int)::float8 AS "savingsPct",
-                    avg((p.volatility < me.volatility)::int)::float8 AS "volatilityPct",
+                    avg((${logBinSql('p.balance')} < ${logBinSql('me.balance')})::int)::float8 AS "balancePct",
+                    avg((floor(p.savings * 20) < floor(me.savings * 20))::int)::float8 AS "savingsPct",
+                    avg((${logBinSql('p.volatility')} < ${logBinSql('me.volatility')})::int)::float8 AS "volatilityPct",
                     max(me.balance) AS "myBalance", max(me.savings) AS "mySavings", max(me.volatility) AS "myVolatility"
              FROM peers p CROSS JOIN me`,
       values: [userId, segmentId],

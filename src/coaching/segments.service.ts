@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 
+import { HourlyAllowance } from '../common/hourly-allowance';
+import { MIN_PEERS, quartile } from '../common/peer-privacy';
 import { round2, round4 } from '../common/rounding';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { SEGMENT_FEATURE_NAMES } from '../ml/features/segment-features';
 import { ModelRegistry } from '../ml/model-registry';
 import { SegmentationModel } from '../ml/models/segmentation.model';
@@ -8,8 +11,6 @@ import { UserStateService, type UserState } from '../ml/user-state.service';
 
 import { SegmentsRepository, type StoredSegment } from './segments.repository';
 
-/** Peers are only shown as aggregates of at least this many users (k-anonymity). */
-export const MIN_PEERS = 5;
 const NO_PEERS = `No peer data available for comparison (peers are shown only as aggregates of at least ${MIN_PEERS} users)`;
 // A stored segment older than this is recomputed on read.
 const SEGMENT_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -49,14 +50,24 @@ export interface PeerStats {
 
 @Injectable()
 export class SegmentsService {
+  /** Recomputations a user's own requests may cause (the scheduled refresh is not counted). */
+  private readonly onDemand: HourlyAllowance;
+
   constructor(
     private readonly repository: SegmentsRepository,
     private readonly states: UserStateService,
     private readonly model: SegmentationModel,
     private readonly registry: ModelRegistry,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.onDemand = new HourlyAllowance({ perWindow: config.ml.segmentRefreshesPerHour });
+  }
 
-  /** The stored segment when fresh and computed from the same data, else a new classification. */
+  /**
+   * The stored segment when fresh and computed from the same data, else a new classification —
+   * unless the user has used up their hourly recomputations: then the stored one stays (peer
+   * percentiles only move when the user's stored features do, so this also paces probing).
+   */
   async current(userId: string, state?: UserState): Promise<SegmentInfo> {
     const stored = await this.repository.find(userId);
     const version = state?.dataVersion ?? (await this.states.dataVersion(userId));
@@ -64,7 +75,20 @@ export class SegmentsService {
     if (stored && storedVersion === version && Date.now() - stored.updatedAt.getTime() < SEGMENT_MAX_AGE_MS) {
       return this.toInfo(stored);
     }
+    if (stored && this.onDemand.take(userId) > 0) return this.toInfo(stored);
     return this.refresh(userId, state);
+  }
+
+  /** POST /coaching/refresh-segment: a recomputation the user asked for, 429 beyond their hourly allowance. */
+  async refreshOnDemand(userId: string): Promise<SegmentInfo> {
+    const retryAfterSeconds = this.onDemand.take(userId);
+    if (retryAfterSeconds > 0) {
+      throw new HttpException(
+        { message: `Segment refreshed too often: try again in ${retryAfterSeconds} s`, retryAfterSeconds },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    return this.refresh(userId);
   }
 
   /**
@@ -106,7 +130,11 @@ export class SegmentsService {
     return this.toInfo(row);
   }
 
-  /** Averages and the user's percentiles among users of the same segment, in one SQL aggregate. */
+  /**
+   * Averages and the user's percentiles among users of the same segment, in one SQL aggregate.
+   * A percentile is the share of peers whose value lies in a lower bin than the user's, rounded down
+   * to its quartile (src/common/peer-privacy.ts).
+   */
   async peerStats(userId: string, segmentId: number): Promise<PeerStats | null> {
     const row = await this.repository.peerAggregates(userId, segmentId);
     if (!row || row.n < MIN_PEERS) return null;
@@ -123,9 +151,9 @@ export class SegmentsService {
         spending_volatility: round2(row.myVolatility ?? 0),
       },
       percentiles: {
-        balance_percentile: round4(row.balancePct ?? 0),
-        savings_percentile: round4(row.savingsPct ?? 0),
-        volatility_percentile: round4(row.volatilityPct ?? 0),
+        balance_percentile: quartile(row.balancePct),
+        savings_percentile: quartile(row.savingsPct),
+        volatility_percentile: quartile(row.volatilityPct),
       },
     };
   }

@@ -17,6 +17,8 @@ export interface AuthUser {
   tokenExpiresAt: Date;
   /** When the session began (original login), carried across refreshes. */
   authTime: number;
+  /** The user's token version: a refresh issues its token with it. */
+  tokenVersion: number;
 }
 
 export const IS_PUBLIC = 'fincoach:is-public';

@@ -1,14 +1,36 @@
 import { z } from 'zod';
 
 /**
+ * The deepest row any paged endpoint skips to, and the highest page number. OFFSET makes
+ * PostgreSQL read and discard every skipped row, so an unbounded offset lets a cheap request cost a
+ * full scan. Larger values answer 422 naming the field (documented in README, "Paging").
+ */
+export const MAX_OFFSET = 10_000;
+export const MAX_PAGE = 1_000;
+
+/** `offset` of every paged query string (0 … MAX_OFFSET). */
+export const offsetQuery = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_OFFSET, `offset must be at most ${MAX_OFFSET}: narrow the filters instead`);
+
+/** 1-based `page` of every paged query string (1 … MAX_PAGE). */
+export const pageQuery = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_PAGE, `page must be at most ${MAX_PAGE}: narrow the filters instead`);
+
+/**
  * The one paging query of the API: `limit` plus either `offset` or the React client's
  * 1-based `page`. `offset` wins when both are sent.
  */
 export function pagingQuery(defaultLimit: number, maxLimit: number) {
   return {
     limit: z.coerce.number().int().min(1).max(maxLimit).default(defaultLimit),
-    offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
-    page: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    offset: offsetQuery.optional(),
+    page: pageQuery.optional(),
   };
 }
 

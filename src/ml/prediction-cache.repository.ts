@@ -28,6 +28,17 @@ export class PredictionCacheRepository {
     });
   }
 
+  /** Deletes the user's entries beyond the `keep` most recently stored. */
+  async evictBeyond(userId: string, keep: number): Promise<void> {
+    await this.prisma.pool.query({
+      name: 'prediction-cache-evict',
+      text: `DELETE FROM prediction_cache WHERE id IN (
+               SELECT id FROM prediction_cache WHERE user_id = $1::uuid
+               ORDER BY created_at DESC, id OFFSET $2)`,
+      values: [userId, keep],
+    });
+  }
+
   async deleteUser(userId: string): Promise<void> {
     await this.prisma.pool.query('DELETE FROM prediction_cache WHERE user_id = $1', [userId]);
   }

@@ -39,6 +39,8 @@ export class PredictionCacheService {
     if (ttlSeconds <= 0) return;
     const entry: CachedEntry<T> = { data_version: dataVersion, value };
     await this.repository.save(userId, key, entry, new Date(Date.now() + ttlSeconds * 1000));
+    // Keys vary with the client's input (goal amount and timeline, forecast days, as_of): capped per user.
+    await this.repository.evictBeyond(userId, this.config.ml.predictionCacheMaxPerUser);
   }
 
   /** Computes on a miss and stores the result; reports whether it was a hit. */

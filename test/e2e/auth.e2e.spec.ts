@@ -227,13 +227,78 @@ describe('auth (e2e)', () => {
     await t.http().patch('/auth/users/not-a-uuid').set(admin.auth).send({ is_active: true }).expect(422);
   });
 
-  it('deletes the account and its data', async () => {
+  it('deletes the account and its data only with the current password', async () => {
     const user = await registerUser(t);
-    await t.http().delete('/auth/account').set(user.auth).expect(200);
+    const missing = await t.http().delete('/auth/account').set(user.auth).expect(422);
+    expect(JSON.stringify(missing.body.detail)).toContain('password');
+    const wrong = await t.http().delete('/auth/account').set(user.auth).send({ password: 'WrongPass123' }).expect(403);
+    expect(wrong.body.detail).toMatch(/^password:/);
+    expect(await t.prisma.user.count({ where: { id: user.id } })).toBe(1);
+    await t.http().delete('/auth/account').set(user.auth).send({ password: user.password }).expect(200);
     await t.http().get('/auth/me').set(user.auth).expect(401);
     expect(await t.prisma.user.count({ where: { id: user.id } })).toBe(0);
     expect(await t.prisma.userProfile.count({ where: { userId: user.id } })).toBe(0);
     await t.http().post('/auth/login').send({ email: user.email, password: user.password }).expect(401);
+  });
+
+  describe('log out everywhere and password change', () => {
+    const login = async (email: string, password: string) =>
+      (await t.http().post('/auth/login').send({ email, password }).expect(200)).body.access_token as string;
+    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+    it('POST /auth/logout-all refuses every token issued before it, on every device, and a new login works', async () => {
+      const user = await registerUser(t);
+      const phone = await login(user.email, user.password);
+      const laptop = await login(user.email, user.password);
+      await t.http().get('/auth/me').set(bearer(phone)).expect(200);
+      await t
+        .http()
+        .post('/auth/logout-all')
+        .set(bearer(laptop))
+        .expect(200, { message: 'Logged out on every device' });
+      for (const token of [user.token, phone, laptop]) {
+        await t.http().get('/auth/me').set(bearer(token)).expect(401);
+        await t.http().post('/auth/refresh').set(bearer(token)).expect(401);
+      }
+      const fresh = await login(user.email, user.password);
+      await t.http().get('/auth/me').set(bearer(fresh)).expect(200);
+      // A refreshed token keeps the current version (and so stays valid).
+      const refreshed = await t.http().post('/auth/refresh').set(bearer(fresh)).expect(200);
+      await t.http().get('/auth/me').set(bearer(refreshed.body.access_token)).expect(200);
+    });
+
+    it('POST /auth/change-password needs the current password, signs out other sessions and keeps this one', async () => {
+      const user = await registerUser(t);
+      const other = await login(user.email, user.password);
+      const wrong = await t
+        .http()
+        .post('/auth/change-password')
+        .set(user.auth)
+        .send({ current_password: 'WrongPass123', new_password: 'NewPass456' })
+        .expect(403);
+      expect(wrong.body.detail).toMatch(/^current_password:/);
+      const weak = await t
+        .http()
+        .post('/auth/change-password')
+        .set(user.auth)
+        .send({ current_password: user.password, new_password: 'weak' })
+        .expect(422);
+      expect(weak.body.detail[0].loc).toEqual(['body', 'new_password']);
+      await t.http().get('/auth/me').set(bearer(other)).expect(200); // nothing changed yet
+
+      const changed = await t
+        .http()
+        .post('/auth/change-password')
+        .set(user.auth)
+        .send({ current_password: user.password, new_password: 'NewPass456' })
+        .expect(200);
+      expect(changed.body).toMatchObject({ token_type: 'bearer', user: { id: user.id } });
+      await t.http().get('/auth/me').set(bearer(other)).expect(401);
+      await t.http().get('/auth/me').set(user.auth).expect(401);
+      await t.http().get('/auth/me').set(bearer(changed.body.access_token)).expect(200);
+      await t.http().post('/auth/login').send({ email: user.email, password: user.password }).expect(401);
+      await login(user.email, 'NewPass456');
+    });
   });
 
   it('never answers 500 to malformed JSON, wrong types or wrong content types', async () => {

@@ -1,5 +1,6 @@
 import { EventCaptureService } from '../../src/behavioral/event-capture.service';
-import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { MAX_OFFSET, MAX_PAGE } from '../../src/common/paging';
+import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
 
 // One app and one user for both blocks below.
 let t: TestApp;
@@ -22,6 +23,24 @@ describe('bad input never reaches a 500 (e2e)', () => {
   ])('refuses a NUL byte in %s with 422 naming the field', async (_label, url, loc) => {
     const res = await t.http().get(url).set(user.auth).expect(422);
     expect(res.body.detail).toEqual(nulIssue(loc));
+  });
+
+  it.each([
+    [`/financial/transactions?offset=${MAX_OFFSET + 1}`, 'offset'],
+    [`/financial/transactions?page=${MAX_PAGE + 1}`, 'page'],
+    [`/products?offset=${MAX_OFFSET + 1}`, 'offset'],
+    [`/products?page=${MAX_PAGE + 1}`, 'page'],
+    [`/coaching/history?offset=${MAX_OFFSET + 1}`, 'offset'],
+    [`/coaching/behavioral-events?offset=${MAX_OFFSET + 1}`, 'offset'],
+    [`/auth/users?page=${MAX_PAGE + 1}`, 'page'],
+  ])('refuses %s above the documented maximum with 422 naming the field', async (url, field) => {
+    const admin = await registerAdmin(t);
+    const res = await t.http().get(url).set(admin.auth).expect(422);
+    expect(res.body.detail).toEqual([expect.objectContaining({ loc: ['query', field] })]);
+    expect(res.body.detail[0].msg).toMatch(new RegExp(`${field} must be at most`));
+    // The maximum itself is accepted.
+    const atMax = url.replace(/=\d+$/, `=${field === 'offset' ? MAX_OFFSET : MAX_PAGE}`);
+    await t.http().get(atMax).set(admin.auth).expect(200);
   });
 
   it('refuses a NUL byte in a transaction description and in profile fields', async () => {

@@ -155,7 +155,7 @@ describe('behavioural events (e2e)', () => {
       await t.http().get('/financial/wallet').set(user.auth).expect(200); // captured, not yet written
       const capture = t.app.get(EventCaptureService);
       capture.capture({ userId: user.id, type: 'page_view', data: { page_url: '/late' } });
-      await t.http().delete('/auth/account').set(user.auth).expect(200);
+      await t.http().delete('/auth/account').set(user.auth).send({ password: user.password }).expect(200);
       await flush(t);
       expect(capture.depth).toBe(0);
       expect(await countFor(user.id)).toBe(0);

@@ -350,6 +350,32 @@ describe('coaching (e2e, models served)', () => {
     expect(bad.body.detail.map((d: { loc: string[] }) => d.loc[1])).toEqual(['goal_amount', 'timeline_days']);
   });
 
+  it('keeps at most PREDICTION_CACHE_MAX_PER_USER cached predictions per user, the newest ones', async () => {
+    const user = await registerUser(t);
+    await seedHistory(t, user.id, typicalHistory(), 1000);
+    const max = t.config.ml.predictionCacheMaxPerUser;
+    for (let i = 1; i <= max + 3; i++) {
+      await t
+        .http()
+        .post('/coaching/goal-probability')
+        .set(user.auth)
+        .send({ goal_amount: 100 * i, timeline_days: 90 })
+        .expect(200);
+    }
+    const keys = (await t.prisma.predictionCache.findMany({ where: { userId: user.id } })).map((r) => r.cacheKey);
+    expect(keys).toHaveLength(max);
+    expect(keys).toContain(`goal:${(100 * (max + 3)).toFixed(2)}:90`);
+    expect(keys).not.toContain('goal:100.00:90');
+    // The newest entry still answers from the cache.
+    const again = await t
+      .http()
+      .post('/coaching/goal-probability')
+      .set(user.auth)
+      .send({ goal_amount: 100 * (max + 3), timeline_days: 90 })
+      .expect(200);
+    expect(again.body.cached).toBe(true);
+  });
+
   it('projects the balance', async () => {
     const res = await t.http().get('/coaching/financial-forecast?days=14').set(active.auth).expect(200);
     expect(res.body).toMatchObject({ projection_days: 14, spending_prediction: expect.any(Object) });

@@ -127,7 +127,7 @@ export class FinancialInsightsService {
   async peerComparison(userId: string) {
     const { segment, peers } = await this.segments.withPeers(userId);
     if (!peers) return { message: 'No peer data available for comparison', segment_info: segment, comparison: null };
-    const side = (p: number) => (p > 0.5 ? 'above' : 'below');
+    const side = (p: number) => (p >= 0.5 ? 'above' : 'below'); // p is the lower bound of a quartile
     return {
       segment_info: segment,
       comparison: {

@@ -34,7 +34,13 @@ export interface AppConfig {
     loginBackoffMaxSeconds: number;
   };
   http: { corsOrigins: string[]; rateLimitPerMinute: number; bodyLimitBytes: number; importMaxBytes: number };
-  ml: { modelsDir: string; predictionCacheTtlSeconds: number; modelSyncIntervalSeconds: number };
+  ml: {
+    modelsDir: string;
+    predictionCacheTtlSeconds: number;
+    predictionCacheMaxPerUser: number;
+    segmentRefreshesPerHour: number;
+    modelSyncIntervalSeconds: number;
+  };
   events: {
     trackingEnabled: boolean;
     batchSize: number;
@@ -108,6 +114,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     ml: {
       modelsDir: e.MODELS_DIR,
       predictionCacheTtlSeconds: e.PREDICTION_CACHE_TTL_SECONDS,
+      predictionCacheMaxPerUser: e.PREDICTION_CACHE_MAX_PER_USER,
+      segmentRefreshesPerHour: e.SEGMENT_REFRESHES_PER_HOUR,
       modelSyncIntervalSeconds: e.MODEL_SYNC_INTERVAL_SECONDS,
     },
     events: {

@@ -93,6 +93,10 @@ export const envSchema = z
 
     MODELS_DIR: z.string().min(1).default('models'),
     PREDICTION_CACHE_TTL_SECONDS: int(0, 30 * 86_400).default(86_400),
+    /** Cached predictions kept per user; storing one more evicts the least recently stored. */
+    PREDICTION_CACHE_MAX_PER_USER: int(1, 10_000).default(20),
+    /** Segment recomputations a user can cause per hour (refresh-segment, or reads after their data changed). */
+    SEGMENT_REFRESHES_PER_HOUR: int(1, 100_000).default(6),
     /** How often each replica checks the database for a promoted or rolled-back model version (0: never — serve MODELS_DIR only). */
     MODEL_SYNC_INTERVAL_SECONDS: int(0, 86_400).default(30),
 
