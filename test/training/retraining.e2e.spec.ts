@@ -50,7 +50,10 @@ describeIfPython('retraining from real data: champion/challenger (e2e, real pipe
     );
     copyFileSync(path.join(ROOT, 'test/fixtures/berka/accounts-sample.asc'), path.join(dataDir, 'berka/trans.asc'));
     process.env.REAL_DATA_DIR = dataDir; // read by the pipeline the job spawns
-    t = await createTestApp({ MODEL_SYNC_INTERVAL_SECONDS: '0' });
+    t = await createTestApp({
+      MODEL_SYNC_INTERVAL_SECONDS: '0',
+      RETRAIN_PIPELINE: 'bash models/training/retrain-real.sh',
+    });
     worse = await createTestApp({
       MODEL_SYNC_INTERVAL_SECONDS: '0',
       RETRAIN_PIPELINE: 'bash test/fixtures/retraining/worse-challenger.sh',
