@@ -15,10 +15,13 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime
+# The image has no Python training venv: retraining from real data runs where the repository's
+# pipeline does (RETRAIN_PIPELINE, docs/operations.md); here the job only records readiness.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \
-    MODELS_DIR=/app/models
+    MODELS_DIR=/app/models \
+    RETRAIN_PIPELINE=none
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

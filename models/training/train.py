@@ -15,9 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fincoach_training import policy, real_models, segmentation  # noqa: E402
-from fincoach_training.common import seed_everything, sha256  # noqa: E402
-
-MANIFEST_VERSION = "1.0.0"
+from fincoach_training.common import MANIFEST_VERSION, manifest_entry, seed_everything  # noqa: E402
 
 
 def main() -> None:
@@ -66,15 +64,7 @@ def main() -> None:
         seed_everything(args.seed)
         result = run()
         file = out / result.file
-        models[name] = {
-            "file": result.file,
-            "sha256": sha256(file),
-            "version": MANIFEST_VERSION,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "inputs": result.inputs,
-            "outputs": result.outputs,
-            **result.entry,
-        }
+        models[name] = manifest_entry(result, out)
         (out / "reports" / f"{name}.md").write_text(result.report + "\n")
         reports[name] = models[name]
         log(f"({i}/{len(steps)}) {name}: {file.stat().st_size / 1024:.0f} KiB, targets {models[name].get('targets_met')}")
@@ -123,6 +113,8 @@ def write_summary(out: Path, manifest: dict) -> None:
                          "; ".join(f"×{sc}: {d['mean']:+.3f} ± {d['se']:.3f}" for sc, d in diff.items()) + f"; served: {m['policy']['served_policy']['name']}",
                          "≥ 2 s.e. in all 3 settings", m["policy"]["targets_met"]["cql_beats_best_simple_by_2se_in_all_settings"]))
     lines += ["", "Details: " + ", ".join(f"[{n}]({n}.md)" for n in m), ""]
+    # Written by hand from `npm run train:check-reproducible`, which a training run cannot measure itself.
+    lines += ["Two runs from scratch compared: [reproducibility.md](reproducibility.md).", ""]
     (out / "reports" / "README.md").write_text("\n".join(lines))
 
 

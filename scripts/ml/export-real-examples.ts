@@ -4,11 +4,15 @@
  * inputs, the protocol's baselines and the truth for 7 and 28 days; and the goal episodes
  * with the goal model's inputs. Every row carries its role (train / test / unused, see
  * real-episodes.ts); training reads only `train` rows.
- * Usage: tsx scripts/ml/export-real-examples.ts [--data-dir DIR] [--out models/training/.cache/real]
+ * With `--accounts FILE` (the retraining job's export of consenting users, src/ml/retraining), those
+ * users are a third data set, `fincoach`, split by user and by time (systemRoleOf); the public data
+ * sets are then used where present.
+ * Usage: tsx scripts/ml/export-real-examples.ts [--data-dir DIR] [--out models/training/.cache/real] [--accounts FILE]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
+import type { FeatureTransaction } from '../../src/ml/features/extract-features';
 import {
   GOAL_MODEL_FEATURE_NAMES,
   goalModelFeatures,
@@ -21,7 +25,7 @@ import {
   forecastFeatures,
 } from '../../src/ml/features/spending-history';
 
-import { loadBerka, loadMoneyVis, realDataDir, type RealAccount } from './real-data';
+import { loadBerka, loadMoneyVis, realDataDir, type Dataset } from './real-data';
 import {
   GOAL_MIN_HISTORY_DAYS,
   MIN_HISTORY_DAYS,
@@ -30,13 +34,24 @@ import {
   historyAt,
   roleOf,
   spendingAfter,
+  systemRoleOf,
+  systemTimeCut,
   weeklyOrigins,
+  type Role,
 } from './real-episodes';
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
+interface ExampleAccount {
+  dataset: string;
+  id: string;
+  transactions: FeatureTransaction[];
+}
+type RoleFor = (account: ExampleAccount, origin: Date, horizonDays: number) => Role;
+const publicRole: RoleFor = (a, origin, horizon) => roleOf(a.dataset as Dataset, a.id, origin, horizon);
+
 /** `accounts` of one data set (its last day ends every account's origins). */
-export function forecastRows(accounts: RealAccount[]) {
+export function forecastRows(accounts: ExampleAccount[], roleFor: RoleFor = publicRole) {
   const end = dataEnd(accounts);
   const rows: string[] = [];
   for (const a of accounts) {
@@ -51,7 +66,7 @@ export function forecastRows(accounts: RealAccount[]) {
             account: a.id,
             origin: origin.toISOString().slice(0, 10),
             horizon,
-            role: roleOf(a.dataset, a.id, origin, horizon),
+            role: roleFor(a, origin, horizon),
             x: FORECAST_FEATURE_NAMES.map((n) => round(f[n])),
             baselines: Object.fromEntries(Object.entries(forecastBaselines(h, horizon)).map(([k, v]) => [k, round(v)])),
             y: round(spendingAfter(a.transactions, origin, horizon)),
@@ -63,7 +78,7 @@ export function forecastRows(accounts: RealAccount[]) {
   return rows;
 }
 
-export function goalRows(accounts: RealAccount[]) {
+export function goalRows(accounts: ExampleAccount[], roleFor: RoleFor = publicRole) {
   const end = dataEnd(accounts);
   const rows: string[] = [];
   for (const a of accounts) {
@@ -78,7 +93,7 @@ export function goalRows(accounts: RealAccount[]) {
             origin: origin.toISOString().slice(0, 10),
             horizon: e.horizon,
             multiple: e.multiple,
-            role: roleOf(a.dataset, a.id, origin, e.horizon),
+            role: roleFor(a, origin, e.horizon),
             x: GOAL_MODEL_FEATURE_NAMES.map((n) => round(f[n])),
             pace: round(paceRuleScore(h, e.goal, e.horizon)),
             y: e.achieved ? 1 : 0,
@@ -90,17 +105,45 @@ export function goalRows(accounts: RealAccount[]) {
   return rows;
 }
 
+/** The retraining export's accounts.jsonl: one consenting user per line, transactions oldest first. */
+export function readSystemAccounts(file: string): ExampleAccount[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => {
+      const a = JSON.parse(line) as {
+        id: string;
+        transactions: Array<Omit<FeatureTransaction, 'date'> & { date: string }>;
+      };
+      return {
+        dataset: 'fincoach',
+        id: a.id,
+        transactions: a.transactions.map((t) => ({ ...t, date: new Date(t.date) })),
+      };
+    });
+}
+
 async function main(): Promise<void> {
-  const outFlag = process.argv.indexOf('--out');
-  const out = path.resolve(outFlag >= 0 ? process.argv[outFlag + 1] : 'models/training/.cache/real');
+  const flag = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
+  const out = path.resolve(flag('--out') ?? 'models/training/.cache/real');
+  const accountsFile = flag('--accounts');
   mkdirSync(out, { recursive: true });
   const dir = realDataDir();
-  const moneyvis = [await loadMoneyVis(dir)];
-  const berka = await loadBerka(dir);
-  const accounts = [...moneyvis, ...berka];
+  // The full training needs both public data sets; retraining uses those present beside the users.
+  const optional = accountsFile !== undefined;
+  const hasMoneyVis = !optional || existsSync(path.join(dir, 'moneyvis', 'transactions_categorized.csv'));
+  const hasBerka = !optional || existsSync(path.join(dir, 'berka', 'trans.asc'));
+  const moneyvis = hasMoneyVis ? [await loadMoneyVis(dir)] : [];
+  const berka = hasBerka ? await loadBerka(dir) : [];
+  const system = accountsFile ? readSystemAccounts(accountsFile) : [];
+  const cut = systemTimeCut(system);
+  const systemRole: RoleFor = (a, origin, horizon) => systemRoleOf(a.id, origin, horizon, cut);
   // Each data set ends on its own last day.
-  const forecast = [...forecastRows(moneyvis), ...forecastRows(berka)];
-  const goal = [...goalRows(moneyvis), ...goalRows(berka)];
+  const forecast = [...forecastRows(moneyvis), ...forecastRows(berka), ...forecastRows(system, systemRole)];
+  const goal = [...goalRows(moneyvis), ...goalRows(berka), ...goalRows(system, systemRole)];
   writeFileSync(path.join(out, 'forecast.jsonl'), forecast.join('\n') + '\n');
   writeFileSync(path.join(out, 'goal.jsonl'), goal.join('\n') + '\n');
   writeFileSync(
@@ -108,9 +151,16 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         data_dir: dir,
+        datasets: [
+          ...(hasMoneyVis ? ['moneyvis'] : []),
+          ...(hasBerka ? ['berka'] : []),
+          ...(system.length ? ['fincoach'] : []),
+        ],
         forecast_feature_names: FORECAST_FEATURE_NAMES,
         goal_feature_names: GOAL_MODEL_FEATURE_NAMES,
-        accounts: accounts.length,
+        accounts: moneyvis.length + berka.length + system.length,
+        system_accounts: system.length,
+        system_time_cut: cut?.toISOString() ?? null,
         forecast_rows: forecast.length,
         goal_rows: goal.length,
       },
@@ -119,7 +169,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(
-    `real examples: ${accounts.length} accounts, ${forecast.length} forecast rows, ${goal.length} goal rows → ${out}`,
+    `real examples: ${moneyvis.length + berka.length} public + ${system.length} system accounts, ${forecast.length} forecast rows, ${goal.length} goal rows → ${out}`,
   );
 }
 

@@ -3,6 +3,8 @@
  * shared/docs/ml-evaluation.md. Shared by the training export and `npm run eval:models`,
  * so both see the same origins and the same split.
  */
+import { createHash } from 'node:crypto';
+
 import type { FeatureTransaction } from '../../src/ml/features/extract-features';
 import { isSpending } from '../../src/ml/features/money-flows';
 import { moneyHistory, monthlyIncome90d, type MoneyHistory } from '../../src/ml/features/spending-history';
@@ -42,6 +44,33 @@ export function roleOf(dataset: Dataset | 'synthetic', id: string, origin: Date,
   const trainAccount = dataset === 'moneyvis' || !testAccount;
   if (dataset !== 'synthetic' && trainAccount && origin.getTime() + horizonDays * DAY_MS <= cut) return 'train';
   return 'unused';
+}
+
+/**
+ * The system's own consenting users (the retraining job's export): 40% held out by a fixed hash of
+ * the user id, and by time at `cut` (systemTimeCut), as the public data sets are.
+ */
+export function systemRoleOf(id: string, origin: Date, horizonDays: number, cut: Date | null): Role {
+  const test = createHash('sha256').update(id).digest().readUInt32BE(0) / 4294967296 >= 0.6;
+  if (!cut) return 'unused';
+  if (test) return origin.getTime() >= cut.getTime() ? 'test' : 'unused';
+  return origin.getTime() + horizonDays * DAY_MS <= cut.getTime() ? 'train' : 'unused';
+}
+
+/** The Monday 70% of the way through the users' data (null without data): earlier trains, later tests. */
+export function systemTimeCut(accounts: { transactions: FeatureTransaction[] }[]): Date | null {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const a of accounts)
+    for (const t of a.transactions) {
+      first = Math.min(first, t.date.getTime());
+      last = Math.max(last, t.date.getTime());
+    }
+  if (!Number.isFinite(first)) return null;
+  const at = new Date(first + 0.7 * (last - first));
+  const monday = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+  while (monday.getUTCDay() !== 1) monday.setUTCDate(monday.getUTCDate() + 1);
+  return monday;
 }
 
 /** The last moment the data covers (end of its newest day). */

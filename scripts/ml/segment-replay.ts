@@ -89,7 +89,11 @@ interface Tally {
   served_changes: number;
   nearest_changes: number;
   account_rates: number[];
+  /** Rates of accounts with at least LONG_HISTORY weekly transitions (one change is < 4% of them). */
+  long_rates: number[];
 }
+
+const LONG_HISTORY = 26;
 
 async function replay(modelsDir: string): Promise<void> {
   const registry = new ModelRegistry({ ml: { modelsDir } } as AppConfig);
@@ -107,6 +111,7 @@ async function replay(modelsDir: string): Promise<void> {
       served_changes: 0,
       nearest_changes: 0,
       account_rates: [],
+      long_rates: [],
     });
     let previous: PreviousSegment | null = null;
     let lastNearest: number | null = null;
@@ -139,6 +144,7 @@ async function replay(modelsDir: string): Promise<void> {
     tally.transitions += transitions;
     tally.served_changes += changes;
     if (transitions > 0) tally.account_rates.push(changes / transitions);
+    if (transitions >= LONG_HISTORY) tally.long_rates.push(changes / transitions);
   }
   const groups = Object.fromEntries(
     Object.entries(tallies).map(([g, t]) => {
@@ -155,6 +161,10 @@ async function replay(modelsDir: string): Promise<void> {
           accounts_at_most_10pct: round(rates.filter((r) => r <= 0.1).length / Math.max(1, rates.length)),
           account_rate_median: round(rates[Math.floor(rates.length / 2)] ?? 0),
           account_rate_max: round(rates.at(-1) ?? 0),
+          long_history_accounts: t.long_rates.length,
+          long_history_at_most_10pct: round(
+            t.long_rates.filter((r) => r <= 0.1).length / Math.max(1, t.long_rates.length),
+          ),
           final_segment_counts: model
             .segmentLabels()
             .map((_, id) => (lastSegments[g] ?? []).filter((s) => s === id).length),

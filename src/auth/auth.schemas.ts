@@ -63,6 +63,10 @@ export const profileUpdateSchema = z.object({
   savings_goal: amount.nullish(),
   risk_tolerance: z.enum(['low', 'medium', 'high'], 'Risk tolerance must be low, medium, or high').nullish(),
   financial_goals: z.array(z.string().trim().min(1).max(200)).max(50).nullish(),
+  training_consent: z
+    .boolean()
+    .nullish()
+    .describe('allow the retraining job to learn from your transactions and recommendation outcomes (default false)'),
 });
 export type ProfileUpdateInput = z.output<typeof profileUpdateSchema>;
 
@@ -90,6 +94,7 @@ export const profileResponseSchema = z.object({
   savings_goal: z.string(),
   risk_tolerance: z.string(),
   financial_goals: z.array(z.string()),
+  training_consent: z.boolean(),
   updated_at: z.string(),
 });
 

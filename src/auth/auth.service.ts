@@ -145,6 +145,7 @@ export class AuthService {
       savingsGoal: input.savings_goal ?? undefined,
       riskTolerance: input.risk_tolerance ?? undefined,
       financialGoals: input.financial_goals ?? undefined,
+      trainingConsent: input.training_consent ?? undefined,
     });
     if (input.savings_goal != null || input.financial_goals != null) {
       this.events.goalModification(userId, { interaction: 'update', goalAmount: input.savings_goal ?? undefined });

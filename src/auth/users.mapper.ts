@@ -21,6 +21,7 @@ export function toProfileResponse(profile: ProfileRow) {
     savings_goal: money(profile.savingsGoal),
     risk_tolerance: profile.riskTolerance,
     financial_goals: Array.isArray(profile.financialGoals) ? (profile.financialGoals as string[]) : [],
+    training_consent: profile.trainingConsent,
     updated_at: profile.updatedAt.toISOString(),
   };
 }

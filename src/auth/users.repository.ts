@@ -33,6 +33,7 @@ export interface ProfileRow {
   savingsGoal: string;
   riskTolerance: string;
   financialGoals: unknown;
+  trainingConsent: boolean;
   updatedAt: Date;
 }
 
@@ -41,12 +42,13 @@ export interface ProfileChanges {
   savingsGoal?: number;
   riskTolerance?: string;
   financialGoals?: string[];
+  trainingConsent?: boolean;
 }
 
 const USER_COLUMNS = `id, email, first_name AS "firstName", last_name AS "lastName", created_at AS "createdAt",
   is_active AS "isActive", role, token_version AS "tokenVersion"`;
 const PROFILE_COLUMNS = `monthly_income AS "monthlyIncome", savings_goal AS "savingsGoal", risk_tolerance AS "riskTolerance",
-  financial_goals AS "financialGoals", updated_at AS "updatedAt"`;
+  financial_goals AS "financialGoals", training_consent AS "trainingConsent", updated_at AS "updatedAt"`;
 
 @Injectable()
 export class UsersRepository {
@@ -109,14 +111,15 @@ export class UsersRepository {
   /** Changes only the fields given; creates the profile (defaults + changes) if it is missing. */
   async upsertProfile(userId: string, changes: ProfileChanges): Promise<ProfileRow> {
     const row = await firstRow<ProfileRow>(this.database.pool, {
-      text: `INSERT INTO user_profiles AS p (id, user_id, monthly_income, savings_goal, risk_tolerance, financial_goals, created_at, updated_at)
+      text: `INSERT INTO user_profiles AS p (id, user_id, monthly_income, savings_goal, risk_tolerance, financial_goals, training_consent, created_at, updated_at)
              VALUES (gen_random_uuid(), $1::uuid, COALESCE($2::numeric, 0), COALESCE($3::numeric, 0),
-                     COALESCE($4, 'medium'), COALESCE($5::jsonb, '[]'), now(), now())
+                     COALESCE($4, 'medium'), COALESCE($5::jsonb, '[]'), COALESCE($6::boolean, false), now(), now())
              ON CONFLICT (user_id) DO UPDATE SET
                monthly_income = COALESCE($2::numeric, p.monthly_income),
                savings_goal = COALESCE($3::numeric, p.savings_goal),
                risk_tolerance = COALESCE($4, p.risk_tolerance),
                financial_goals = COALESCE($5::jsonb, p.financial_goals),
+               training_consent = COALESCE($6::boolean, p.training_consent),
                updated_at = now()
              RETURNING ${PROFILE_COLUMNS}`,
       values: [
@@ -125,6 +128,7 @@ export class UsersRepository {
         changes.savingsGoal ?? null,
         changes.riskTolerance ?? null,
         changes.financialGoals ? JSON.stringify(changes.financialGoals) : null,
+        changes.trainingConsent ?? null,
       ],
     });
     return row!;

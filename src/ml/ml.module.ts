@@ -15,6 +15,8 @@ import { SpendingForecastModel } from './models/spending-forecast.model';
 import { ModelsAdminController } from './models-admin.controller';
 import { PredictionCacheRepository } from './prediction-cache.repository';
 import { PredictionCacheService } from './prediction-cache.service';
+import { RetrainingService } from './retraining/retraining.service';
+import { TrainingExportRepository } from './retraining/training-export.repository';
 import { TrainingRecordsRepository } from './training-records.repository';
 import { UserStateRepository } from './user-state.repository';
 import { UserStateService } from './user-state.service';
@@ -42,6 +44,8 @@ import { UserStateService } from './user-state.service';
     UserStateService,
     UserStateRepository,
     ModelLifecycleService,
+    RetrainingService,
+    TrainingExportRepository,
   ],
   exports: [
     ModelRegistry,
@@ -54,6 +58,7 @@ import { UserStateService } from './user-state.service';
     PredictionCacheService,
     UserStateService,
     ModelLifecycleService,
+    RetrainingService,
   ],
 })
 export class MlModule {}

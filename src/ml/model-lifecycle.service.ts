@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
-
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 
 import { MODEL_NAMES } from './model-manifest';
-import { ModelRegistry } from './model-registry';
-import { ModelVersionsService } from './model-versions.service';
+import { RETRAINABLE_MODELS, RetrainingService } from './retraining/retraining.service';
 import { TrainingRecordsRepository } from './training-records.repository';
 
-// Which new rows count as training data for each model.
+// Which new rows count as training data for each model (transactions: consenting users' only).
 const DATASET_SOURCES = {
   policy: 'recommendation feedback',
   segmentation: 'transactions',
@@ -18,8 +15,8 @@ const DATASET_SOURCES = {
 } as const;
 
 /**
- * Keeps `model_versions` in step with what is served, counts new training data
- * per model, and (when configured) retrains and hot-reloads the models.
+ * Counts new training data per model and, when the real-data models' datasets are ready,
+ * retrains them (the weekly `retraining-check` job).
  */
 @Injectable()
 export class ModelLifecycleService {
@@ -27,8 +24,7 @@ export class ModelLifecycleService {
 
   constructor(
     private readonly records: TrainingRecordsRepository,
-    private readonly registry: ModelRegistry,
-    private readonly versions: ModelVersionsService,
+    private readonly retraining: RetrainingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,61 +43,13 @@ export class ModelLifecycleService {
   }
 
   /**
-   * When a dataset is ready: runs RETRAIN_COMMAND (if configured) off the event
-   * loop, then reloads the registry and records the training event; without a
-   * command, records a pending event so operators know retraining is due.
+   * When the forecaster's or goal model's dataset is ready, retrains them from real data
+   * (RetrainingService: export of consenting users, challenger, evaluation, promotion).
    */
   async retrainIfReady(): Promise<Record<string, unknown>> {
     const datasets = await this.assessDatasets();
-    const ready = datasets.filter((d) => d.ready);
+    const ready = RETRAINABLE_MODELS.filter((m) => datasets.some((d) => d.dataset === m && d.ready));
     if (ready.length === 0) return { datasets, retrained: false };
-    const command = this.config.scheduler.retrainCommand;
-    const events = await Promise.all(
-      ready.map((d) => this.records.startEvent(d.dataset, command ? 'in_progress' : 'pending', d.new_samples)),
-    );
-    if (!command)
-      return {
-        datasets,
-        retrained: false,
-        pending_events: events.length,
-        note: 'set RETRAIN_COMMAND to retrain automatically',
-      };
-    const outcome = await runCommand(command);
-    const status = outcome.code === 0 ? 'completed' : 'failed';
-    // Freshly trained models are recorded as candidates; the served versions stay as the database
-    // says until a challenger is promoted on its evaluation (ModelVersionsService.submitChallenger).
-    if (outcome.code === 0) {
-      await this.registry.loadAll();
-      await this.versions.recordBundled(false);
-      // With syncing off the replica serves its own MODELS_DIR only, as the setting says.
-      if (this.config.ml.modelSyncIntervalSeconds > 0) await this.versions.syncFromDatabase();
-    }
-    const now = new Date();
-    await this.records.finishEvents(
-      events.map((e) => e.id),
-      status,
-      now,
-      outcome.code === 0 ? null : outcome.tail,
-    );
-    if (outcome.code === 0) {
-      await this.records.resetDatasets(
-        ready.map((d) => d.dataset),
-        now,
-      );
-    }
-    this.logger.log(`retraining ${status} (exit ${outcome.code})`);
-    return { datasets, retrained: outcome.code === 0, exit_code: outcome.code };
+    return { datasets, retrained: true, ...(await this.retraining.run(ready)) };
   }
-}
-
-function runCommand(command: string): Promise<{ code: number; tail: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let tail = '';
-    const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('close', (code) => resolve({ code: code ?? 1, tail }));
-    child.on('error', (error) => resolve({ code: 1, tail: error.message }));
-  });
 }

@@ -103,7 +103,13 @@ export class ModelRegistry implements OnModuleInit, OnApplicationShutdown {
     return model;
   }
 
+  /** The entry of the version being served (a promoted one included), else the bundled manifest's. */
   entry(name: ModelName): ModelEntry | undefined {
+    return this.models.get(name)?.entry ?? this.manifest?.models[name];
+  }
+
+  /** The entry shipped in MODELS_DIR/manifest.json, whatever version is served. */
+  bundledEntry(name: ModelName): ModelEntry | undefined {
     return this.manifest?.models[name];
   }
 

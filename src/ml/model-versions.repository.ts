@@ -20,6 +20,7 @@ export interface NewVersion {
   artifact: Uint8Array<ArrayBuffer>;
   metrics?: Record<string, unknown>;
   trainingData?: Record<string, unknown>;
+  trainingEventId?: string;
 }
 
 /** A version as listed (its ONNX bytes left out). */
@@ -134,8 +135,9 @@ export class ModelVersionsRepository {
   ): Promise<VersionRow> {
     const row = await firstRow<VersionRow>(db, {
       text: `INSERT INTO model_versions
-               (id, model_type, version, model_path, sha256, artifact, manifest_entry, metrics, training_data, status, decision)
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10::jsonb)
+               (id, model_type, version, model_path, sha256, artifact, manifest_entry, metrics, training_data, status, decision,
+                training_event_id)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10::jsonb, $11)
              RETURNING ${VERSION_COLUMNS}`,
       values: [
         v.modelType,
@@ -148,6 +150,7 @@ export class ModelVersionsRepository {
         JSON.stringify(v.trainingData ?? {}),
         status,
         decision === null ? null : JSON.stringify(decision),
+        v.trainingEventId ?? null,
       ],
     });
     return row!;

@@ -26,6 +26,8 @@ export interface Challenger {
   /** Per held-out unit (e.g. real account) losses of the served champion and of the challenger, paired. */
   championLosses: number[];
   challengerLosses: number[];
+  /** The training run (model_training_events) that produced it. */
+  trainingEventId?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnApplicati
   async recordBundled(activateIfNew: boolean): Promise<number> {
     let recorded = 0;
     for (const status of this.registry.allStatuses()) {
-      const entry = this.registry.entry(status.name);
+      const entry = this.registry.bundledEntry(status.name);
       const bytes = await this.registry.bundledArtifact(status.name);
       if (status.state !== 'loaded' || !entry || !status.version || !bytes) continue;
       await this.versions.recordBundled(
@@ -145,6 +147,7 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnApplicati
         entry: c.entry,
         artifact: c.artifact,
         trainingData: c.trainingData,
+        trainingEventId: c.trainingEventId,
       },
       decision.promote ? 'candidate' : 'refused',
       { ...decision, champion_version: champion, decided_at: new Date().toISOString() },
@@ -154,6 +157,16 @@ export class ModelVersionsService implements OnApplicationBootstrap, OnApplicati
       `challenger ${c.name} ${c.version}: ${decision.promote ? 'promoted' : 'refused'} (${decision.reason})`,
     );
     return decision;
+  }
+
+  /** The version this replica serves (its entry and ONNX bytes), the champion a challenger is judged against. */
+  async served(name: ModelName): Promise<{ version: string; entry: ModelEntry; artifact: Uint8Array } | undefined> {
+    const version = this.registry.status(name).version;
+    const entry = this.registry.entry(name);
+    if (!version || !entry) return undefined;
+    const stored = await this.versions.artifact(name, version);
+    const bytes = stored?.artifact ?? (await this.registry.bundledArtifact(name));
+    return bytes ? { version, entry, artifact: new Uint8Array(bytes) } : undefined;
   }
 
   list(name?: string) {

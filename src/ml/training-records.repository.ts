@@ -5,6 +5,14 @@ import { PrismaService } from '../infra/prisma/prisma.service';
 
 import { VERSION_COLUMNS, type VersionRow } from './model-versions.repository';
 
+export interface EventResult {
+  validationScore?: number;
+  deploymentApproved?: boolean;
+  trainingDataSize?: number;
+  error?: string;
+  [detail: string]: unknown;
+}
+
 export interface DatasetRow {
   id: string;
   datasetType: string;
@@ -80,30 +88,50 @@ export class TrainingRecordsRepository {
     );
   }
 
-  /** New training rows since `since`: feedback updated, or transactions recorded. */
+  /** New training rows since `since`: feedback updated, or transactions recorded by users who consent to training. */
   async newSamples(source: 'recommendation feedback' | 'transactions', since: Date): Promise<number> {
-    const table = source === 'recommendation feedback' ? 'recommendation_feedback' : 'transactions';
-    const column = source === 'recommendation feedback' ? 'updated_at' : 'created_at';
-    const [{ n }] = await rows<{ n: number }>(this.prisma.pool, {
-      text: `SELECT count(*)::int AS n FROM ${table} WHERE ${column} > $1`,
-      values: [since],
-    });
+    const text =
+      source === 'recommendation feedback'
+        ? 'SELECT count(*)::int AS n FROM recommendation_feedback WHERE updated_at > $1'
+        : `SELECT count(*)::int AS n FROM transactions t
+             JOIN user_profiles p ON p.user_id = t.user_id AND p.training_consent
+            WHERE t.created_at > $1`;
+    const [{ n }] = await rows<{ n: number }>(this.prisma.pool, { text, values: [since] });
     return n;
   }
 
-  async startEvent(modelType: string, status: 'in_progress' | 'pending', trainingDataSize: number) {
-    const row = await firstRow<TrainingEventRow>(this.prisma.pool, {
-      text: `INSERT INTO model_training_events (id, model_type, status, training_data_size)
-             VALUES (gen_random_uuid(), $1, $2, $3) RETURNING ${EVENT_COLUMNS}`,
-      values: [modelType, status, trainingDataSize],
+  /** One training event per model, in progress; returns their ids by model. */
+  async startEvents(models: readonly string[]): Promise<Record<string, string>> {
+    const created = await rows<{ id: string; modelType: string }>(this.prisma.pool, {
+      text: `INSERT INTO model_training_events (id, model_type, status)
+             SELECT gen_random_uuid(), m, 'in_progress' FROM unnest($1::text[]) AS m
+             RETURNING id, model_type AS "modelType"`,
+      values: [[...models]],
     });
-    return row!;
+    return Object.fromEntries(created.map((e) => [e.modelType, e.id]));
   }
 
-  async finishEvents(ids: string[], status: string, endTime: Date, errorMessage: string | null): Promise<void> {
+  /** Closes these events with their outcome; metrics beyond the named fields go to performance_metrics. */
+  async finishEvents(
+    events: Record<string, string>,
+    status: 'completed' | 'failed' | 'pending',
+    result: EventResult,
+  ): Promise<void> {
+    const { validationScore, deploymentApproved, trainingDataSize, error, ...metrics } = result;
     await this.prisma.pool.query(
-      'UPDATE model_training_events SET status = $2, end_time = $3, error_message = $4 WHERE id = ANY($1::uuid[])',
-      [ids, status, endTime, errorMessage],
+      `UPDATE model_training_events
+          SET status = $2, end_time = now(), performance_metrics = $3::jsonb, validation_score = $4,
+              deployment_approved = $5, training_data_size = $6, error_message = $7
+        WHERE id = ANY($1::uuid[])`,
+      [
+        Object.values(events),
+        status,
+        JSON.stringify(metrics),
+        validationScore ?? null,
+        deploymentApproved ?? false,
+        trainingDataSize ?? 0,
+        error ?? null,
+      ],
     );
   }
 

@@ -9,6 +9,7 @@ import { StatementImportService } from '../financial/import/statement-import.ser
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { ModelLifecycleService } from '../ml/model-lifecycle.service';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
+import { RetrainingService, type RetrainableModel } from '../ml/retraining/retraining.service';
 
 import { JobRunner } from './job-runner';
 
@@ -35,6 +36,7 @@ export class ScheduledJobsService {
     private readonly behavior: BehavioralAnalyticsService,
     private readonly recommendations: RecommendationsService,
     private readonly imports: StatementImportService,
+    private readonly retraining: RetrainingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -49,6 +51,20 @@ export class ScheduledJobsService {
       case 'retraining-check':
         return this.runner.run(name, () => this.lifecycle.retrainIfReady());
     }
+  }
+
+  /**
+   * Starts a retraining of `models` now, as the `retraining-check` job (same advisory lock, so never
+   * beside the weekly run on any replica). Resolves with the training events' ids once the run has
+   * started, or undefined when a run is already going; the run itself goes on in the background.
+   */
+  async startRetraining(models: RetrainableModel[]): Promise<Record<string, string> | undefined> {
+    let announce: (events: Record<string, string>) => void = () => undefined;
+    const started = new Promise<Record<string, string>>((resolve) => (announce = resolve));
+    const run = this.runner.run('retraining-check', () => this.retraining.run(models, announce));
+    const first = await Promise.race([started, run.then(() => undefined)]);
+    void run.catch((error: unknown) => this.logger.error(`retraining failed: ${String(error)}`));
+    return first;
   }
 
   @Cron(CronExpression.EVERY_DAY_AT_2AM, { name: 'segment-refresh' })

@@ -10,11 +10,12 @@ import { MlModule } from '../ml/ml.module';
 import { JobRunner } from './job-runner';
 import { JobRunsRepository } from './job-runs.repository';
 import { JobsController } from './jobs.controller';
+import { RetrainingTriggerController } from './retraining-trigger.controller';
 import { ScheduledJobsService } from './scheduled-jobs.service';
 
 @Module({
   imports: [ScheduleModule.forRoot(), AuthModule, CoachingModule, FinancialModule, MlModule, BehavioralModule],
-  controllers: [JobsController],
+  controllers: [JobsController, RetrainingTriggerController],
   providers: [JobRunsRepository, JobRunner, ScheduledJobsService],
 })
 export class SchedulerModule {}

@@ -158,6 +158,7 @@ describe('auth (e2e)', () => {
       savings_goal: '0.00',
       risk_tolerance: 'medium',
       financial_goals: [],
+      training_consent: false,
       updated_at: stored.updatedAt.toISOString(),
     });
   });
@@ -180,6 +181,20 @@ describe('auth (e2e)', () => {
     const bad = await t.http().put('/auth/profile').set(user.auth).send({ risk_tolerance: 'yolo' }).expect(422);
     expect(bad.body.detail[0].loc).toEqual(['body', 'risk_tolerance']);
     expect(bad.body.detail[0].msg).toBe('Risk tolerance must be low, medium, or high');
+  });
+
+  it('training consent is off until the user sets it, can be withdrawn, and is named when malformed', async () => {
+    const user = await registerUser(t);
+    const on = await t.http().put('/auth/profile').set(user.auth).send({ training_consent: true }).expect(200);
+    expect(on.body.profile.training_consent).toBe(true);
+    // Other fields leave it as it is.
+    await t.http().put('/auth/profile').set(user.auth).send({ savings_goal: 100 }).expect(200);
+    expect((await t.http().get('/auth/profile').set(user.auth).expect(200)).body.training_consent).toBe(true);
+    await t.http().put('/auth/profile').set(user.auth).send({ training_consent: false }).expect(200);
+    const stored = await t.prisma.userProfile.findUniqueOrThrow({ where: { userId: user.id } });
+    expect(stored.trainingConsent).toBe(false);
+    const bad = await t.http().put('/auth/profile').set(user.auth).send({ training_consent: 'yes' }).expect(422);
+    expect(bad.body.detail[0].loc).toEqual(['body', 'training_consent']);
   });
 
   it('keeps admin routes for admins: 403 for users, 200 for admins', async () => {

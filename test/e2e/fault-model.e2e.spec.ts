@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -14,7 +14,7 @@ import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser
 
 /**
  * A model graph replaced by garbage while the server runs, by the two ways a served graph changes:
- * the files in MODELS_DIR reloaded after retraining, and a version stored in the database. No request
+ * the files in MODELS_DIR reloaded (ModelRegistry.loadAll, as at start-up), and a version stored in the database. No request
  * may fail for it; the fallback (or the version already served) answers, and health and /metrics say
  * which graph was refused and why. Each app has a database of its own: these versions must not reach
  * the other tests' replicas.
@@ -102,24 +102,20 @@ describe('a model graph replaced by garbage at run time (e2e)', () => {
     for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('in MODELS_DIR, reloaded after retraining: the fallbacks answer, health and /metrics report it, no 5xx', async () => {
+  it('in MODELS_DIR, reloaded: the fallbacks answer, health and /metrics report it, no 5xx', async () => {
     const dir = modelsCopy();
     folders.push(dir);
-    // The retraining command "trains" garbage into every graph file; the job then reloads MODELS_DIR.
-    const t = await appOnOwnDatabase({
-      MODELS_DIR: dir,
-      MODEL_SYNC_INTERVAL_SECONDS: '0',
-      RETRAIN_MIN_NEW_SAMPLES: '1',
-      RETRAIN_COMMAND: `for f in '${dir}'/*.onnx; do printf '${GARBAGE.trim()}' > "$f"; done`,
-    });
+    const t = await appOnOwnDatabase({ MODELS_DIR: dir, MODEL_SYNC_INTERVAL_SECONDS: '0' });
     apps.push(t);
     const admin = await registerAdmin(t);
     const user = await withHistory(t);
     const goalBefore = (await modelRoutes(t, user))[5].body;
     expect(goalBefore.decision_source).toBe('model');
 
-    const job = await t.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
-    expect(job.body).toMatchObject({ status: 'succeeded', details: { retrained: true } });
+    // Every graph file turned to garbage, then MODELS_DIR reloaded.
+    for (const name of MODEL_NAMES)
+      writeFileSync(path.join(dir, t.app.get(ModelRegistry).bundledEntry(name)!.file), GARBAGE.trim());
+    await t.app.get(ModelRegistry).loadAll();
 
     const goalAfter = (await modelRoutes(t, user))[5].body;
     expect(goalAfter.decision_source).toBe('fallback');
@@ -152,8 +148,6 @@ describe('a model graph replaced by garbage at run time (e2e)', () => {
       MODELS_DIR: dir,
       // Synced at start-up; afterwards the test calls the sync where a poll would run.
       MODEL_SYNC_INTERVAL_SECONDS: '86400',
-      RETRAIN_MIN_NEW_SAMPLES: '1',
-      RETRAIN_COMMAND: `printf '${GARBAGE.trim()}' > '${dir}/goal_classifier.onnx'`,
     });
     apps.push(t);
     const registry = t.app.get(ModelRegistry);
@@ -178,9 +172,11 @@ describe('a model graph replaced by garbage at run time (e2e)', () => {
     expect(refused.reason).toMatch(/failed the load checks/);
     expect(registry.status('goal')).toMatchObject({ version: bundled, state: 'loaded' });
 
-    // The file in MODELS_DIR turned to garbage by a retraining run: the reload refuses it, and the
+    // The file in MODELS_DIR turned to garbage: the reload refuses it, and the
     // database's copy of the same (active) version is served again by the sync that follows.
-    await t.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
+    writeFileSync(path.join(dir, entry.file), GARBAGE.trim());
+    await registry.loadAll();
+    await versions.syncFromDatabase();
     expect(registry.status('goal')).toMatchObject({
       version: bundled,
       state: 'loaded',

@@ -75,6 +75,10 @@ const RECIPES: Record<string, Recipe> = {
   },
   '/admin/jobs/{name}/run': { scope: 'admin', fixture: async () => ({ params: { name: 'segment-refresh' } }) },
   '/admin/models/{name}/rollback': { scope: 'admin', fixture: async () => ({ params: { name: 'segmentation' } }) },
+  '/coaching/continuous-learning/trigger-training/{model_type}': {
+    scope: 'admin',
+    fixture: async () => ({ params: { model_type: 'goal' } }),
+  },
   '/coaching/continuous-learning/validation-results/{training_event_id}': {
     scope: 'admin',
     fixture: async () => ({ params: { training_event_id: randomUUID() } }),

@@ -126,7 +126,7 @@ describe('scheduled jobs (e2e)', () => {
     expect(runs.body.runs[0]).toMatchObject({ job_name: 'retention', status: 'succeeded' });
   });
 
-  it('retraining check counts new data per model and records a pending training when no command is configured', async () => {
+  it('retraining check counts new data per model (nothing ready: no consenting user has new data)', async () => {
     const admin = await registerAdmin(t);
     const res = await t.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
     expect(res.body.status).toBe('succeeded');
@@ -139,46 +139,24 @@ describe('scheduled jobs (e2e)', () => {
     await t.http().post('/admin/jobs/nope/run').set(admin.auth).expect(422);
   });
 
-  it('retraining runs RETRAIN_COMMAND when data is ready: a failure is recorded, a success resets the counts', async () => {
-    const admin = await registerAdmin(t);
-    const failing = await createTestApp({
-      RETRAIN_COMMAND: 'echo broken-trainer >&2; exit 3',
-      RETRAIN_MIN_NEW_SAMPLES: '1',
-    });
+  it('with RETRAIN_PIPELINE=none, a ready dataset of consenting users records a pending training and trains nothing', async () => {
+    const quiet = await createTestApp({ RETRAIN_PIPELINE: 'none', RETRAIN_MIN_NEW_SAMPLES: '1' });
     try {
-      const user = await registerUser(failing);
-      await seedHistory(failing, user.id, typicalHistory(1));
-      const res = await failing.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
-      expect(res.body.details).toMatchObject({ retrained: false, exit_code: 3 });
-      const history = await failing
-        .http()
-        .get('/coaching/continuous-learning/training-history?model_type=segmentation&limit=1')
-        .set(admin.auth)
-        .expect(200);
-      expect(history.body.training_history[0]).toMatchObject({ model_type: 'segmentation', status: 'failed' });
-      expect(history.body.training_history[0].error_message).toContain('broken-trainer');
-      expect(history.body.training_history[0].end_time).not.toBeNull();
+      const admin = await registerAdmin(quiet);
+      const user = await registerUser(quiet);
+      await quiet.http().put('/auth/profile').set(user.auth).send({ training_consent: true }).expect(200);
+      await seedHistory(quiet, user.id, typicalHistory(2));
+      const res = await quiet.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
+      expect(res.body.status).toBe('succeeded');
+      expect(res.body.details).toMatchObject({ retrained: true, decisions: {} });
+      const events = await quiet.prisma.modelTrainingEvent.findMany({ orderBy: { startTime: 'desc' }, take: 2 });
+      expect(events.map((e) => [e.modelType, e.status]).sort()).toEqual([
+        ['goal', 'pending'],
+        ['spending_forecast', 'pending'],
+      ]);
+      await quiet.prisma.user.delete({ where: { id: user.id } });
     } finally {
-      await failing.close();
-    }
-    const succeeding = await createTestApp({ RETRAIN_COMMAND: 'true', RETRAIN_MIN_NEW_SAMPLES: '1' });
-    try {
-      const user = await registerUser(succeeding);
-      await seedHistory(succeeding, user.id, typicalHistory(1));
-      const res = await succeeding.http().post('/admin/jobs/retraining-check/run').set(admin.auth).expect(200);
-      expect(res.body.details).toMatchObject({ retrained: true, exit_code: 0 });
-      const status = await succeeding.http().get('/coaching/continuous-learning/status').set(admin.auth).expect(200);
-      const segmentation = status.body.datasets.find((d: { type: string }) => d.type === 'segmentation');
-      expect(segmentation).toMatchObject({ data_count: 0, ready: false });
-      expect(Date.parse(segmentation.last_training_date)).toBeGreaterThan(Date.now() - 120_000);
-      const history = await succeeding
-        .http()
-        .get('/coaching/continuous-learning/training-history?model_type=segmentation&limit=1')
-        .set(admin.auth)
-        .expect(200);
-      expect(history.body.training_history[0]).toMatchObject({ status: 'completed', error_message: null });
-    } finally {
-      await succeeding.close();
+      await quiet.close();
     }
   });
 });

@@ -29,6 +29,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
     SCHEDULER_ENABLED: 'false',
     DB_POOL_SIZE: '10',
+    // Only the retraining tests run the real pipeline (they ask for it): a fuzzed or incidental
+    // trigger must not start a training in the background of another test.
+    RETRAIN_PIPELINE: 'none',
     ...env,
   });
   const app = await createApp(config);

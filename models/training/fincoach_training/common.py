@@ -105,3 +105,21 @@ class ModelResult:
     outputs: dict
     entry: dict  # extra manifest fields (metrics, targets_met, feature_names, …)
     report: str  # markdown
+
+
+MANIFEST_VERSION = "1.0.0"
+
+
+def manifest_entry(result: ModelResult, out: Path) -> dict:
+    """A model's models/manifest.json entry: file, its sha256, shapes and the trainer's fields."""
+    from datetime import datetime, timezone
+
+    return {
+        "file": result.file,
+        "sha256": sha256(out / result.file),
+        "version": MANIFEST_VERSION,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "inputs": result.inputs,
+        "outputs": result.outputs,
+        **result.entry,
+    }

@@ -1,3 +1,6 @@
+import os from 'node:os';
+import path from 'node:path';
+
 import { z } from 'zod';
 
 import { envSchema, type Env } from './config.schema';
@@ -49,7 +52,13 @@ export interface AppConfig {
   /** Days kept before the nightly retention job deletes them (events: events.retentionDays). */
   retention: { recommendationDays: number; importAuditDays: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
-  scheduler: { enabled: boolean; retrainCommand?: string; retrainMinNewSamples: number; jobTimeoutMs: number };
+  scheduler: {
+    enabled: boolean;
+    retrainPipeline: string;
+    retrainWorkDir: string;
+    retrainMinNewSamples: number;
+    jobTimeoutMs: number;
+  };
   metrics: { token?: string };
 }
 
@@ -121,7 +130,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdown: { drainDelayMs: e.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     scheduler: {
       enabled: e.SCHEDULER_ENABLED,
-      retrainCommand: e.RETRAIN_COMMAND,
+      retrainPipeline: e.RETRAIN_PIPELINE.trim() === 'none' ? '' : e.RETRAIN_PIPELINE.trim(),
+      retrainWorkDir: e.RETRAIN_WORK_DIR ?? path.join(os.tmpdir(), 'fincoach-retraining'),
       retrainMinNewSamples: e.RETRAIN_MIN_NEW_SAMPLES,
       jobTimeoutMs: e.JOB_TIMEOUT_SECONDS * 1000,
     },

@@ -117,8 +117,14 @@ export const envSchema = z
     SHUTDOWN_TIMEOUT_MS: int(1000, 600_000).default(30_000),
 
     SCHEDULER_ENABLED: bool.default(true),
-    /** Shell command the weekly retraining job runs when enough new data arrived (empty: only record readiness). */
-    RETRAIN_COMMAND: z.string().optional(),
+    /**
+     * Command that trains the real-data challengers from the retraining job's export; called with two
+     * arguments, the export folder and a work folder (models/training/retrain-real.sh documents the
+     * contract). `none`: nothing is exported or trained; the run is recorded as pending.
+     */
+    RETRAIN_PIPELINE: z.string().default('bash models/training/retrain-real.sh'),
+    /** Where a retraining run keeps its export and challenger while it runs (deleted afterwards). */
+    RETRAIN_WORK_DIR: z.string().optional(),
     /** New feedback rows/transactions since the last training that make a dataset ready. */
     RETRAIN_MIN_NEW_SAMPLES: int(1, 10_000_000).default(100),
     /** Longest a scheduled job may run before it is recorded as timed out (retraining is the long one). */

@@ -14,6 +14,11 @@ export interface GoalPrediction {
   version: string | null;
 }
 
+/** The constant a goal-model version serves instead of its model (training found it no better), if any. */
+export function goalServedBaseRate(entry: Record<string, unknown> | undefined): number | undefined {
+  return entry?.serve === 'baseline' && typeof entry.base_rate === 'number' ? entry.base_rate : undefined;
+}
+
 /**
  * Goal-achievement model: named inputs (goal-history-features.ts, as listed in the manifest)
  * in, a probability out. Served only where training found it better than the constant base
@@ -31,10 +36,10 @@ export class GoalModel {
     timelineDays: number,
   ): Promise<GoalPrediction> {
     const probability = await this.run(inputs);
-    const entry = this.registry.entry('goal') as { serve?: string; base_rate?: number } | undefined;
-    if (probability !== undefined && entry?.serve === 'baseline' && typeof entry?.base_rate === 'number') {
+    const baseRate = goalServedBaseRate(this.registry.entry('goal'));
+    if (probability !== undefined && baseRate !== undefined) {
       return {
-        probability: round4(entry.base_rate),
+        probability: round4(baseRate),
         riskFactors: goalRiskFactors(summary, goalAmount, timelineDays),
         source: 'baseline',
         version: this.registry.status('goal').version,

@@ -33,6 +33,19 @@ export interface SpendingForecast {
 /** Baseline served when the manifest names none (the steadiest of the protocol's baselines). */
 const DEFAULT_BASELINE: Record<ForecastHorizon, string> = { 7: 'mean_8w', 28: 'mean_3_periods' };
 
+export interface ForecastServing {
+  serve?: Record<string, string>;
+  baseline?: Record<string, string>;
+}
+
+/** What a forecaster version serves for a horizon: its model, or the baseline training chose instead. */
+export function forecastServing(entry: ForecastServing | undefined, horizon: ForecastHorizon) {
+  return {
+    model: entry?.serve?.[horizon] === 'model',
+    baseline: entry?.baseline?.[horizon] ?? DEFAULT_BASELINE[horizon],
+  };
+}
+
 /**
  * Expected spending over the next 7 and 28 days. The trained model (models/manifest.json
  * `spending_forecast`) is served for a horizon only where training found it better than the
@@ -44,15 +57,15 @@ export class SpendingForecastModel {
 
   async forecast(history: MoneyHistory): Promise<Record<ForecastHorizon, SpendingForecast>> {
     const predicted = await this.run(history);
-    const entry = this.registry.entry('spending_forecast') as
-      { serve?: Record<string, string>; baseline?: Record<string, string> } | undefined;
+    const entry = this.registry.entry('spending_forecast') as ForecastServing | undefined;
     const confidence = forecastConfidence(
       Array.from({ length: 8 }, (_, w) => windowSum(history.spending, 7 * w, 7 * w + 7)),
     );
     const out = {} as Record<ForecastHorizon, SpendingForecast>;
     FORECAST_HORIZONS.forEach((horizon, i) => {
-      const baselineName = entry?.baseline?.[horizon] ?? DEFAULT_BASELINE[horizon];
-      const useModel = predicted !== undefined && entry?.serve?.[horizon] === 'model';
+      const serving = forecastServing(entry, horizon);
+      const baselineName = serving.baseline;
+      const useModel = predicted !== undefined && serving.model;
       const source: JudgedDecisionSource = useModel ? 'model' : predicted !== undefined ? 'baseline' : 'fallback';
       const value = useModel ? predicted![i] : (forecastBaselines(history, horizon)[baselineName] ?? 0);
       const total = round2(Math.max(0, value));
