@@ -1,19 +1,20 @@
 import { Injectable } from '@nestjs/common';
 
 import type { Category } from '../common/categories';
-import { firstRow, rows } from '../infra/database/sql';
+import { firstRow } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
-export interface StateTransactionRow {
-  amount: string;
-  transaction_type: 'debit' | 'credit';
-  category: Category;
-  transaction_date: Date;
-  time_known: boolean;
-  merchant_name: string | null;
-  location_city: string | null;
-  balance_after: string;
-}
+/** One transaction of the state's window, as the state statement returns it: a JSON array in this column order. */
+export type StateTransactionTuple = [
+  amount: number,
+  type: 'debit' | 'credit',
+  category: Category,
+  date: string,
+  timeKnown: boolean,
+  merchant: string | null,
+  city: string | null,
+  balanceAfter: number,
+];
 
 export interface BalanceAndVersionRow {
   balance: string | null;
@@ -31,17 +32,29 @@ export interface BalanceAndVersionRow {
 export class UserStateRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** The user's transactions dated in [since, until], oldest first. */
-  transactions(userId: string, since: Date, until: Date): Promise<StateTransactionRow[]> {
-    return rows<StateTransactionRow>(this.prisma.pool, {
-      name: 'user-state-transactions',
-      text: `SELECT amount::text, transaction_type::text AS transaction_type, category::text AS category, transaction_date,
-                    time_known, merchant_name, location_city, balance_after::text
-             FROM transactions
-             WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3
-             ORDER BY transaction_date, seq`,
+  /**
+   * The wallet balance, what identifies the current state of the user's transactions, and the
+   * transactions dated in [since, until] oldest first: one statement, so a coaching request makes
+   * one round trip for its state. The window travels as one JSON array (parsed natively) rather
+   * than as rows whose every field the driver would parse on its own.
+   */
+  async stateWithWindow(
+    userId: string,
+    since: Date,
+    until: Date,
+  ): Promise<BalanceAndVersionRow & { window: StateTransactionTuple[] }> {
+    const row = await firstRow<BalanceAndVersionRow & { window: StateTransactionTuple[] }>(this.prisma.pool, {
+      name: 'user-state-window',
+      text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
+                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, min(transaction_date) AS first_at,
+                    coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date, time_known,
+                                                       merchant_name, location_city, balance_after)
+                                      ORDER BY transaction_date, seq)
+                               FILTER (WHERE transaction_date >= $2 AND transaction_date <= $3), '[]') AS window
+             FROM transactions WHERE user_id = $1::uuid`,
       values: [userId, since, until],
     });
+    return row!;
   }
 
   /** The wallet balance and what identifies the current state of the user's transactions, in one round trip. */

@@ -9,7 +9,7 @@ import { FEATURE_NAMES } from './features/feature-names';
 import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
 import { moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
 import { summarize, weeklyIncome } from './features/summary';
-import { UserStateRepository } from './user-state.repository';
+import { type BalanceAndVersionRow, UserStateRepository } from './user-state.repository';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {
@@ -41,26 +41,23 @@ export class UserStateService {
     // The forecaster and goal model read 26 weeks; a week more keeps the oldest day complete.
     const windowDays = Math.max(35, HISTORY_DAYS + 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
-    const [rows, meta] = await Promise.all([
-      this.repository.transactions(userId, since, now),
-      this.balanceAndVersion(userId),
-    ]);
-    const { balance: walletBalance, version, firstAt } = meta;
-    const transactions: FeatureTransaction[] = rows.map((r) => ({
-      amount: Number(r.amount),
-      type: r.transaction_type,
-      category: r.category,
-      date: r.transaction_date,
-      timeKnown: r.time_known,
-      merchant: r.merchant_name,
-      city: r.location_city,
-      balanceAfter: Number(r.balance_after),
+    const state = await this.repository.stateWithWindow(userId, since, now);
+    const { balance: walletBalance, version, firstAt } = versionOf(state);
+    const transactions: FeatureTransaction[] = state.window.map((r) => ({
+      amount: r[0],
+      type: r[1],
+      category: r[2],
+      date: new Date(r[3]),
+      timeKnown: r[4],
+      merchant: r[5],
+      city: r[6],
+      balanceAfter: r[7],
     }));
     // A past `now` (a replay, an evaluation at a cut-off) sees the ledger's balance after its last
     // row up to `now`, not today's wallet.
-    const last = rows.at(-1);
+    const last = state.window.at(-1);
     const historical = now.getTime() < Date.now() - HISTORICAL_AFTER_MS;
-    const balance = historical && last ? Number(last.balance_after) : (walletBalance ?? Number(STARTING_BALANCE));
+    const balance = historical && last ? last[7] : (walletBalance ?? Number(STARTING_BALANCE));
     const history = moneyHistory(transactions, now, balance, firstAt);
     const vector = Array.from(extractFeatures({ transactions, balance, now }));
     const features = Object.fromEntries(FEATURE_NAMES.map((name, i) => [name, vector[i]]));
@@ -82,18 +79,15 @@ export class UserStateService {
 
   /** Count, newest sequence number and last update of the user's transactions. */
   async dataVersion(userId: string): Promise<string> {
-    return (await this.balanceAndVersion(userId)).version;
+    return versionOf(await this.repository.balanceAndVersion(userId)).version;
   }
+}
 
-  /** The wallet balance (null before the wallet exists) and the data version, in one round trip. */
-  private async balanceAndVersion(
-    userId: string,
-  ): Promise<{ balance: number | null; version: string; firstAt: Date | null }> {
-    const row = await this.repository.balanceAndVersion(userId);
-    return {
-      balance: row.balance === null ? null : Number(row.balance),
-      version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
-      firstAt: row.first_at,
-    };
-  }
+/** The wallet balance (null before the wallet exists), the data version and the first transaction's date. */
+function versionOf(row: BalanceAndVersionRow): { balance: number | null; version: string; firstAt: Date | null } {
+  return {
+    balance: row.balance === null ? null : Number(row.balance),
+    version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
+    firstAt: row.first_at,
+  };
 }
