@@ -33,10 +33,12 @@ export async function startKillablePostgres(): Promise<KillablePostgres> {
     );
     owner = child;
     let output = '';
+    let stdout = '';
     return new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
         output += chunk.toString();
-        const ready = /ready (\S+)/.exec(output);
+        const ready = /^ready (\S+)$/m.exec(stdout);
         if (ready) resolve(ready[1]);
       });
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -47,11 +49,19 @@ export async function startKillablePostgres(): Promise<KillablePostgres> {
   return {
     url,
     async kill() {
-      const postmaster = Number(readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      // postmaster.pid: PID, data folder, start time, port, socket folder, …
+      const lockLines = readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n');
+      const postmaster = Number(lockLines[0]);
+      const socket = path.join(lockLines[4] || tmpdir(), `.s.PGSQL.${lockLines[3]}`);
       const victims = [postmaster, ...childrenOf(postmaster), owner!.pid!];
       for (const pid of victims) signal(pid, 'SIGKILL');
       // Gone only when every process of it is: the server's shared memory is released then.
       for (let i = 0; i < 400 && victims.some(alive); i++) await new Promise((r) => setTimeout(r, 25));
+      // The killed postmaster may linger as a zombie where nothing reaps orphans (a container whose
+      // PID 1 does not), and PostgreSQL's stale-lock check counts a zombie as running: the lock
+      // files of a server whose every process has exited are removed, as a supervisor restarting it would.
+      if (!victims.some(alive))
+        for (const lock of [path.join(dir, 'postmaster.pid'), socket, `${socket}.lock`]) rmSync(lock, { force: true });
       owner = undefined;
     },
     async restart() {

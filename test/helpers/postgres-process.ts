@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     persistent: true,
     // Commits stay synchronous: a row committed before a crash must be there after it.
     serverFlags: ['-c', 'fsync=off'],
+    // The server's own messages reach the test's error when a start fails (start() rejects without a reason).
+    onLog: (message: string) => process.stderr.write(`${message}\n`),
   });
   await runMigrations(db.url);
   process.stdout.write(`ready ${db.url}\n`);

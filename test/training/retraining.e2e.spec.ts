@@ -153,17 +153,30 @@ describeIfPython('retraining from real data: champion/challenger (e2e, real pipe
       expect(c.decision.units).toBeGreaterThanOrEqual(10);
       expect(c.decision.interval[0]).toBeGreaterThan(0);
       expect(c.metrics).toHaveProperty('validation_brier');
-      // Only the consenting user was exported, with every one of their rows and recommendations.
-      const rows = await t.prisma.transaction.count({ where: { userId: consenting.id } });
-      const recs = await t.prisma.recommendationHistory.count({ where: { userId: consenting.id } });
+      // Exactly the consenting users were exported (other suites share this database and may have
+      // consenting users of their own), with every one of their rows and recommendations.
+      const consentingIds = (
+        await t.prisma.userProfile.findMany({
+          where: { trainingConsent: true, user: { isActive: true } },
+          select: { userId: true },
+        })
+      ).map((p) => p.userId);
+      expect(consentingIds).toContain(consenting.id);
+      expect(consentingIds).not.toContain(other.id);
+      const ofConsenting = { userId: { in: consentingIds } };
+      const rows = await t.prisma.transaction.count({ where: ofConsenting });
+      const recs = await t.prisma.recommendationHistory.count({ where: ofConsenting });
+      const withOutcome = await t.prisma.recommendationHistory.count({
+        where: { ...ofConsenting, OR: [{ reward: { not: null } }, { feedback: { some: {} } }] },
+      });
       expect(c.training_data).toMatchObject({
-        consenting_users: 1,
+        consenting_users: consentingIds.length,
         transactions: rows,
         recommendations: recs,
         recommendations_with_propensity: recs,
-        recommendations_with_outcome: 1,
+        recommendations_with_outcome: withOutcome,
         export_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
-        examples: { datasets: ['moneyvis', 'berka', 'fincoach'], system_accounts: 1 },
+        examples: { datasets: ['moneyvis', 'berka', 'fincoach'], system_accounts: consentingIds.length },
       });
       expect(registry.status('goal').version).toBe(c.version);
       const goal = await t
