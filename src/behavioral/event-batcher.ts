@@ -47,8 +47,6 @@ export interface BatcherStats {
 export class EventBatcher<T> {
   private queue: T[] = [];
   private flushing: Promise<void> | null = null;
-  /** Events that have left the queue (written, or dropped by the write or at shutdown), ever. */
-  private removed = 0;
   private timer: NodeJS.Timeout | null = null;
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -116,7 +114,9 @@ export class EventBatcher<T> {
    */
   async flush(): Promise<void> {
     const lastQueued = this.counters.enqueued;
-    while (this.removed < lastQueued && this.queue.length > 0 && Date.now() >= this.retryAt) {
+    // Every event ever queued is either still queued or has left (written, or dropped by a write or at shutdown).
+    const left = () => this.counters.enqueued - this.queue.length;
+    while (left() < lastQueued && this.queue.length > 0 && Date.now() >= this.retryAt) {
       this.flushing ??= this.drain().finally(() => (this.flushing = null));
       await this.flushing;
     }
@@ -139,7 +139,6 @@ export class EventBatcher<T> {
     if (this.queue.length > 0) {
       this.counters.dropped.shutdown_timeout += this.queue.length;
       this.options.onWarn?.(`shutdown timeout: ${this.queue.length} event(s) could not be written`);
-      this.removed += this.queue.length;
       this.queue = [];
     }
   }
@@ -151,7 +150,6 @@ export class EventBatcher<T> {
       try {
         await this.writeIsolatingBadEvents(batch, this.counters.consecutive_failures > 0);
         this.queue.splice(0, batch.length);
-        this.removed += batch.length;
         this.counters.flushes++;
         this.counters.consecutive_failures = 0;
         this.counters.last_flush_at = new Date().toISOString();
