@@ -34,14 +34,14 @@ export class UserStateRepository {
 
   /**
    * The wallet balance, what identifies the current state of the user's transactions, and the
-   * transactions dated in [since, until] oldest first: one statement, so a coaching request makes
+   * transactions dated in [since, until] oldest first (none without a window): one statement, so a coaching request makes
    * one round trip for its state. The window travels as one JSON array (parsed natively) rather
    * than as rows whose every field the driver would parse on its own.
    */
   async stateWithWindow(
     userId: string,
-    since: Date,
-    until: Date,
+    since: Date | null,
+    until: Date | null,
   ): Promise<BalanceAndVersionRow & { window: StateTransactionTuple[] }> {
     const row = await firstRow<BalanceAndVersionRow & { window: StateTransactionTuple[] }>(this.prisma.pool, {
       name: 'user-state-window',
@@ -53,18 +53,6 @@ export class UserStateRepository {
                                FILTER (WHERE transaction_date >= $2 AND transaction_date <= $3), '[]') AS window
              FROM transactions WHERE user_id = $1::uuid`,
       values: [userId, since, until],
-    });
-    return row!;
-  }
-
-  /** The wallet balance and what identifies the current state of the user's transactions, in one round trip. */
-  async balanceAndVersion(userId: string): Promise<BalanceAndVersionRow> {
-    const row = await firstRow<BalanceAndVersionRow>(this.prisma.pool, {
-      name: 'user-state-version',
-      text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, min(transaction_date) AS first_at
-             FROM transactions WHERE user_id = $1::uuid`,
-      values: [userId],
     });
     return row!;
   }

@@ -79,7 +79,7 @@ export class UserStateService {
 
   /** Count, newest sequence number and last update of the user's transactions. */
   async dataVersion(userId: string): Promise<string> {
-    return versionOf(await this.repository.balanceAndVersion(userId)).version;
+    return versionOf(await this.repository.stateWithWindow(userId, null, null)).version;
   }
 }
 
