@@ -130,7 +130,7 @@ def train_forecaster(cache: Path, out: Path, log) -> ModelResult:
         w = _fit_linear(x[~val], y[~val], rw[~val], ds[~val])
         pred = x @ w
         ratios, base_ratios = {}, {b: [] for b in base_names}
-        for d in sorted(set(ds[val])):  # berka, moneyvis and, when retraining, the system's users
+        for d in sorted(set(ds[val].tolist())):  # berka, moneyvis and, when retraining, the system's users
             m = val & (ds == d)
             best_base = min(_rmse(base[b][m], y[m]) for b in base_names)
             ratios[d] = _rmse(pred[m], y[m]) / best_base
