@@ -92,6 +92,8 @@ describe('coaching (e2e, models served)', () => {
       });
       expect(typeof res.body[service].version).toBe('string');
     }
+    // The policy service names what answers, as the committed manifest (and its report) chose it.
+    expect(res.body.enhanced_cql_service.served_policy).toEqual(SERVED_POLICY);
   });
 
   it.each([
