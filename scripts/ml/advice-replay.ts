@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { createApp } from '../../src/app.factory';
 import type { ReplayedAdvice, ReplayTally } from '../../src/coaching/advice-replay';
-import { tallyReplay } from '../../src/coaching/advice-replay';
+import { ADVICE_REPLAY_ENV, tallyReplay } from '../../src/coaching/advice-replay';
 import { RecommendationsService } from '../../src/coaching/recommendations.service';
 import { StatementImportService } from '../../src/financial/import/statement-import.service';
 import { loadConfig } from '../../src/infra/config/app-config';
@@ -56,6 +56,7 @@ export async function runAdviceReplay(options: AdviceReplayOptions): Promise<Adv
       SCHEDULER_ENABLED: 'false',
       DB_POOL_SIZE: '8',
       MODELS_DIR: options.modelsDir,
+      ...ADVICE_REPLAY_ENV,
     }),
   ).catch(async (error: unknown) => {
     await db.stop();

@@ -20,6 +20,14 @@ export interface ReplayedAdvice {
 }
 
 /**
+ * Configuration the replay's app needs beside the usual one. The replay asks for every week of a
+ * history within seconds of wall-clock time, so the per-user hourly allowance of segment
+ * recomputations (a guard against probing peers, docs/security.md) would freeze each account's
+ * segment after its first few weeks and hide every later change.
+ */
+export const ADVICE_REPLAY_ENV = { SEGMENT_REFRESHES_PER_HOUR: '100000' } as const;
+
+/**
  * Weekly cut-offs over a history: the end (23:59:59.999 UTC) of every 7th day, starting with the
  * last day of the first full week and ending at or before the last row's day. Rows without a time
  * are stamped at noon of their day, so a cut-off at the end of a day sees the whole day.

@@ -1,6 +1,6 @@
 import { berkaAccountStatements, moneyVisStatement } from '../../scripts/ml/real-data';
 import { replayStatement, type ReplayServices } from '../../scripts/ml/replay-accounts';
-import { tallyReplay } from '../../src/coaching/advice-replay';
+import { ADVICE_REPLAY_ENV, tallyReplay } from '../../src/coaching/advice-replay';
 import { RecommendationsService } from '../../src/coaching/recommendations.service';
 import { StatementImportService } from '../../src/financial/import/statement-import.service';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -14,7 +14,7 @@ describe('advice replay on real accounts (e2e)', () => {
   let t: TestApp;
   let services: ReplayServices;
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ ...ADVICE_REPLAY_ENV });
     services = {
       prisma: t.prisma,
       importer: t.app.get(StatementImportService),
@@ -41,5 +41,10 @@ describe('advice replay on real accounts (e2e)', () => {
     expect(found.map((a) => [a.recommendation, a.contradictions])).toEqual([]);
     // The sample is not vacuous: weeks with a negative 7-day savings rate were replayed.
     expect(tallies.reduce((n, x) => n + x.negativeWeekRate, 0)).toBeGreaterThan(0);
+    // The segment was recomputed at every week (its segment changes are measured), not frozen after a few.
+    const [stored] = await t.prisma.$queryRaw<Array<{ version: string }>>`
+      SELECT s.features->>'data_version' AS version FROM user_segments s JOIN users u ON u.id = s.user_id
+       WHERE u.email LIKE 'replay-moneyvis-%' ORDER BY s.updated_at DESC LIMIT 1`;
+    expect(stored.version).toMatch(new RegExp(`@${moneyvis.at(-1)!.cutoff.replace(/[.]/g, '\\.')}$`));
   }, 300_000);
 });
