@@ -81,6 +81,15 @@ def main() -> None:
     log(f"done: {manifest_path}")
 
 
+def served_note(policy: dict) -> str:
+    """What serves and, for a simple policy, its own paired margin over the best simple policy on held-out users."""
+    name = policy["served_policy"]["name"]
+    if name == "cql":
+        return "; served: cql"
+    margins = "; ".join(f"×{sc}: {d['mean']:+.3f} ± {d['se']:.3f}" for sc, d in policy["metrics"]["served_minus_best_simple"].items())
+    return f"; served: {name} (chosen on validation users; {name} − best simple on held-out users {margins})"
+
+
 def write_summary(out: Path, manifest: dict) -> None:
     m = manifest["models"]
     row = lambda name, metric, value, target, met: f"| {name} | {metric} | {value} | {target} | {'yes' if met else 'NO'} |"
@@ -102,7 +111,7 @@ def write_summary(out: Path, manifest: dict) -> None:
     if "spending_forecast" in m:
         e = m["spending_forecast"]
         for h, v in e["metrics"].items():
-            lines.append(row("spending forecaster", f"{h} validation RMSE ÷ best baseline (berka, MoneyVis)", f"{v['validation_rmse_ratio_to_best_baseline']}; served: {e['serve'][h[:-1]]}", "< 1 on real accounts (full evaluation: evaluation.md)", e["serve"][h[:-1]] == "model"))
+            lines.append(row("spending forecaster", f"{h} validation RMSE ÷ best baseline (berka, MoneyVis)", ", ".join(f"{k} {r}" for k, r in v["validation_rmse_ratio_to_best_baseline"].items()) + f"; served: {e['serve'][h[:-1]]}", "< 1 on real accounts (full evaluation: evaluation.md)", e["serve"][h[:-1]] == "model"))
     if "goal" in m:
         g = m["goal"]["metrics"]
         lines.append(row("goal probability", "validation Brier (real episodes)", f"{g['validation_brier']} (base rate {g['validation_brier_base_rate']})", "below base rate (full evaluation: evaluation.md)", g["validation_brier"] < g["validation_brier_base_rate"]))
@@ -110,7 +119,7 @@ def write_summary(out: Path, manifest: dict) -> None:
         p = m["policy"]["metrics"]
         diff = p["cql_minus_best_simple"]
         lines.append(row("CQL policy", "true value in the simulator, CQL − best of rule/constants (paired s.e.)",
-                         "; ".join(f"×{sc}: {d['mean']:+.3f} ± {d['se']:.3f}" for sc, d in diff.items()) + f"; served: {m['policy']['served_policy']['name']}",
+                         "; ".join(f"×{sc}: {d['mean']:+.3f} ± {d['se']:.3f}" for sc, d in diff.items()) + served_note(m["policy"]),
                          "≥ 2 s.e. in all 3 settings", m["policy"]["targets_met"]["cql_beats_best_simple_by_2se_in_all_settings"]))
     lines += ["", "Details: " + ", ".join(f"[{n}]({n}.md)" for n in m), ""]
     # Written by hand from `npm run train:check-reproducible`, which a training run cannot measure itself.

@@ -56,6 +56,9 @@ export async function runAdviceReplay(options: AdviceReplayOptions): Promise<Adv
       SCHEDULER_ENABLED: 'false',
       DB_POOL_SIZE: '8',
       MODELS_DIR: options.modelsDir,
+      // A replay asks for years of weeks within minutes: the per-user hourly cap on segment
+      // recomputations would freeze each account's segment after its first few weeks.
+      SEGMENT_REFRESHES_PER_HOUR: '100000',
     }),
   ).catch(async (error: unknown) => {
     await db.stop();

@@ -88,7 +88,12 @@ interface Tally {
   transitions: number;
   served_changes: number;
   nearest_changes: number;
+  /** Weekly states whose served segment is the nearest centroid (what hysteresis costs in lag). */
+  served_is_nearest: number;
+  states: number;
   account_rates: number[];
+  /** Week pairs of each account that changed segment in more than 10% of them (short histories?). */
+  over_10pct_transitions: number[];
   /** Rates of accounts with at least LONG_HISTORY weekly transitions (one change is < 4% of them). */
   long_rates: number[];
 }
@@ -110,7 +115,10 @@ async function replay(modelsDir: string): Promise<void> {
       transitions: 0,
       served_changes: 0,
       nearest_changes: 0,
+      served_is_nearest: 0,
+      states: 0,
       account_rates: [],
+      over_10pct_transitions: [],
       long_rates: [],
     });
     let previous: PreviousSegment | null = null;
@@ -124,6 +132,8 @@ async function replay(modelsDir: string): Promise<void> {
       const assignment = await model.classify({ ...features, ...s.segment }, summary, previous, s.now);
       if (assignment.source !== 'model' || !assignment.distances) throw new Error('the model did not answer');
       const nearest = assignment.distances.indexOf(Math.min(...assignment.distances));
+      tally.states++;
+      if (assignment.segmentId === nearest) tally.served_is_nearest++;
       if (previous) {
         transitions++;
         if (previous.segmentId !== assignment.segmentId) changes++;
@@ -144,6 +154,7 @@ async function replay(modelsDir: string): Promise<void> {
     tally.transitions += transitions;
     tally.served_changes += changes;
     if (transitions > 0) tally.account_rates.push(changes / transitions);
+    if (transitions > 0 && changes / transitions > 0.1) tally.over_10pct_transitions.push(transitions);
     if (transitions >= LONG_HISTORY) tally.long_rates.push(changes / transitions);
   }
   const groups = Object.fromEntries(
@@ -158,9 +169,11 @@ async function replay(modelsDir: string): Promise<void> {
           served_change_rate: round(t.served_changes / Math.max(1, t.transitions)),
           nearest_changes: t.nearest_changes,
           nearest_change_rate: round(t.nearest_changes / Math.max(1, t.transitions)),
+          served_is_nearest_share: round(t.served_is_nearest / Math.max(1, t.states)),
           accounts_at_most_10pct: round(rates.filter((r) => r <= 0.1).length / Math.max(1, rates.length)),
           account_rate_median: round(rates[Math.floor(rates.length / 2)] ?? 0),
           account_rate_max: round(rates.at(-1) ?? 0),
+          over_10pct_week_pairs: [...t.over_10pct_transitions].sort((a, b) => a - b),
           long_history_accounts: t.long_rates.length,
           long_history_at_most_10pct: round(
             t.long_rates.filter((r) => r <= 0.1).length / Math.max(1, t.long_rates.length),

@@ -94,7 +94,7 @@ export class SegmentsService {
   /**
    * Classifies the user's state and stores the result (with the features it saw, for peer
    * statistics). The stored segment is the hysteresis memory: a user moves to another segment only
-   * once it has been clearly nearer for a week (docs/ml/segmentation.md).
+   * once it has been clearly nearer for three weeks (docs/ml/segmentation.md).
    */
   async refresh(userId: string, state?: UserState): Promise<SegmentInfo> {
     const s = state ?? (await this.states.load(userId));

@@ -11,8 +11,13 @@ export interface SegmentMemory {
  * i.e. IQRs of the population) …
  */
 export const SWITCH_MARGIN = 0.3;
-/** … at every refresh over at least a week: two consecutive weekly refreshes, or 8 daily ones. */
-export const CONFIRM_DAYS = 7;
+/**
+ * … at every refresh over at least three weeks: four consecutive weekly refreshes, or 22 daily ones.
+ * One week let short histories flip back and forth: chosen on the fitted real accounts
+ * (MoneyVis, Berka ids ≡ 0 mod 4) as the shortest wait that keeps nearly all of them within
+ * the weekly-change target (models/reports/segmentation.md).
+ */
+export const CONFIRM_DAYS = 21;
 const DAY_MS = 86_400_000;
 
 /**

@@ -18,6 +18,8 @@ import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser
 const FIXTURE = path.join(__dirname, '../fixtures/real/berka-1726.asc');
 const ORIGINS = ['1993-11-01', '1993-12-06', '1994-01-03', '1994-02-07'];
 const MODELS_DIR = path.resolve(__dirname, '../../models');
+const SERVE = JSON.parse(readFileSync(path.join(MODELS_DIR, 'manifest.json'), 'utf8')).models.spending_forecast
+  .serve as Record<string, string>;
 
 describe('forecasts on an imported real history (e2e)', () => {
   let t: TestApp;
@@ -48,6 +50,10 @@ describe('forecasts on an imported real history (e2e)', () => {
       expect(res.body.total_predicted_spending).toBeCloseTo(offline[7].total, 2);
       expect(res.body.next_28_days.total_predicted_spending).toBeCloseTo(offline[28].total, 2);
       expect(res.body.decision_source).toBe(offline[7].source);
+      // What the manifest chose on validation, not a fallback (a model that failed to load would also
+      // agree with the offline wrapper above, both reading the same registry).
+      expect(res.body.decision_source).toBe(SERVE['7'] === 'model' ? 'model' : 'baseline');
+      expect(res.body.next_28_days.decision_source).toBe(SERVE['28'] === 'model' ? 'model' : 'baseline');
       const parts = Object.values(res.body.category_breakdown as Record<string, number>);
       expect(parts.reduce((a, b) => a + b, 0)).toBeCloseTo(res.body.total_predicted_spending, 2);
       expect(res.body.total_predicted_spending).toBeGreaterThan(0);

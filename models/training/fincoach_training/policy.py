@@ -311,7 +311,10 @@ def train(cache: Path, out: Path, feature_names: list[str], seed: int, log, step
             *[f"| ×{sc} | {best_simple[sc]} | {margin[sc][0]:+.4f} ± {margin[sc][1]:.4f} | {'yes' if margin[sc][0] >= 2 * margin[sc][1] and margin[sc][0] > 0 else 'no'} |" for sc in SCALES],
             "",
             f"**Served: `{served}`.** {served_entry['reason']}. "
-            + ("" if cql_wins else "The API says so: `decision_source: \"baseline\"` on recommendations and `served_policy` in `/coaching/enhanced-health`."),
+            + ("" if cql_wins else "The API says so: `decision_source: \"baseline\"` on recommendations and `served_policy` in `/coaching/enhanced-health`. "
+               f"On the held-out users, {served} minus the best simple policy of each setting (paired; 0 where it is that policy): "
+               + ", ".join(f"×{sc} {served_margin[sc][0]:+.4f} ± {served_margin[sc][1]:.4f}" for sc in SCALES)
+               + ". The choice is made on validation users, never on these, so the two sets may rank the simple policies differently."),
             "",
             f"FQE (fitted Q evaluation on the held-out users' logged transitions, {fqe_iterations} rounds × {fqe_steps} steps of 512) values each policy on the logging policy's state "
             "distribution, the truth on the policy's own; an estimator off by more than 10% on any policy must not choose anything, "

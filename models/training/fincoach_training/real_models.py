@@ -6,10 +6,11 @@ through the server's feature code. Only rows with role == "train" are read for f
 Validation for choices: berka training accounts split again by account (1 in 4), MoneyVis's 2019.
 
 Forecaster: a linear model without intercept over the history's own money features (recent means,
-the last months' same calendar window, bills, a new account's recent level), one weight vector per
-horizon (7 and 28 days), fitted by non-negative least squares on the served total with each data
-set weighted alike and its training bias held within 5%. Without an intercept the forecast scales
-with the account's currency.
+the last months' same calendar window, bills, a new account's recent level, the balance above its
+13-week mean), one weight vector per horizon (7 and 28 days), fitted by non-negative least squares on
+the served total with each data set weighted alike and its training bias held within 5%. The balance
+input is used at a horizon only where validation chooses it (_choose_inputs). Without an intercept the
+forecast scales with the account's currency.
 It is served for a horizon only where it beats the best baseline on validation on both data sets;
 otherwise the manifest names the baseline the server serves instead.
 
@@ -112,6 +113,52 @@ def _forecaster_graph(weights: np.ndarray) -> onnx.ModelProto:
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="fincoach", ir_version=8)
 
 
+# Inputs a horizon may go without: each horizon uses them only where validation says so (_choose_inputs).
+OPTIONAL_INPUTS = ("balance_above_13w_mean",)
+MAX_VALIDATION_BIAS = 0.10  # the served number's bias target (±10% of mean spending), checked on validation
+
+
+def _validation_scores(pred, y, val, ds, base) -> tuple[dict, dict, dict]:
+    """Per data set on the validation rows: RMSE ÷ the data set's best baseline, bias ÷ mean spending,
+    and each baseline's RMSE ratio (for the best single baseline across data sets)."""
+    ratios, biases, base_ratios = {}, {}, {b: [] for b in base}
+    for d in sorted(set(ds[val].tolist())):  # berka, moneyvis and, when retraining, the system's users
+        m = val & (ds == d)
+        best_base = min(_rmse(base[b][m], y[m]) for b in base)
+        ratios[d] = _rmse(pred[m], y[m]) / best_base
+        biases[d] = float((pred[m] - y[m]).mean() / max(y[m].mean(), 1e-9))
+        for b in base:
+            base_ratios[b].append(_rmse(base[b][m], y[m]) / best_base)
+    return ratios, biases, base_ratios
+
+
+def _choose_inputs(x, y, val, rw, ds, base, names) -> tuple[np.ndarray, list]:
+    """The inputs of one horizon: every input, or every input but the optional ones. Fitted on the
+    training part, judged on validation: the candidates whose bias is within the target on every data
+    set, the lowest mean RMSE ratio among them wins; when none is within it, the plain inputs stay."""
+    plain = np.array([n not in OPTIONAL_INPUTS for n in names])
+    candidates = [("plain", plain), ("with " + ", ".join(OPTIONAL_INPUTS), np.ones(len(names), dtype=bool))]
+    tried, best = [], None
+    for label, mask in candidates:
+        w = np.zeros(len(names))
+        w[mask] = _fit_linear(x[~val][:, mask], y[~val], rw[~val], ds[~val])
+        ratios, biases, _ = _validation_scores(x @ w, y, val, ds, base)
+        score = float(np.mean(list(ratios.values())))
+        within = max(abs(b) for b in biases.values()) <= MAX_VALIDATION_BIAS
+        tried.append(
+            {
+                "inputs": label,
+                "validation_rmse_ratio_to_best_baseline": {k: round(v, 4) for k, v in ratios.items()},
+                "validation_bias_share": {k: round(v, 4) for k, v in biases.items()},
+                "mean_ratio": round(score, 4),
+                "bias_within_target": within,
+            }
+        )
+        if within and (best is None or score < best[0]):
+            best = (score, mask)
+    return (best[1] if best else plain), tried
+
+
 def train_forecaster(cache: Path, out: Path, log) -> ModelResult:
     meta = json.loads((cache / "meta.json").read_text())
     names = meta["forecast_feature_names"]
@@ -127,15 +174,10 @@ def train_forecaster(cache: Path, out: Path, log) -> ModelResult:
         base_names = list(rs[0]["baselines"].keys())
         base = {b: np.array([r["baselines"][b] for r in rs]) for b in base_names}
         rw = _dataset_weights(y, ds)
-        w = _fit_linear(x[~val], y[~val], rw[~val], ds[~val])
-        pred = x @ w
-        ratios, base_ratios = {}, {b: [] for b in base_names}
-        for d in sorted(set(ds[val])):  # berka, moneyvis and, when retraining, the system's users
-            m = val & (ds == d)
-            best_base = min(_rmse(base[b][m], y[m]) for b in base_names)
-            ratios[d] = _rmse(pred[m], y[m]) / best_base
-            for b in base_names:
-                base_ratios[b].append(_rmse(base[b][m], y[m]) / best_base)
+        mask, tried = _choose_inputs(x, y, val, rw, ds, base, names)
+        w = np.zeros(len(names))
+        w[mask] = _fit_linear(x[~val][:, mask], y[~val], rw[~val], ds[~val])
+        ratios, biases, base_ratios = _validation_scores(x @ w, y, val, ds, base)
         # Both data sets count alike: the model is served if its mean RMSE ratio (to each data set's
         # best baseline) beats the best single baseline's mean ratio; that baseline is served otherwise.
         score = float(np.mean(list(ratios.values())))
@@ -143,14 +185,16 @@ def train_forecaster(cache: Path, out: Path, log) -> ModelResult:
         chosen = min(baseline_score, key=baseline_score.get)
         baseline_choice[str(horizon)] = chosen
         serve[str(horizon)] = "model" if score < baseline_score[chosen] else "baseline"
-        weights[hi] = _fit_linear(x, y, rw, ds)  # refit on all training rows
+        weights[hi, mask] = _fit_linear(x[:, mask], y, rw, ds)  # refit on all training rows
         metrics[f"{horizon}d"] = {
             "validation_rmse_ratio_to_best_baseline": {k: round(v, 4) for k, v in ratios.items()},
+            "validation_bias_share": {k: round(v, 4) for k, v in biases.items()},
             "validation_best_single_baseline": {"name": chosen, "mean_ratio": round(baseline_score[chosen], 4)},
+            "inputs_tried": tried,
             "weights": dict(zip(names, [round(float(v), 4) for v in weights[hi]])),
             "rows_train": int(len(rs)),
         }
-        log(f"forecaster {horizon}d: validation RMSE / best baseline {ratios} (best single baseline {chosen}: {baseline_score[chosen]:.4f}) → serve {serve[str(horizon)]}")
+        log(f"forecaster {horizon}d: validation RMSE / best baseline {ratios}, bias {biases} (best single baseline {chosen}: {baseline_score[chosen]:.4f}) → serve {serve[str(horizon)]}")
     file = out / "spending_forecast.onnx"
     _save(_forecaster_graph(weights), file)
     # Golden inputs: real feature rows (both horizons per row) from training rows of both data sets.

@@ -138,6 +138,7 @@ export const FORECAST_FEATURE_NAMES = [
   'non_bills_mean_4w',
   'bills_same_window_4w_ago',
   'mean_4w_young_account',
+  'balance_above_13w_mean',
 ] as const;
 export type ForecastFeatureName = (typeof FORECAST_FEATURE_NAMES)[number];
 
@@ -179,7 +180,18 @@ export function forecastFeatures(h: MoneyHistory, horizon: number): Record<Forec
     // New accounts still ramp up (their first weeks under-state their spending): the recent level,
     // weighted by how short the history is (0 once 26 weeks are known).
     mean_4w_young_account: perDay(28) * (1 - Math.min(h.activeDays, HISTORY_DAYS) / HISTORY_DAYS),
+    balance_above_13w_mean: balanceAboveMean(h, 91),
   };
+}
+
+/**
+ * How far today's balance stands above its mean over the last `days` days that have history (0 when
+ * below): money that came in (a salary, a pension) and has not been spent yet, which much of it will
+ * be over the coming weeks. Not scaled by the horizon: it is an amount, whatever the window.
+ */
+export function balanceAboveMean(h: MoneyHistory, days: number): number {
+  const n = Math.max(1, Math.min(days, h.activeDays));
+  return Math.max(0, h.balance[0] - windowSum(h.balance, 0, n) / n);
 }
 
 /** The protocol's baselines for a horizon of 7 or 28 days. */

@@ -73,7 +73,7 @@ describe('segment hysteresis', () => {
     expect(next).toEqual({ segmentId: 0, pendingSegmentId: null, pendingSince: null });
   });
 
-  it('switches only after the challenger stayed nearer by the margin for a week', () => {
+  it('switches only after the challenger stayed nearer by the margin for CONFIRM_DAYS', () => {
     const d = [2, 2 - SWITCH_MARGIN - 0.1, 5];
     const first = nextSegment(d, { segmentId: 0, pendingSegmentId: null, pendingSince: null }, t0);
     expect(first).toEqual({ segmentId: 0, pendingSegmentId: 1, pendingSince: t0 });
@@ -84,6 +84,16 @@ describe('segment hysteresis', () => {
       pendingSegmentId: null,
       pendingSince: null,
     });
+  });
+
+  it('waits three weeks: a challenger nearer at three consecutive weekly refreshes does not switch, at the fourth it does', () => {
+    const d = [2, 2 - SWITCH_MARGIN - 0.1, 5];
+    let memory = nextSegment(d, { segmentId: 0, pendingSegmentId: null, pendingSince: null }, t0);
+    for (const day of [7, 14]) {
+      memory = nextSegment(d, memory, later(day));
+      expect(memory).toEqual({ segmentId: 0, pendingSegmentId: 1, pendingSince: t0 });
+    }
+    expect(nextSegment(d, memory, later(21)).segmentId).toBe(1);
   });
 
   it('forgets the challenger when a refresh in between does not confirm it', () => {

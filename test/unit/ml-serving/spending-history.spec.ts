@@ -3,6 +3,7 @@ import { goalEpisodes, historyAt, spendingAfter, weeklyOrigins } from '../../../
 import type { FeatureTransaction } from '../../../src/ml/features/extract-features';
 import { goalModelFeatures, paceRuleScore } from '../../../src/ml/features/goal-history-features';
 import {
+  balanceAboveMean,
   forecastBaselines,
   forecastFeatures,
   moneyHistory,
@@ -58,6 +59,22 @@ describe('spending history (shared by the served forecast and its evaluation)', 
     expect(b7.same_week_4w_ago).toBe(1200 + 70); // 3–9 June: that month's rent
     const b28 = forecastBaselines(h, 28);
     expect(b28.last_28_days).toBe(1200 + 4 * 70);
+  });
+
+  it('measures the balance above its mean over the known days: money in and not yet spent', () => {
+    const withBalance = (today: number, before: number, activeDays: number) => ({
+      ...h,
+      activeDays,
+      balance: h.balance.map((_, age) => (age === 0 ? today : before)),
+    });
+    expect(balanceAboveMean(withBalance(1000, 400, 182), 91)).toBeCloseTo(1000 - (1000 + 90 * 400) / 91, 9);
+    expect(balanceAboveMean(withBalance(100, 400, 182), 91)).toBe(0); // below its mean: nothing unspent
+    expect(balanceAboveMean(withBalance(1000, 400, 10), 91)).toBeCloseTo(1000 - (1000 + 9 * 400) / 10, 9);
+    // The day after payday the account stands above its 13-week mean; the forecaster reads it unscaled.
+    const payday = historyAt(rows, new Date(Date.UTC(2021, 6, 2)));
+    expect(balanceAboveMean(payday, 91)).toBeGreaterThan(1000);
+    expect(forecastFeatures(payday, 7).balance_above_13w_mean).toBe(balanceAboveMean(payday, 91));
+    expect(forecastFeatures(payday, 28).balance_above_13w_mean).toBe(balanceAboveMean(payday, 91));
   });
 
   it('splits a total over categories to the cent, summing exactly to it', () => {
