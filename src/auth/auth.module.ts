@@ -9,13 +9,24 @@ import { AccountExportService } from './account-export.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle';
+import { LoginThrottleRepository } from './login-throttle.repository';
 import { TokenService } from './token.service';
 import { UsersRepository } from './users.repository';
 
 @Module({
   imports: [JwtModule.register({}), FinancialModule, BehavioralModule],
   controllers: [AuthController],
-  providers: [UsersRepository, AccountDataRepository, AccountExportService, AuthService, TokenService, AuthGuard],
+  providers: [
+    UsersRepository,
+    LoginThrottleRepository,
+    LoginThrottle,
+    AccountDataRepository,
+    AccountExportService,
+    AuthService,
+    TokenService,
+    AuthGuard,
+  ],
   exports: [AuthService, TokenService, AuthGuard],
 })
 export class AuthModule {}

@@ -32,7 +32,6 @@ import { UsersRepository } from './users.repository';
 @Injectable()
 export class AuthService {
   private readonly hasher: PasswordHasher;
-  private readonly loginThrottle: LoginThrottle;
 
   constructor(
     private readonly users: UsersRepository,
@@ -40,12 +39,9 @@ export class AuthService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly events: EventCaptureService,
     private readonly ledger: LedgerService,
+    private readonly loginThrottle: LoginThrottle,
   ) {
     this.hasher = new PasswordHasher(config.auth.passwordHashCost);
-    this.loginThrottle = new LoginThrottle({
-      failuresBeforeBackoff: config.auth.loginFailuresBeforeBackoff,
-      maxBackoffSeconds: config.auth.loginBackoffMaxSeconds,
-    });
   }
 
   /** The user, their profile and their wallet (starting balance) in one database transaction. */
@@ -71,7 +67,7 @@ export class AuthService {
   }
 
   async login(input: LoginInput): Promise<TokenResponse> {
-    this.throttle(input.email);
+    await this.throttle(input.email);
     const user = await this.users.findByEmail(input.email);
     if (!user) {
       await this.hasher.burn(input.password);
@@ -80,7 +76,7 @@ export class AuthService {
     if (!(await this.hasher.verify(input.password, user.passwordHash))) {
       throw new UnauthorizedException('Invalid email or password');
     }
-    this.loginThrottle.succeeded(input.email);
+    await this.loginThrottle.succeeded(input.email);
     if (!user.isActive) throw new UnauthorizedException('Account is deactivated');
     return this.tokenResponse(user);
   }
@@ -94,6 +90,11 @@ export class AuthService {
   /** Retention: revocations of tokens that have expired anyway. */
   purgeExpiredRevocations(): Promise<number> {
     return this.users.purgeExpiredRevocations();
+  }
+
+  /** Login-throttle records idle long enough to start over. */
+  purgeIdleLoginThrottles(): Promise<number> {
+    return this.loginThrottle.purgeIdle();
   }
 
   async logout(user: AuthUser): Promise<void> {
@@ -184,8 +185,8 @@ export class AuthService {
   }
 
   /** Per-account backoff shared by login and re-authentication, so neither is a way to guess passwords faster. */
-  private throttle(email: string): void {
-    const retryAfterSeconds = this.loginThrottle.attempt(email);
+  private async throttle(email: string): Promise<void> {
+    const retryAfterSeconds = await this.loginThrottle.attempt(email);
     if (retryAfterSeconds > 0) {
       throw new HttpException(
         {
@@ -199,12 +200,12 @@ export class AuthService {
 
   /** Checks a signed-in user's password again (403 naming the field when wrong). */
   private async reauthenticate(user: AuthUser, password: string, field: string): Promise<void> {
-    this.throttle(user.email);
+    await this.throttle(user.email);
     const hash = await this.users.passwordHash(user.id);
     if (hash === undefined || !(await this.hasher.verify(password, hash))) {
       throw new ForbiddenException(`${field}: the password is not correct`);
     }
-    this.loginThrottle.succeeded(user.email);
+    await this.loginThrottle.succeeded(user.email);
   }
 
   private revoke(user: AuthUser): Promise<boolean> {

@@ -1,74 +1,85 @@
+import { createHash } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
+
+import { LoginThrottleRepository } from './login-throttle.repository';
+
 export interface LoginThrottleOptions {
   /** Failed attempts allowed before each further attempt has to wait. */
   failuresBeforeBackoff: number;
   /** The longest wait; the wait doubles per failure from one second up to this. */
   maxBackoffSeconds: number;
-  /** Accounts tracked at once; the least recently failed are forgotten first, so memory stays bounded. */
-  maxAccounts?: number;
-  now?: () => number;
 }
 
-interface Failures {
+export interface AccountFailures {
   count: number;
   lastFailureMs: number;
 }
 
 /**
- * Per-account login throttling, on top of the per-IP limit (which an attacker with many addresses
- * does not feel). Keyed by the e-mail as typed (normalised), whether or not the account exists,
- * so the answer reveals nothing about which accounts exist. Every attempt counts as a failure
- * until it succeeds (which clears the account's record): attempts sent in parallel cannot all slip
- * through before the first one's failure is recorded.
+ * One login attempt on an account with `current` failures at `nowMs`: the seconds it must still
+ * wait (0: it may try) and the record to keep. An allowed attempt counts as a failure until it
+ * succeeds, so attempts sent in parallel cannot all slip through before the first one fails. A
+ * record idle for twice the longest wait starts over.
  */
+export function loginAttempt(
+  current: AccountFailures | undefined,
+  nowMs: number,
+  options: LoginThrottleOptions,
+): { waitSeconds: number; next: AccountFailures } {
+  const stale = current !== undefined && nowMs - current.lastFailureMs > options.maxBackoffSeconds * 2000;
+  const record = stale ? undefined : current;
+  const over = record ? record.count - options.failuresBeforeBackoff : -1;
+  if (record && over >= 0) {
+    const waitMs = Math.min(options.maxBackoffSeconds, 2 ** Math.min(over, 30)) * 1000;
+    const remaining = record.lastFailureMs + waitMs - nowMs;
+    if (remaining > 0) return { waitSeconds: Math.ceil(remaining / 1000), next: record };
+  }
+  return { waitSeconds: 0, next: { count: (record?.count ?? 0) + 1, lastFailureMs: nowMs } };
+}
+
+/**
+ * Per-account login throttling, on top of the per-IP limit (which an attacker with many addresses
+ * does not feel), kept in PostgreSQL so every replica counts the same attempts. Keyed by a hash of
+ * the e-mail as typed (normalised), whether or not the account exists, so the answer reveals
+ * nothing about which accounts exist and the table holds no address.
+ */
+@Injectable()
 export class LoginThrottle {
-  private readonly failures = new Map<string, Failures>();
-  private readonly maxAccounts: number;
-  private readonly now: () => number;
+  private readonly options: LoginThrottleOptions;
+  /** The clock; tests move it. */
+  now: () => number = Date.now;
 
-  constructor(private readonly options: LoginThrottleOptions) {
-    this.maxAccounts = options.maxAccounts ?? 100_000;
-    this.now = options.now ?? Date.now;
+  constructor(
+    private readonly repository: LoginThrottleRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.options = {
+      failuresBeforeBackoff: config.auth.loginFailuresBeforeBackoff,
+      maxBackoffSeconds: config.auth.loginBackoffMaxSeconds,
+    };
   }
 
-  /**
-   * Seconds this account must still wait; 0 when it may try now, in which case the attempt is
-   * counted (as a failure until `succeeded`).
-   */
-  attempt(email: string): number {
-    const wait = this.retryAfterSeconds(email);
-    if (wait === 0) this.recordFailure(email);
-    return wait;
+  /** Seconds this account must still wait; 0 when it may try now, in which case the attempt is counted. */
+  attempt(email: string): Promise<number> {
+    return this.repository.update(accountKey(email), (current) => {
+      const { waitSeconds, next } = loginAttempt(current, this.now(), this.options);
+      return { next, result: waitSeconds };
+    });
   }
 
-  succeeded(email: string): void {
-    this.failures.delete(key(email));
+  succeeded(email: string): Promise<void> {
+    return this.repository.clear(accountKey(email));
   }
 
-  private retryAfterSeconds(email: string): number {
-    const record = this.failures.get(key(email));
-    if (!record) return 0;
-    const over = record.count - this.options.failuresBeforeBackoff;
-    if (over < 0) return 0;
-    const waitMs = Math.min(this.options.maxBackoffSeconds, 2 ** Math.min(over, 30)) * 1000;
-    const remaining = record.lastFailureMs + waitMs - this.now();
-    return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
-  }
-
-  private recordFailure(email: string): void {
-    const k = key(email);
-    const record = this.failures.get(k);
-    const now = this.now();
-    // A record idle for longer than the longest wait starts over.
-    const stale = record && now - record.lastFailureMs > this.options.maxBackoffSeconds * 2000;
-    const count = record && !stale ? record.count + 1 : 1;
-    this.failures.delete(k); // re-inserted last: Map order is then least recently failed first
-    this.failures.set(k, { count, lastFailureMs: now });
-    if (this.failures.size > this.maxAccounts) {
-      this.failures.delete(this.failures.keys().next().value!);
-    }
+  /** Deletes records idle long enough to start over (the nightly retention job). */
+  purgeIdle(): Promise<number> {
+    return this.repository.deleteIdleSince(new Date(this.now() - this.options.maxBackoffSeconds * 2000));
   }
 }
 
-function key(email: string): string {
-  return email.normalize('NFKC').trim().toLowerCase();
+function accountKey(email: string): Buffer {
+  return createHash('sha256').update(email.normalize('NFKC').trim().toLowerCase()).digest();
 }

@@ -37,7 +37,8 @@ export class CoachingController {
 
   @Get('recommendation')
   @ApiOperation({
-    summary: 'The CQL policy’s coaching action for the current state (rule fallback when the model is unavailable)',
+    summary:
+      'The served policy’s coaching action for the current state, with its exact propensity; the same recommendation again while the user’s data, the day and the served policy are unchanged (rule fallback when the model is unavailable)',
   })
   @ApiZodResponse(200, recommendationResponseSchema)
   recommendation(@CurrentUser() user: AuthUser) {

@@ -1,7 +1,9 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
+import { PerOwnerMemo } from '../common/per-owner-memo';
 import { round4 } from '../common/rounding';
+import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 import { BANDIT_ARMS, BanditService } from '../ml/bandit/bandit.service';
 import { BASIC_EXPLORATION, decisionDistribution, drawAction, ENHANCED_EXPLORATION } from '../ml/bandit/exploration';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
@@ -45,8 +47,16 @@ function servable(probabilities: number[], eligible: ActionEligibility): number[
   return masked.map((p) => p / total);
 }
 
+/** Users whose last recommendation this process keeps for reuse (about 2 KB each). */
+const HELD_RECOMMENDATION_USERS = 5_000;
+
+type BasicRecommendation = Awaited<ReturnType<RecommendationsService['decideAndLog']>>;
+
 @Injectable()
 export class RecommendationsService {
+  /** Each user's last basic recommendation, keyed by what it was decided from (see recommend()). */
+  private readonly held: PerOwnerMemo<BasicRecommendation> | null;
+
   constructor(
     private readonly repository: RecommendationsRepository,
     private readonly states: UserStateService,
@@ -54,15 +64,34 @@ export class RecommendationsService {
     private readonly bandit: BanditService,
     private readonly segments: SegmentsService,
     private readonly events: EventCaptureService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.held = config.ml.recommendationReuse ? new PerOwnerMemo(HELD_RECOMMENDATION_USERS) : null;
+  }
 
   /**
-   * /coaching/recommendation: the served policy's eligible action, explored with an ε floor
+   * /coaching/recommendation. While the user's transactions, the UTC day and the served policy are
+   * what the last recommendation was decided from, that recommendation is the answer again (same
+   * id, no new draw, no new row), so reloading a page neither re-rolls the advice nor logs the
+   * same state as a new decision; each showing is still recorded as a view. Concurrent requests
+   * share one decision. The check costs one small aggregate instead of the state's window.
+   * `now` replays a past moment (the advice replay) and always decides afresh.
+   */
+  async recommend(userId: string, now?: Date): Promise<BasicRecommendation> {
+    if (now || !this.held) return this.decideAndLog(userId, now);
+    const key = `${await this.states.dataVersion(userId)}|${new Date().toISOString().slice(0, 10)}|${this.policy.servingIdentity()}`;
+    const { value, held } = this.held.get(userId, key, () => this.decideAndLog(userId));
+    const recommendation = await value;
+    if (held) this.recordView(userId, recommendation.id, recommendation.action_type, recommendation.decision_source);
+    return recommendation;
+  }
+
+  /**
+   * A new basic decision: the served policy's eligible action, explored with an ε floor
    * over the servable actions; the exact probability of the action drawn is logged and is the
    * response's `confidence`. No bandit takes part, so feedback on these rows teaches none.
-   * `now` replays a past moment (the advice replay); requests use the present.
    */
-  async recommend(userId: string, now?: Date) {
+  private async decideAndLog(userId: string, now?: Date) {
     const state = await this.states.load(userId, now);
     const { month, eligible } = adviceWindows(state);
     const decision = await this.policy.decide(state.features, state.summary, eligible);
@@ -196,13 +225,12 @@ export class RecommendationsService {
       stateSnapshot: stateSummary(state.summary),
       featureSnapshot: state.vector.map(round4),
     });
-    this.events.recommendationInteraction(userId, {
-      recommendationId: row.id,
-      interaction: 'view',
-      actionType,
-      source: decision.source,
-    });
+    this.recordView(userId, row.id, actionType, decision.source);
     return { ...row, actionType };
+  }
+
+  private recordView(userId: string, recommendationId: string, actionType: string, source: string): void {
+    this.events.recommendationInteraction(userId, { recommendationId, interaction: 'view', actionType, source });
   }
 
   private toResponse(

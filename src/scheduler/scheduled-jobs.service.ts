@@ -124,7 +124,7 @@ export class ScheduledJobsService {
 
   /**
    * Deletes what is past its useful life: old events, recommendations and import audit rows,
-   * expired cache rows, expired revoked tokens, old job runs.
+   * expired cache rows, expired revoked tokens, idle login-throttle records, old job runs.
    */
   private async applyRetention(): Promise<Record<string, unknown>> {
     const oldEvents = await this.behavior.purgeOlderThan(this.config.events.retentionDays);
@@ -132,6 +132,7 @@ export class ScheduledJobsService {
     const oldImportAudits = await this.imports.purgeAuditOlderThan(this.config.retention.importAuditDays);
     const expiredPredictions = await this.cache.purgeExpired();
     const expiredTokens = await this.auth.purgeExpiredRevocations();
+    const idleLoginThrottles = await this.auth.purgeIdleLoginThrottles();
     const oldJobRuns = await this.runner.purgeRunsOlderThan(90);
     return {
       old_events: oldEvents,
@@ -139,6 +140,7 @@ export class ScheduledJobsService {
       old_import_audits: oldImportAudits,
       expired_predictions: expiredPredictions,
       expired_revoked_tokens: expiredTokens,
+      idle_login_throttles: idleLoginThrottles,
       old_job_runs: oldJobRuns,
     };
   }

@@ -443,6 +443,62 @@ describe('per-account login throttling (e2e)', () => {
     expect(blocked.body.detail).toMatch(/try again in \d+ s/);
     await t.http().post('/auth/login').send({ email: bystander.email, password: bystander.password }).expect(200);
   });
+
+  it('counts parallel guesses one after another, so only the allowed number get through', async () => {
+    const victim = await registerUser(t);
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t
+          .http()
+          .post('/auth/login')
+          .send({ email: victim.email, password: `Parallel-${i}-xyz` })
+          .then((res) => res.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+  });
+
+  it('is shared by every replica: failures on one make the account wait on another', async () => {
+    const replica = await createTestApp({ LOGIN_FAILURES_BEFORE_BACKOFF: '3', LOGIN_BACKOFF_MAX_SECONDS: '60' });
+    try {
+      const victim = await registerUser(t);
+      for (let i = 0; i < 3; i++) {
+        await t
+          .http()
+          .post('/auth/login')
+          .send({ email: victim.email, password: `Guess-${i}-xyz` })
+          .expect(401);
+      }
+      await replica.http().post('/auth/login').send({ email: victim.email, password: victim.password }).expect(429);
+      // Nothing in the table names the account: its key is a hash of the e-mail.
+      const stored = await t.prisma.$queryRaw<
+        { key: string }[]
+      >`SELECT encode(account_key, 'escape') AS key FROM login_throttle`;
+      expect(stored.some((r) => r.key.includes(victim.email))).toBe(false);
+    } finally {
+      await replica.close();
+    }
+  });
+
+  it('lets a success clear the account’s record', async () => {
+    const user = await registerUser(t);
+    for (let i = 0; i < 2; i++) {
+      await t
+        .http()
+        .post('/auth/login')
+        .send({ email: user.email, password: `Guess-${i}-xyz` })
+        .expect(401);
+    }
+    await t.http().post('/auth/login').send({ email: user.email, password: user.password }).expect(200);
+    for (let i = 0; i < 3; i++) {
+      await t
+        .http()
+        .post('/auth/login')
+        .send({ email: user.email, password: `Again-${i}-xyz` })
+        .expect(401);
+    }
+  });
 });
 
 describe('sessions and admins (e2e)', () => {

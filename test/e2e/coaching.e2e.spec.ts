@@ -129,9 +129,54 @@ describe('coaching (e2e, models served)', () => {
     expect(res.body.current_balance).toBeCloseTo(Number(wallet.balance), 2);
   });
 
+  /** A small spending row: the user's data changes, so the next recommendation is a new decision. */
+  async function spend(user: TestUser, amount = -12.5) {
+    await t
+      .http()
+      .post('/financial/transactions')
+      .set(user.auth)
+      .send({ amount, category: 'groceries', description: 'corner shop' })
+      .expect(201);
+  }
+
+  it('gives the same recommendation again while the user’s data is unchanged, and decides afresh when it changes', async () => {
+    const user = await registerUser(t);
+    await spend(user);
+    const concurrent = await Promise.all(
+      [1, 2, 3, 4].map(() => t.http().get('/coaching/recommendation').set(user.auth).expect(200)),
+    );
+    const first = concurrent[0].body;
+    for (const res of concurrent) expect(res.body).toEqual(first);
+    const again = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    expect(again.body).toEqual(first);
+    expect(await t.prisma.recommendationHistory.count({ where: { userId: user.id } })).toBe(1);
+
+    await spend(user, -30);
+    const changed = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    expect(changed.body.id).not.toBe(first.id);
+    expect(changed.body.state_summary.weekly_spending).toBeCloseTo(first.state_summary.weekly_spending + 30, 2);
+    expect(await t.prisma.recommendationHistory.count({ where: { userId: user.id } })).toBe(2);
+  });
+
+  it('decides afresh on every request when reuse is switched off', async () => {
+    const noReuse = await createTestApp({ RECOMMENDATION_REUSE: 'false' });
+    try {
+      const user = await registerUser(noReuse);
+      const a = await noReuse.http().get('/coaching/recommendation').set(user.auth).expect(200);
+      const b = await noReuse.http().get('/coaching/recommendation').set(user.auth).expect(200);
+      expect(b.body.id).not.toBe(a.body.id);
+      expect(await noReuse.prisma.recommendationHistory.count({ where: { userId: user.id } })).toBe(2);
+    } finally {
+      await noReuse.close();
+    }
+  });
+
   it('lists history newest first with paging, and refuses limit=0', async () => {
     const user = await registerUser(t);
-    for (let i = 0; i < 3; i++) await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    for (let i = 0; i < 3; i++) {
+      await spend(user);
+      await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    }
     const res = await t.http().get('/coaching/history?limit=2&offset=2').set(user.auth).expect(200);
     expect(res.body).toMatchObject({ total: 3, page: 2, limit: 2 });
     expect(res.body.recommendations).toHaveLength(1);

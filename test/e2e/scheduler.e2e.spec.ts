@@ -80,6 +80,13 @@ describe('scheduled jobs (e2e)', () => {
     // Real rows through the API: two recommendations (one gets feedback) and one import.
     const shown = [];
     for (let i = 0; i < 2; i++) {
+      // A new transaction each time: an unchanged state would get the same recommendation back.
+      await t
+        .http()
+        .post('/financial/transactions')
+        .set(user.auth)
+        .send({ amount: -5, category: 'groceries', description: 'shop' })
+        .expect(201);
       shown.push((await t.http().get('/coaching/recommendation').set(user.auth).expect(200)).body);
     }
     const old = shown[0].recommendation_id as string;

@@ -39,6 +39,7 @@ export interface AppConfig {
     predictionCacheTtlSeconds: number;
     predictionCacheMaxPerUser: number;
     segmentRefreshesPerHour: number;
+    recommendationReuse: boolean;
     modelSyncIntervalSeconds: number;
   };
   events: {
@@ -116,6 +117,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       predictionCacheTtlSeconds: e.PREDICTION_CACHE_TTL_SECONDS,
       predictionCacheMaxPerUser: e.PREDICTION_CACHE_MAX_PER_USER,
       segmentRefreshesPerHour: e.SEGMENT_REFRESHES_PER_HOUR,
+      recommendationReuse: e.RECOMMENDATION_REUSE,
       modelSyncIntervalSeconds: e.MODEL_SYNC_INTERVAL_SECONDS,
     },
     events: {

@@ -97,6 +97,11 @@ export const envSchema = z
     PREDICTION_CACHE_MAX_PER_USER: int(1, 10_000).default(20),
     /** Segment recomputations a user can cause per hour (refresh-segment, or reads after their data changed). */
     SEGMENT_REFRESHES_PER_HOUR: int(1, 100_000).default(6),
+    /**
+     * /coaching/recommendation answers with the recommendation it last gave (same id, no new draw, no new row)
+     * while the user's transactions, the UTC day and the served policy are unchanged; false: a new decision per request.
+     */
+    RECOMMENDATION_REUSE: bool.default(true),
     /** How often each replica checks the database for a promoted or rolled-back model version (0: never — serve MODELS_DIR only). */
     MODEL_SYNC_INTERVAL_SECONDS: int(0, 86_400).default(30),
 

@@ -49,6 +49,11 @@ export class PolicyModel {
     return parsed.success ? parsed.data : { name: 'cql', kind: 'model', reason: 'manifest names no served policy' };
   }
 
+  /** Changes whenever what answers changes: the served choice or the policy model's version. */
+  servingIdentity(): string {
+    return `${this.servedPolicy().name}:${this.registry.status('policy').version ?? 'none'}`;
+  }
+
   async qValues(features: Record<string, number>): Promise<number[] | undefined> {
     const model = this.registry.forCall('policy');
     if (!model) return undefined;

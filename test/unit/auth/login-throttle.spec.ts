@@ -1,54 +1,48 @@
-import { LoginThrottle } from '../../../src/auth/login-throttle';
+import { loginAttempt, type AccountFailures } from '../../../src/auth/login-throttle';
 
-describe('LoginThrottle', () => {
-  let clock = 0;
-  const throttle = () =>
-    new LoginThrottle({ failuresBeforeBackoff: 3, maxBackoffSeconds: 8, maxAccounts: 2, now: () => clock });
-
-  beforeEach(() => {
-    clock = 1_000_000;
-  });
+describe('loginAttempt', () => {
+  const options = { failuresBeforeBackoff: 3, maxBackoffSeconds: 8 };
+  /** Attempts at the given clock readings (ms) on one account, from no record: each one's wait. */
+  function waits(clockMs: number[]): number[] {
+    let record: AccountFailures | undefined;
+    return clockMs.map((now) => {
+      const { waitSeconds, next } = loginAttempt(record, now, options);
+      record = next;
+      return waitSeconds;
+    });
+  }
 
   it('lets the first attempts through, then doubles the wait per failure up to the maximum', () => {
-    const t = throttle();
-    expect([t.attempt('a@x.io'), t.attempt('a@x.io'), t.attempt('a@x.io')]).toEqual([0, 0, 0]);
-    expect(t.attempt('a@x.io')).toBe(1);
-    clock += 1000;
-    expect(t.attempt('a@x.io')).toBe(0); // fourth failure
-    expect(t.attempt('a@x.io')).toBe(2);
-    clock += 2000;
-    expect(t.attempt('a@x.io')).toBe(0);
-    clock += 4000;
-    expect(t.attempt('a@x.io')).toBe(0);
-    expect(t.attempt('a@x.io')).toBe(8); // 2^3 = 8 = the maximum
-    clock += 8000;
-    expect(t.attempt('a@x.io')).toBe(0);
-    expect(t.attempt('a@x.io')).toBe(8); // capped
+    const t0 = 1_000_000;
+    expect(
+      waits([
+        t0,
+        t0,
+        t0,
+        t0, // 4th: must wait 1 s
+        t0 + 1000, // counted (4 failures)
+        t0 + 1000, // must wait 2 s
+        t0 + 3000, // counted (5)
+        t0 + 7000, // counted (6) after 4 s
+        t0 + 7000, // must wait 8 s = the maximum
+        t0 + 15_000, // counted (7)
+        t0 + 15_000, // capped at 8 s
+      ]),
+    ).toEqual([0, 0, 0, 1, 0, 2, 0, 0, 8, 0, 8]);
   });
 
-  it('counts per account, case- and width-insensitively, and a success clears the account', () => {
-    const t = throttle();
-    for (let i = 0; i < 3; i++) t.attempt('A@X.io');
-    expect(t.attempt(' a@x.io')).toBeGreaterThan(0);
-    expect(t.attempt('b@x.io')).toBe(0);
-    t.succeeded('b@x.io');
-    clock += 2000;
-    expect(t.attempt('a@x.io')).toBe(0);
-    t.succeeded('a@x.io');
-    expect([t.attempt('a@x.io'), t.attempt('a@x.io'), t.attempt('a@x.io')]).toEqual([0, 0, 0]);
+  it('counts a refused attempt as nothing and keeps the record as it was', () => {
+    const record = { count: 3, lastFailureMs: 1000 };
+    expect(loginAttempt(record, 1500, options)).toEqual({ waitSeconds: 1, next: record });
   });
 
-  it('counts attempts in flight, so parallel guesses cannot all pass before a failure is recorded', () => {
-    const t = throttle();
-    const answers = Array.from({ length: 10 }, () => t.attempt('a@x.io'));
-    expect(answers.filter((wait) => wait === 0)).toHaveLength(3);
-  });
-
-  it('forgets the least recently failed account beyond its bound', () => {
-    const t = throttle();
-    for (let i = 0; i < 3; i++) t.attempt('a@x.io');
-    t.attempt('b@x.io');
-    t.attempt('c@x.io');
-    expect(t.attempt('a@x.io')).toBe(0);
+  it('starts over after twice the longest wait without attempts', () => {
+    const record = { count: 9, lastFailureMs: 0 };
+    expect(loginAttempt(record, 7_000, options).waitSeconds).toBe(1);
+    expect(loginAttempt(record, 16_000, options).next.count).toBe(10);
+    expect(loginAttempt(record, 16_001, options)).toEqual({
+      waitSeconds: 0,
+      next: { count: 1, lastFailureMs: 16_001 },
+    });
   });
 });
