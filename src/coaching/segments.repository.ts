@@ -55,13 +55,35 @@ export class SegmentsRepository {
     });
   }
 
+  /**
+   * Counts one recomputation the user causes against their hourly allowance (a new window starts an
+   * hour after the last began): the seconds until the window ends when it is used up, else 0. One
+   * statement on the user's row, so every replica counts the same. No stored segment: 0 (the first
+   * computation stores the row with its window begun and one used).
+   */
+  async takeRecomputation(userId: string, perHour: number, at: Date): Promise<number> {
+    const windowOver = `(recompute_window_start IS NULL OR recompute_window_start <= $2::timestamptz - interval '1 hour')`;
+    const row = await firstRow<{ used: number; window_start: Date }>(this.prisma.pool, {
+      name: 'segment-take-recomputation',
+      text: `UPDATE user_segments SET
+               recomputes_in_window = CASE WHEN ${windowOver} THEN 1 ELSE recomputes_in_window + 1 END,
+               recompute_window_start = CASE WHEN ${windowOver} THEN $2::timestamptz ELSE recompute_window_start END
+             WHERE user_id = $1
+             RETURNING recomputes_in_window AS used, recompute_window_start AS window_start`,
+      values: [userId, at],
+    });
+    if (!row || row.used <= perHour) return 0;
+    return Math.max(1, Math.ceil((row.window_start.getTime() + 3_600_000 - at.getTime()) / 1000));
+  }
+
   async save(userId: string, s: SegmentAssignment): Promise<StoredSegment> {
     const row = await firstRow<StoredSegment>(this.prisma.pool, {
       name: 'segment-upsert',
       text: `INSERT INTO user_segments
                (id, user_id, segment_id, segment_name, segment_description, confidence, distances, features, source,
-                model_version, pending_segment_id, pending_since, assigned_at, created_at, updated_at)
-             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, now(), now())
+                model_version, pending_segment_id, pending_since, assigned_at, created_at, updated_at,
+                recompute_window_start, recomputes_in_window)
+             VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, now(), now(), now(), 1)
              ON CONFLICT (user_id) DO UPDATE SET
                segment_id = EXCLUDED.segment_id, segment_name = EXCLUDED.segment_name,
                segment_description = EXCLUDED.segment_description, confidence = EXCLUDED.confidence,

@@ -1,6 +1,5 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 
-import { HourlyAllowance } from '../common/hourly-allowance';
 import { MIN_PEERS, quartile } from '../common/peer-privacy';
 import { round2, round4 } from '../common/rounding';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
@@ -51,7 +50,7 @@ export interface PeerStats {
 @Injectable()
 export class SegmentsService {
   /** Recomputations a user's own requests may cause (the scheduled refresh is not counted). */
-  private readonly onDemand: HourlyAllowance;
+  private readonly recomputationsPerHour: number;
 
   constructor(
     private readonly repository: SegmentsRepository,
@@ -60,7 +59,7 @@ export class SegmentsService {
     private readonly registry: ModelRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.onDemand = new HourlyAllowance({ perWindow: config.ml.segmentRefreshesPerHour });
+    this.recomputationsPerHour = config.ml.segmentRefreshesPerHour;
   }
 
   /**
@@ -75,13 +74,13 @@ export class SegmentsService {
     if (stored && storedVersion === version && Date.now() - stored.updatedAt.getTime() < SEGMENT_MAX_AGE_MS) {
       return this.toInfo(stored);
     }
-    if (stored && this.onDemand.take(userId) > 0) return this.toInfo(stored);
+    if (stored && (await this.takeRecomputation(userId)) > 0) return this.toInfo(stored);
     return this.refresh(userId, state);
   }
 
   /** POST /coaching/refresh-segment: a recomputation the user asked for, 429 beyond their hourly allowance. */
   async refreshOnDemand(userId: string): Promise<SegmentInfo> {
-    const retryAfterSeconds = this.onDemand.take(userId);
+    const retryAfterSeconds = await this.takeRecomputation(userId);
     if (retryAfterSeconds > 0) {
       throw new HttpException(
         { message: `Segment refreshed too often: try again in ${retryAfterSeconds} s`, retryAfterSeconds },
@@ -89,6 +88,11 @@ export class SegmentsService {
       );
     }
     return this.refresh(userId);
+  }
+
+  /** One recomputation against the user's hourly allowance (kept on their segment row): 0, or the seconds to wait. */
+  private takeRecomputation(userId: string): Promise<number> {
+    return this.repository.takeRecomputation(userId, this.recomputationsPerHour, new Date());
   }
 
   /**

@@ -117,4 +117,25 @@ describe('peer statistics resist probing (e2e)', () => {
     await seedHistory(t, other.id, typicalHistory(), 1000);
     await t.http().post('/coaching/refresh-segment').set(other.auth).expect(200);
   });
+
+  it('counts recomputations on every replica alike, and a new hour gives a new allowance', async () => {
+    const replica = await createTestApp({ SEGMENT_REFRESHES_PER_HOUR: '2' });
+    try {
+      const user = await registerUser(t);
+      await seedHistory(t, user.id, typicalHistory(), 1000);
+      await t.http().post('/coaching/refresh-segment').set(user.auth).expect(200);
+      await replica.http().post('/coaching/refresh-segment').set(user.auth).expect(200);
+      await t.http().post('/coaching/refresh-segment').set(user.auth).expect(429);
+      await replica.http().post('/coaching/refresh-segment').set(user.auth).expect(429);
+
+      // The window began over an hour ago: the allowance is whole again.
+      await t.prisma.userSegment.update({
+        where: { userId: user.id },
+        data: { recomputeWindowStart: new Date(Date.now() - 3_601_000) },
+      });
+      await replica.http().post('/coaching/refresh-segment').set(user.auth).expect(200);
+    } finally {
+      await replica.close();
+    }
+  });
 });
