@@ -61,6 +61,8 @@ function pick(random: () => number): Route {
 function statement(user: VirtualUser): Blob {
   const lines = ['date,description,amount'];
   const day = Date.UTC(2025, 0, 1) + (user.n % 300) * 86_400_000;
+  // Twenty purchases and one pay-in that covers them, so imports do not drain the wallet either.
+  lines.push(`${new Date(day).toISOString().slice(0, 10)},PAY ${user.n},300.00`);
   for (let i = 0; i < 20; i++) {
     lines.push(
       `${new Date(day + i * 86_400_000).toISOString().slice(0, 10)},SHOP ${user.n}-${i},-${(5 + i).toFixed(2)}`,
@@ -86,13 +88,21 @@ async function send(server: Server, user: VirtualUser, route: Route): Promise<nu
     case 'GET /financial/transactions':
       res = await fetch(url('/financial/transactions?limit=20'), { headers: auth });
       break;
-    case 'POST /financial/transactions':
+    case 'POST /financial/transactions': {
+      // Mostly small purchases, every tenth a pay-in that covers them: a user who only spends soon
+      // meets the wallet's refusal to go below zero (a 400), which is not what this run measures.
+      const n = user.n++;
+      const row =
+        n % 10 === 9
+          ? { amount: 400, category: 'income', description: 'load test pay' }
+          : { amount: -(3 + (n % 40)), category: 'groceries', description: 'load test' };
       res = await fetch(url('/financial/transactions'), {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ amount: -(3 + (user.n++ % 40)), category: 'groceries', description: 'load test' }),
+        body: JSON.stringify(row),
       });
       break;
+    }
     case 'GET /coaching/recommendation':
       res = await fetch(url('/coaching/recommendation'), { headers: auth });
       break;
