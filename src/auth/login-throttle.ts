@@ -49,8 +49,6 @@ export function loginAttempt(
 @Injectable()
 export class LoginThrottle {
   private readonly options: LoginThrottleOptions;
-  /** The clock; tests move it. */
-  now: () => number = Date.now;
 
   constructor(
     private readonly repository: LoginThrottleRepository,
@@ -65,7 +63,7 @@ export class LoginThrottle {
   /** Seconds this account must still wait; 0 when it may try now, in which case the attempt is counted. */
   attempt(email: string): Promise<number> {
     return this.repository.update(accountKey(email), (current) => {
-      const { waitSeconds, next } = loginAttempt(current, this.now(), this.options);
+      const { waitSeconds, next } = loginAttempt(current, Date.now(), this.options);
       return { next, result: waitSeconds };
     });
   }
@@ -76,7 +74,7 @@ export class LoginThrottle {
 
   /** Deletes records idle long enough to start over (the nightly retention job). */
   purgeIdle(): Promise<number> {
-    return this.repository.deleteIdleSince(new Date(this.now() - this.options.maxBackoffSeconds * 2000));
+    return this.repository.deleteIdleSince(new Date(Date.now() - this.options.maxBackoffSeconds * 2000));
   }
 }
 
