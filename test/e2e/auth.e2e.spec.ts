@@ -424,6 +424,17 @@ describe('per-account login throttling (e2e)', () => {
   });
   afterAll(async () => t.close());
 
+  /** `n` logins to `email` with wrong passwords, one after another, each refused with 401. */
+  async function failLogins(email: string, n: number, guess = 'Guess') {
+    for (let i = 0; i < n; i++) {
+      await t
+        .http()
+        .post('/auth/login')
+        .send({ email, password: `${guess}-${i}-xyz` })
+        .expect(401);
+    }
+  }
+
   it('makes an account wait after repeated failures, whatever the client address, and leaves others alone', async () => {
     const victim = await registerUser(t);
     const bystander = await registerUser(t);
@@ -463,13 +474,7 @@ describe('per-account login throttling (e2e)', () => {
     const replica = await createTestApp({ LOGIN_FAILURES_BEFORE_BACKOFF: '3', LOGIN_BACKOFF_MAX_SECONDS: '60' });
     try {
       const victim = await registerUser(t);
-      for (let i = 0; i < 3; i++) {
-        await t
-          .http()
-          .post('/auth/login')
-          .send({ email: victim.email, password: `Guess-${i}-xyz` })
-          .expect(401);
-      }
+      await failLogins(victim.email, 3);
       await replica.http().post('/auth/login').send({ email: victim.email, password: victim.password }).expect(429);
       // Nothing in the table names the account: its key is a hash of the e-mail.
       const stored = await t.prisma.$queryRaw<
@@ -483,21 +488,9 @@ describe('per-account login throttling (e2e)', () => {
 
   it('lets a success clear the account’s record', async () => {
     const user = await registerUser(t);
-    for (let i = 0; i < 2; i++) {
-      await t
-        .http()
-        .post('/auth/login')
-        .send({ email: user.email, password: `Guess-${i}-xyz` })
-        .expect(401);
-    }
+    await failLogins(user.email, 2);
     await t.http().post('/auth/login').send({ email: user.email, password: user.password }).expect(200);
-    for (let i = 0; i < 3; i++) {
-      await t
-        .http()
-        .post('/auth/login')
-        .send({ email: user.email, password: `Again-${i}-xyz` })
-        .expect(401);
-    }
+    await failLogins(user.email, 3, 'Again');
   });
 });
 
