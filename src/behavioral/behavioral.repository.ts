@@ -128,19 +128,19 @@ export class BehavioralRepository {
     return row !== undefined;
   }
 
-  /** Users with activity in the last week (candidates for change detection). */
   /** The user's transaction-creation events of the last 30 days per category. */
   transactionEventsByCategory(userId: string): Promise<Array<{ category: string; n: number }>> {
     return rows<{ category: string; n: number }>(this.database.pool, {
       text: `SELECT event_data->>'category' AS category, count(*)::int AS n
              FROM behavioral_events
              WHERE user_id = $1::uuid AND event_type = 'transaction_creation' AND "timestamp" >= now() - interval '30 days'
-               AND event_data ? 'category'
+               AND event_data->>'category' IS NOT NULL
              GROUP BY 1`,
       values: [userId],
     });
   }
 
+  /** Users with activity in the last week (candidates for change detection). */
   async activeUsers(limit: number): Promise<string[]> {
     const found = await rows<{ user_id: string }>(this.database.pool, {
       text: `SELECT DISTINCT user_id FROM behavioral_events WHERE "timestamp" >= now() - interval '7 days' LIMIT $1`,

@@ -25,7 +25,7 @@ import { distinctUserIds, type EncodedEvent, EVENT_COLUMNS, userIdOf } from './e
  *
  * COPY cannot skip rows that already exist. A retried batch (`retry`: the previous attempt may
  * have committed before the connection died) is copied into a temporary table instead and moved
- * over with INSERT … ON CONFLICT (id) DO NOTHING: the UUIDv7 key makes that idempotent.
+ * over with INSERT … ON CONFLICT DO NOTHING on the key (user, time, UUIDv7 id), which makes that idempotent.
  */
 @Injectable()
 export class PostgresEventSink implements EventSink<EncodedEvent> {
@@ -69,7 +69,7 @@ export async function writeEventRows(client: ClientBase, rows: EncodedEvent[], r
   );
   await copyRows(client, 'behavioral_events_retry', live);
   const moved = await client.query(
-    `INSERT INTO behavioral_events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM behavioral_events_retry ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO behavioral_events (${EVENT_COLUMNS}) SELECT ${EVENT_COLUMNS} FROM behavioral_events_retry ON CONFLICT (user_id, "timestamp", id) DO NOTHING`,
   );
   return moved.rowCount ?? 0;
 }
