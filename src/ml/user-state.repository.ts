@@ -45,14 +45,16 @@ export class UserStateRepository {
       this.prisma.pool,
       {
         name: 'user-state-window',
-        text: `SELECT w.balance::text AS balance, w.data_version::text AS data_version, t.first_at, t.window
-               FROM (SELECT min(transaction_date) AS first_at,
-                            coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date,
-                                                               time_known, merchant_name, location_city, balance_after)
-                                              ORDER BY transaction_date, seq)
-                                       FILTER (WHERE transaction_date >= $2 AND transaction_date <= $3), '[]') AS window
-                     FROM transactions WHERE user_id = $1::uuid) t
-               LEFT JOIN wallets w ON w.user_id = $1::uuid`,
+        // Each part reads only what it needs through the (user_id, transaction_date) index: the window
+        // its dates, the first date one index entry, so the cost follows the window, not the history.
+        text: `SELECT w.balance::text AS balance, w.data_version::text AS data_version,
+                      (SELECT min(transaction_date) FROM transactions WHERE user_id = $1::uuid) AS first_at,
+                      (SELECT coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date,
+                                                                 time_known, merchant_name, location_city, balance_after)
+                                                ORDER BY transaction_date, seq), '[]')
+                         FROM transactions
+                        WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3) AS window
+               FROM (SELECT) AS one LEFT JOIN wallets w ON w.user_id = $1::uuid`,
         values: [userId, since, until],
       },
     );
