@@ -46,6 +46,8 @@ const INGEST_EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
 const REQUEST_PATH_ROUNDS = Number(process.env.BENCH_REQUEST_PATH_ROUNDS ?? 8);
 const ORM_QUERIES = Number(process.env.BENCH_ORM_QUERIES ?? 2000);
 const METRICS_ROUNDS = Number(process.env.BENCH_METRICS_ROUNDS ?? 5);
+// Four years, a transaction a day: about what a long imported bank history holds.
+const HISTORY_DAYS = 1461;
 
 const SECTIONS = ['tracking', 'ingest', 'recommendation', 'inference', 'request-path', 'orm', 'metrics'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -240,6 +242,43 @@ async function settleDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A second bench user with `days` days of history (a transaction a day, income every fortnight),
+ * registered through the API and its history written straight into the ledger's table: what an
+ * imported multi-year bank statement leaves, without importing one. Returns the user's token.
+ */
+async function userWithHistory(databaseUrl: string, serverUrl: string, days: number): Promise<string> {
+  const reg = await json(`${serverUrl}/auth/register`, {
+    method: 'POST',
+    body: JSON.stringify({
+      email: `bench-history-${Date.now()}@example.com`,
+      password: 'BenchPass123',
+      first_name: 'Bench',
+      last_name: 'History',
+    }),
+  });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO transactions (id, user_id, wallet_id, transaction_type, amount, category, description,
+                                 balance_after, transaction_date, source, updated_at)
+       SELECT gen_random_uuid(), w.user_id, w.id,
+              (CASE WHEN d % 14 = 0 THEN 'credit' ELSE 'debit' END)::transaction_type,
+              CASE WHEN d % 14 = 0 THEN 1400 ELSE 20 + (d % 9) * 6 END,
+              (CASE WHEN d % 14 = 0 THEN 'income'
+                    ELSE (ARRAY['groceries', 'dine_out', 'transport', 'shopping', 'bills'])[1 + d % 5] END)::transaction_category,
+              'bench history', w.balance, now() - make_interval(days => d), 'import', now()
+         FROM wallets w, generate_series(1, $2::int) AS d
+        WHERE w.user_id = $1::uuid`,
+      [reg.user.id, days],
+    );
+  } finally {
+    await client.end();
+  }
+  return reg.access_token;
 }
 
 const median = (xs: number[]) => {
@@ -695,6 +734,19 @@ async function main(): Promise<void> {
         for (const connections of [1, 50]) {
           measured.push({ label, connections, r: await loadWithCpu(server, token, connections, SECONDS * 2, route) });
         }
+      }
+      // The same answers for a user with years of history: their cost should follow the state's window, not the history.
+      const historyToken = await userWithHistory(db.url, on.url, HISTORY_DAYS);
+      for (const [label, server, connections] of [
+        [`decided afresh, ${HISTORY_DAYS} days of history`, afreshServer, 1],
+        [`reused, ${HISTORY_DAYS} days of history`, on, 50],
+      ] as const) {
+        await load(`${server.url}${route}`, historyToken, 1, 2);
+        measured.push({
+          label,
+          connections,
+          r: await loadWithCpu(server, historyToken, connections, SECONDS * 2, route),
+        });
       }
       await stopServer(afreshServer);
       say(

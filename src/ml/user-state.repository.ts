@@ -16,12 +16,10 @@ export type StateTransactionTuple = [
   balanceAfter: number,
 ];
 
+/** The wallet's balance and data version (both null before the wallet exists). */
 export interface BalanceAndVersionRow {
   balance: string | null;
-  n: string;
-  max_seq: string | null;
-  updated: Date | null;
-  first_at: Date | null;
+  data_version: string | null;
 }
 
 /**
@@ -33,27 +31,43 @@ export class UserStateRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * The wallet balance, what identifies the current state of the user's transactions, and the
-   * transactions dated in [since, until] oldest first (none without a window): one statement, so a coaching request makes
-   * one round trip for its state. The window travels as one JSON array (parsed natively) rather
-   * than as rows whose every field the driver would parse on its own.
+   * The wallet balance, its data version, the first transaction's date and the transactions dated in
+   * [since, until] oldest first: one statement, so a coaching request makes one round trip for its
+   * state. The window travels as one JSON array (parsed natively) rather than as rows whose every
+   * field the driver would parse on its own.
    */
   async stateWithWindow(
     userId: string,
-    since: Date | null,
-    until: Date | null,
-  ): Promise<BalanceAndVersionRow & { window: StateTransactionTuple[] }> {
-    const row = await firstRow<BalanceAndVersionRow & { window: StateTransactionTuple[] }>(this.prisma.pool, {
-      name: 'user-state-window',
-      text: `SELECT (SELECT balance::text FROM wallets WHERE user_id = $1::uuid) AS balance,
-                    count(*) AS n, max(seq) AS max_seq, max(updated_at) AS updated, min(transaction_date) AS first_at,
-                    coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date, time_known,
-                                                       merchant_name, location_city, balance_after)
-                                      ORDER BY transaction_date, seq)
-                               FILTER (WHERE transaction_date >= $2 AND transaction_date <= $3), '[]') AS window
-             FROM transactions WHERE user_id = $1::uuid`,
-      values: [userId, since, until],
-    });
+    since: Date,
+    until: Date,
+  ): Promise<BalanceAndVersionRow & { first_at: Date | null; window: StateTransactionTuple[] }> {
+    const row = await firstRow<BalanceAndVersionRow & { first_at: Date | null; window: StateTransactionTuple[] }>(
+      this.prisma.pool,
+      {
+        name: 'user-state-window',
+        // Each part reads only what it needs through the (user_id, transaction_date) index: the window
+        // its dates, the first date one index entry, so the cost follows the window, not the history.
+        text: `SELECT w.balance::text AS balance, w.data_version::text AS data_version,
+                      (SELECT min(transaction_date) FROM transactions WHERE user_id = $1::uuid) AS first_at,
+                      (SELECT coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date,
+                                                                 time_known, merchant_name, location_city, balance_after)
+                                                ORDER BY transaction_date, seq), '[]')
+                         FROM transactions
+                        WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3) AS window
+               FROM (SELECT) AS one LEFT JOIN wallets w ON w.user_id = $1::uuid`,
+        values: [userId, since, until],
+      },
+    );
     return row!;
+  }
+
+  /** The wallet's balance and data version alone: what a reuse check reads (one row by its unique key). */
+  async balanceAndVersion(userId: string): Promise<BalanceAndVersionRow> {
+    const row = await firstRow<BalanceAndVersionRow>(this.prisma.pool, {
+      name: 'user-data-version',
+      text: 'SELECT balance::text AS balance, data_version::text AS data_version FROM wallets WHERE user_id = $1::uuid',
+      values: [userId],
+    });
+    return row ?? { balance: null, data_version: null };
   }
 }

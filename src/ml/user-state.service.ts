@@ -42,7 +42,8 @@ export class UserStateService {
     const windowDays = Math.max(35, HISTORY_DAYS + 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     const state = await this.repository.stateWithWindow(userId, since, now);
-    const { balance: walletBalance, version, firstAt } = versionOf(state);
+    const { balance: walletBalance, version } = versionOf(state);
+    const firstAt = state.first_at;
     const transactions: FeatureTransaction[] = state.window.map((r) => ({
       amount: r[0],
       type: r[1],
@@ -77,17 +78,16 @@ export class UserStateService {
     };
   }
 
-  /** Count, newest sequence number and last update of the user's transactions. */
+  /** What identifies the current state of the user's transactions and balance (the reuse and cache key). */
   async dataVersion(userId: string): Promise<string> {
-    return versionOf(await this.repository.stateWithWindow(userId, null, null)).version;
+    return versionOf(await this.repository.balanceAndVersion(userId)).version;
   }
 }
 
-/** The wallet balance (null before the wallet exists), the data version and the first transaction's date. */
-function versionOf(row: BalanceAndVersionRow): { balance: number | null; version: string; firstAt: Date | null } {
+/** The wallet balance (null before the wallet exists) and the data version: the wallet's counter with its balance. */
+function versionOf(row: BalanceAndVersionRow): { balance: number | null; version: string } {
   return {
     balance: row.balance === null ? null : Number(row.balance),
-    version: `${row.n}:${row.max_seq ?? 0}:${row.updated?.getTime() ?? 0}`,
-    firstAt: row.first_at,
+    version: row.data_version === null ? 'no-wallet' : `${row.data_version}:${row.balance}`,
   };
 }

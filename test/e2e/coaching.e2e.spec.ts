@@ -156,6 +156,16 @@ describe('coaching (e2e, models served)', () => {
     expect(changed.body.id).not.toBe(first.id);
     expect(changed.body.state_summary.weekly_spending).toBeCloseTo(first.state_summary.weekly_spending + 30, 2);
     expect(await t.prisma.recommendationHistory.count({ where: { userId: user.id } })).toBe(2);
+
+    // An edit that moves no money (a new category) and a deletion are changes too.
+    const [latest] = (await t.http().get('/financial/transactions?limit=1').set(user.auth).expect(200)).body;
+    await t.http().put(`/financial/transactions/${latest.id}`).set(user.auth).send({ category: 'dine_out' }).expect(200);
+    const recategorised = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    expect(recategorised.body.id).not.toBe(changed.body.id);
+    await t.http().delete(`/financial/transactions/${latest.id}`).set(user.auth).expect(200);
+    const deleted = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    expect(deleted.body.id).not.toBe(recategorised.body.id);
+    expect(await t.prisma.recommendationHistory.count({ where: { userId: user.id } })).toBe(4);
   });
 
   it('decides afresh on every request when reuse is switched off', async () => {
