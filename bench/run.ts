@@ -714,7 +714,7 @@ async function main(): Promise<void> {
       );
       say();
       say(
-        `${stats.written.toLocaleString('en')} events written in ${seconds.toFixed(2)} s: **${Math.round(stats.written / seconds).toLocaleString('en')} events/s** (target ≥ 20,000), ${stats.flushes} statements, dropped ${JSON.stringify(stats.dropped)}. PostgreSQL CPU: **${dbUsPerEvent.toFixed(1)} µs per event** written. ${dbDeltaUs === undefined ? '' : `Under the load of section 1, tracking added ${dbDeltaUs.toFixed(0)} µs of PostgreSQL CPU per request (${(dbDeltaUs / dbUsPerEvent).toFixed(1)}× this); `}Measured per backend at 1,500 req/s (scratch probe, 2026-11-25), the connection writing the events used 7.7 µs per event there too, so the rest is in the backends answering the requests — whose CPU per request also varied between 110 and 153 µs across identical runs; how much of it tracking causes (interference, slower wake-ups while the API is busier) is not settled.`,
+        `${stats.written.toLocaleString('en')} events written in ${seconds.toFixed(2)} s: **${Math.round(stats.written / seconds).toLocaleString('en')} events/s** (target ≥ 20,000), ${stats.flushes} statements, dropped ${JSON.stringify(stats.dropped)}. PostgreSQL CPU: **${dbUsPerEvent.toFixed(1)} µs per event** written. ${dbDeltaUs === undefined ? '' : `Under the load of section 1, tracking added ${dbDeltaUs.toFixed(0)} µs of PostgreSQL CPU per request (${(dbDeltaUs / dbUsPerEvent).toFixed(1)}× this): the rest is in the backends answering the requests, whose CPU per request varies across identical runs by more than this difference.`}`,
       );
       say();
     }

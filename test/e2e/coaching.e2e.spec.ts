@@ -159,7 +159,12 @@ describe('coaching (e2e, models served)', () => {
 
     // An edit that moves no money (a new category) and a deletion are changes too.
     const [latest] = (await t.http().get('/financial/transactions?limit=1').set(user.auth).expect(200)).body;
-    await t.http().put(`/financial/transactions/${latest.id}`).set(user.auth).send({ category: 'dine_out' }).expect(200);
+    await t
+      .http()
+      .put(`/financial/transactions/${latest.id}`)
+      .set(user.auth)
+      .send({ category: 'dine_out' })
+      .expect(200);
     const recategorised = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
     expect(recategorised.body.id).not.toBe(changed.body.id);
     await t.http().delete(`/financial/transactions/${latest.id}`).set(user.auth).expect(200);
