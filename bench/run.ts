@@ -195,6 +195,16 @@ async function loadWithCpu(
   };
 }
 
+/**
+ * Three load runs back to back; the one with the middle throughput, whole (its latencies and CPU
+ * with it): one window alone can land on a moment when other work on the machine takes a core.
+ */
+async function middleOfThree(server: Server, token: string, connections: number, route: string) {
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await loadWithCpu(server, token, connections, SECONDS, route));
+  return runs.sort((a, b) => a.rps - b.rps)[1];
+}
+
 /** The bench database's postmaster: its processes are the ones counted, not other PostgreSQL servers on the machine. */
 let postmasterPid = 0;
 
@@ -734,7 +744,7 @@ async function main(): Promise<void> {
       ] as const) {
         await load(`${server.url}${route}`, token, 1, 2);
         for (const connections of [1, 50]) {
-          measured.push({ label, connections, r: await loadWithCpu(server, token, connections, SECONDS * 2, route) });
+          measured.push({ label, connections, r: await middleOfThree(server, token, connections, route) });
         }
       }
       // The same answers for a user with years of history: their cost should follow the state's window, not the history.
@@ -747,12 +757,12 @@ async function main(): Promise<void> {
         measured.push({
           label,
           connections,
-          r: await loadWithCpu(server, historyToken, connections, SECONDS * 2, route),
+          r: await middleOfThree(server, historyToken, connections, route),
         });
       }
       await stopServer(afreshServer);
       say(
-        `## 3. GET /coaching/recommendation (model served; a decision reads the state from the database and writes a history row, a reuse checks the data version)`,
+        `## 3. GET /coaching/recommendation (model served; a decision reads the state from the database and writes a history row, a reuse checks the data version; each row the middle of three runs of ${SECONDS} s by throughput)`,
       );
       say();
       say(
