@@ -16,11 +16,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import pg from 'pg';
-
 import { startThrowawayPostgres } from '../src/infra/database/throwaway-postgres';
 
-import { json, memoryMb, pct, promoteToAdmin, startServer, stopServer, type Server } from './server';
+import { json, memoryMb, pct, promoteToAdmin, startServer, stopServer, type Server, withDatabase } from './server';
 
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
 const LEVELS = (process.env.BENCH_LOAD_USERS ?? '50,200').split(',').map(Number);
@@ -207,9 +205,7 @@ async function makeAdmin(server: Server, databaseUrl: string): Promise<string> {
 
 /** Bench-only fault: every statement writing behavioural events sleeps, so the pipeline writes slower than it captures. */
 async function slowEventWrites(databaseUrl: string, on: boolean): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  await withDatabase(databaseUrl, async (client) => {
     if (on) {
       await client.query(`CREATE OR REPLACE FUNCTION bench_slow_events() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN PERFORM pg_sleep(${OVERLOAD_BATCH_SLEEP_S}); RETURN NULL; END $$`);
@@ -218,9 +214,7 @@ async function slowEventWrites(databaseUrl: string, on: boolean): Promise<void> 
     } else {
       await client.query('DROP TRIGGER IF EXISTS bench_slow_events ON behavioral_events');
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 const f0 = (x: number) => x.toFixed(0);

@@ -20,7 +20,6 @@ import path from 'node:path';
 
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
-import pg from 'pg';
 import { version as PRISMA_VERSION } from 'prisma/package.json';
 
 import { EventBatcher } from '../src/behavioral/event-batcher';
@@ -34,7 +33,7 @@ import { freePort, startThrowawayPostgres } from '../src/infra/database/throwawa
 import { MetricsService } from '../src/infra/metrics/metrics.service';
 import { PrismaService } from '../src/infra/prisma/prisma.service';
 
-import { json, pct, promoteToAdmin, startServer, stopServer, type Server } from './server';
+import { json, pct, promoteToAdmin, startServer, stopServer, type Server, withDatabase } from './server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
@@ -209,14 +208,10 @@ async function middleOfThree(server: Server, token: string, connections: number,
 let postmasterPid = 0;
 
 async function findPostmaster(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withDatabase(databaseUrl, async (client) => {
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     return procStat(rows[0].pid).ppid;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
@@ -246,14 +241,10 @@ function postgresCpuMs(): number {
  * worker on the same table give way.
  */
 async function settleDatabase(databaseUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  await withDatabase(databaseUrl, async (client) => {
     await client.query('VACUUM (ANALYZE)');
     await client.query('CHECKPOINT');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
@@ -271,10 +262,8 @@ async function userWithHistory(databaseUrl: string, serverUrl: string, days: num
       last_name: 'History',
     }),
   });
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(
+  await withDatabase(databaseUrl, (client) =>
+    client.query(
       `INSERT INTO transactions (id, user_id, wallet_id, transaction_type, amount, category, description,
                                  balance_after, transaction_date, source, updated_at)
        SELECT gen_random_uuid(), w.user_id, w.id,
@@ -286,10 +275,8 @@ async function userWithHistory(databaseUrl: string, serverUrl: string, days: num
          FROM wallets w, generate_series(1, $2::int) AS d
         WHERE w.user_id = $1::uuid`,
       [reg.user.id, days],
-    );
-  } finally {
-    await client.end();
-  }
+    ),
+  );
   return reg.access_token;
 }
 

@@ -58,15 +58,20 @@ export async function json(url: string, init: RequestInit = {}): Promise<any> {
   return res.json();
 }
 
-/** A bench admin: registered like anyone, then promoted in the database (as an operator would). */
-export async function promoteToAdmin(databaseUrl: string, userId: string): Promise<void> {
+/** Runs `work` on a connection of its own to the bench database, closed afterwards whatever happens. */
+export async function withDatabase<T>(databaseUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [userId]);
+    return await work(client);
   } finally {
     await client.end();
   }
+}
+
+/** A bench admin: registered like anyone, then promoted in the database (as an operator would). */
+export async function promoteToAdmin(databaseUrl: string, userId: string): Promise<void> {
+  await withDatabase(databaseUrl, (client) => client.query(`UPDATE users SET role = 'admin' WHERE id = $1`, [userId]));
 }
 
 /** A process's resident memory now and at its peak so far, in MB (Linux /proc). */
