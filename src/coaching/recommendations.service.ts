@@ -74,7 +74,7 @@ export class RecommendationsService {
    * what the last recommendation was decided from, that recommendation is the answer again (same
    * id, no new draw, no new row), so reloading a page neither re-rolls the advice nor logs the
    * same state as a new decision; each showing is still recorded as a view. Concurrent requests
-   * share one decision. The check costs one small aggregate instead of the state's window.
+   * share one decision. The check reads the wallet's data version (one row) instead of the state's window.
    * `now` replays a past moment (the advice replay) and always decides afresh.
    */
   async recommend(userId: string, now?: Date): Promise<BasicRecommendation> {

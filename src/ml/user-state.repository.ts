@@ -22,6 +22,12 @@ export interface BalanceAndVersionRow {
   data_version: string | null;
 }
 
+/** The coaching state's one row: balance and version, the first transaction's date, and the window. */
+export interface StateRow extends BalanceAndVersionRow {
+  first_at: Date | null;
+  window: StateTransactionTuple[];
+}
+
 /**
  * The coaching state's reads of the ledger (transactions, wallet), both on every coaching request:
  * named statements on the shared pool, prepared once per connection (planning cost more than running).
@@ -36,28 +42,21 @@ export class UserStateRepository {
    * state. The window travels as one JSON array (parsed natively) rather than as rows whose every
    * field the driver would parse on its own.
    */
-  async stateWithWindow(
-    userId: string,
-    since: Date,
-    until: Date,
-  ): Promise<BalanceAndVersionRow & { first_at: Date | null; window: StateTransactionTuple[] }> {
-    const row = await firstRow<BalanceAndVersionRow & { first_at: Date | null; window: StateTransactionTuple[] }>(
-      this.prisma.pool,
-      {
-        name: 'user-state-window',
-        // Each part reads only what it needs through the (user_id, transaction_date) index: the window
-        // its dates, the first date one index entry, so the cost follows the window, not the history.
-        text: `SELECT w.balance::text AS balance, w.data_version::text AS data_version,
-                      (SELECT min(transaction_date) FROM transactions WHERE user_id = $1::uuid) AS first_at,
-                      (SELECT coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date,
-                                                                 time_known, merchant_name, location_city, balance_after)
-                                                ORDER BY transaction_date, seq), '[]')
-                         FROM transactions
-                        WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3) AS window
-               FROM (SELECT) AS one LEFT JOIN wallets w ON w.user_id = $1::uuid`,
-        values: [userId, since, until],
-      },
-    );
+  async stateWithWindow(userId: string, since: Date, until: Date): Promise<StateRow> {
+    const row = await firstRow<StateRow>(this.prisma.pool, {
+      name: 'user-state-window',
+      // Each part reads only what it needs through the (user_id, transaction_date) index: the window
+      // its dates, the first date one index entry, so the cost follows the window, not the history.
+      text: `SELECT w.balance::text AS balance, w.data_version::text AS data_version,
+                    (SELECT min(transaction_date) FROM transactions WHERE user_id = $1::uuid) AS first_at,
+                    (SELECT coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date,
+                                                               time_known, merchant_name, location_city, balance_after)
+                                              ORDER BY transaction_date, seq), '[]')
+                       FROM transactions
+                      WHERE user_id = $1::uuid AND transaction_date >= $2 AND transaction_date <= $3) AS window
+             FROM (SELECT) AS one LEFT JOIN wallets w ON w.user_id = $1::uuid`,
+      values: [userId, since, until],
+    });
     return row!;
   }
 
