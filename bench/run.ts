@@ -749,7 +749,7 @@ async function main(): Promise<void> {
       }
       await stopServer(afreshServer);
       say(
-        `## 3. GET /coaching/recommendation (model served; a decision reads the state from the database and writes a history row, a reuse checks the data version; each row the middle of three runs of ${SECONDS} s by throughput)`,
+        `## 3. GET /coaching/recommendation (model served; a decision reads the state from the database and writes a history row, a reuse compares the data version the auth check read with the session, no query of its own; each row the middle of three runs of ${SECONDS} s by throughput)`,
       );
       say();
       say(

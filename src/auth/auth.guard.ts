@@ -63,6 +63,7 @@ export class AuthGuard implements CanActivate {
       tokenExpiresAt: new Date(claims.exp * 1000),
       authTime: claims.auth_time ?? claims.iat,
       tokenVersion: session.tokenVersion,
+      dataVersion: session.dataVersion,
     };
   }
 }

@@ -26,6 +26,8 @@ export interface UserRow {
 export interface SessionRow extends UserRow {
   /** Whether this token (jti) was revoked by logout or refresh. */
   revoked: boolean;
+  /** The version of the user's money data (users.data_version, raised by triggers). */
+  dataVersion: string;
 }
 
 export interface ProfileRow {
@@ -58,11 +60,15 @@ export class UsersRepository {
     return inTransaction(this.database.pool, work);
   }
 
-  /** The auth check of every request: the user (still there, active?) and whether this token was revoked. */
+  /**
+   * The auth check of every request: the user (still there, active?), whether this token was revoked,
+   * and the version of the user's money data, which coaching reuses answers by.
+   */
   session(userId: string, tokenId: string): Promise<SessionRow | undefined> {
     return firstRow<SessionRow>(this.database.pool, {
       name: 'auth-session',
-      text: `SELECT ${USER_COLUMNS}, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2::uuid) AS revoked
+      text: `SELECT ${USER_COLUMNS}, EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.jti = $2::uuid) AS revoked,
+                    data_version::text AS "dataVersion"
              FROM users WHERE id = $1::uuid`,
       values: [userId, tokenId],
     });

@@ -52,7 +52,7 @@ export async function replayAccount(
 ): Promise<ReplayedAdvice[]> {
   const out: ReplayedAdvice[] = [];
   for (const cutoff of cutoffs) {
-    const basic = await recommendations.recommend(userId, cutoff);
+    const basic = await recommendations.recommend({ id: userId }, cutoff);
     const enhanced = await recommendations.recommendEnhanced(userId, cutoff);
     for (const [endpoint, r, segment] of [
       ['recommendation', basic, null],

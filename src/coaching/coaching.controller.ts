@@ -42,7 +42,7 @@ export class CoachingController {
   })
   @ApiZodResponse(200, recommendationResponseSchema)
   recommendation(@CurrentUser() user: AuthUser) {
-    return this.recommendations.recommend(user.id);
+    return this.recommendations.recommend(user);
   }
 
   @Get('financial-state')

@@ -82,7 +82,7 @@ export class EnhancedCoachingController {
     @CurrentUser() user: AuthUser,
     @ZodQuery(asOfQuerySchema) query: z.output<typeof asOfQuerySchema>,
   ) {
-    return this.predictions.spending(user.id, query.as_of);
+    return this.predictions.spending(user, query.as_of);
   }
 
   @Post('goal-probability')
@@ -93,7 +93,7 @@ export class EnhancedCoachingController {
     @ZodBody(goalProbabilitySchema) body: GoalProbabilityInput,
     @ZodQuery(asOfQuerySchema) query: z.output<typeof asOfQuerySchema>,
   ) {
-    return this.predictions.goalProbability(user.id, body, query.as_of);
+    return this.predictions.goalProbability(user, body, query.as_of);
   }
 
   @Get('financial-forecast')
@@ -102,7 +102,7 @@ export class EnhancedCoachingController {
     @CurrentUser() user: AuthUser,
     @ZodQuery(forecastQuerySchema) query: z.output<typeof forecastQuerySchema>,
   ) {
-    return this.predictions.forecast(user.id, query.days, query.as_of);
+    return this.predictions.forecast(user, query.days, query.as_of);
   }
 
   @Get('enhanced-health')

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import type { DataUser } from '../common/auth-user';
 import { round2 } from '../common/rounding';
 import { weeklyNetSaving } from '../ml/features/goal-features';
 import { goalModelFeatures } from '../ml/features/goal-history-features';
@@ -31,25 +32,25 @@ export class PredictionsService {
    * Expected spending over the next 7 days (and 28 days), split by category. Cached per data
    * version; `asOf` answers as of a past moment (the history up to then).
    */
-  async spending(userId: string, asOf?: Date) {
-    const version = await this.states.dataVersion(userId);
+  async spending(user: DataUser, asOf?: Date) {
+    const version = await this.states.dataVersion(user);
     const key = `spending${asOfKey(asOf)}`;
-    const { value, cached } = await this.cache.getOrCompute(userId, key, version, async () => {
-      const state = await this.states.load(userId, asOf);
+    const { value, cached } = await this.cache.getOrCompute(user.id, key, version, async () => {
+      const state = await this.states.load(user.id, asOf);
       return spendingResponse(await this.forecaster.forecast(state.history), state.now);
     });
     return { ...value, cached };
   }
 
-  async goalProbability(userId: string, input: GoalProbabilityInput, asOf?: Date) {
-    const version = await this.states.dataVersion(userId);
+  async goalProbability(user: DataUser, input: GoalProbabilityInput, asOf?: Date) {
+    const version = await this.states.dataVersion(user);
     const key = `goal:${input.goal_amount.toFixed(2)}:${input.timeline_days}${asOfKey(asOf)}`;
     const { value, cached } = await this.cache.getOrCompute(
-      userId,
+      user.id,
       key,
       version,
       async () => {
-        const state = await this.states.load(userId, asOf);
+        const state = await this.states.load(user.id, asOf);
         const inputs = goalInputs(state, input.goal_amount, input.timeline_days);
         const prediction = await this.goals.predict(inputs, state.summary, input.goal_amount, input.timeline_days);
         return {
@@ -74,14 +75,14 @@ export class PredictionsService {
    * expected spending is the served 28-day forecast summed over the period (days ÷ 28 of it) and
    * income is the last 13 weeks' mean per day: both expected amounts, so the sum is right on average.
    */
-  async forecast(userId: string, days: number, asOf?: Date) {
-    const version = await this.states.dataVersion(userId);
+  async forecast(user: DataUser, days: number, asOf?: Date) {
+    const version = await this.states.dataVersion(user);
     const { value, cached } = await this.cache.getOrCompute(
-      userId,
+      user.id,
       `forecast:${days}${asOfKey(asOf)}`,
       version,
       async () => {
-        const state = await this.states.load(userId, asOf);
+        const state = await this.states.load(user.id, asOf);
         const spending = spendingResponse(await this.forecaster.forecast(state.history), state.now);
         const expectedSpending = round2((spending.next_28_days.total_predicted_spending * days) / 28);
         const incomeDays = Math.max(1, Math.min(INCOME_DAYS, state.history.activeDays));

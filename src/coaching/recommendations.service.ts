@@ -1,6 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 
 import { EventCaptureService } from '../behavioral/event-capture.service';
+import type { DataUser } from '../common/auth-user';
 import { PerOwnerMemo } from '../common/per-owner-memo';
 import { round4 } from '../common/rounding';
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
@@ -74,15 +75,16 @@ export class RecommendationsService {
    * what the last recommendation was decided from, that recommendation is the answer again (same
    * id, no new draw, no new row), so reloading a page neither re-rolls the advice nor logs the
    * same state as a new decision; each showing is still recorded as a view. Concurrent requests
-   * share one decision. The check reads the wallet's data version (one row) instead of the state's window.
+   * share one decision. The check compares the user's data version, which the request's auth check
+   * read with the session, so a reused answer costs no query.
    * `now` replays a past moment (the advice replay) and always decides afresh.
    */
-  async recommend(userId: string, now?: Date): Promise<BasicRecommendation> {
-    if (now || !this.held) return this.decideAndLog(userId, now);
-    const key = `${await this.states.dataVersion(userId)}|${new Date().toISOString().slice(0, 10)}|${this.policy.servingIdentity()}`;
-    const { value, held } = this.held.get(userId, key, () => this.decideAndLog(userId));
+  async recommend(user: DataUser, now?: Date): Promise<BasicRecommendation> {
+    if (now || !this.held) return this.decideAndLog(user.id, now);
+    const key = `${await this.states.dataVersion(user)}|${new Date().toISOString().slice(0, 10)}|${this.policy.servingIdentity()}`;
+    const { value, held } = this.held.get(user.id, key, () => this.decideAndLog(user.id));
     const recommendation = await value;
-    if (held) this.recordView(userId, recommendation.id, recommendation.action_type, recommendation.decision_source);
+    if (held) this.recordView(user.id, recommendation.id, recommendation.action_type, recommendation.decision_source);
     return recommendation;
   }
 

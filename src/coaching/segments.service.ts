@@ -69,7 +69,7 @@ export class SegmentsService {
    */
   async current(userId: string, state?: UserState): Promise<SegmentInfo> {
     const stored = await this.repository.find(userId);
-    const version = state?.dataVersion ?? (await this.states.dataVersion(userId));
+    const version = state?.dataVersion ?? (await this.states.dataVersion({ id: userId }));
     const storedVersion = (stored?.features as { data_version?: string } | null)?.data_version;
     if (stored && storedVersion === version && Date.now() - stored.updatedAt.getTime() < SEGMENT_MAX_AGE_MS) {
       return this.toInfo(stored);

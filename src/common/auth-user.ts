@@ -19,7 +19,17 @@ export interface AuthUser {
   authTime: number;
   /** The user's token version: a refresh issues its token with it. */
   tokenVersion: number;
+  /** The version of the user's money data as the auth check read it (see DataUser). */
+  dataVersion: string;
 }
+
+/**
+ * A user as the coaching services take them: the id and, on a request, the version of their money
+ * data that the auth check read with the session (raised by every change to their transactions or
+ * wallet). Answers are reused and cached by that version, so a request needs no query to learn it;
+ * without it (a replay, a job) the services read it.
+ */
+export type DataUser = Pick<AuthUser, 'id'> & Partial<Pick<AuthUser, 'dataVersion'>>;
 
 export const IS_PUBLIC = 'fincoach:is-public';
 export const REQUIRED_ROLE = 'fincoach:required-role';

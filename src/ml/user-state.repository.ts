@@ -16,14 +16,10 @@ export type StateTransactionTuple = [
   balanceAfter: number,
 ];
 
-/** The wallet's balance and data version (both null before the wallet exists). */
-export interface BalanceAndVersionRow {
+/** The coaching state's one row: balance (null before the wallet exists), data version, the first transaction's date, and the window. */
+export interface StateRow {
   balance: string | null;
   data_version: string | null;
-}
-
-/** The coaching state's one row: balance and version, the first transaction's date, and the window. */
-export interface StateRow extends BalanceAndVersionRow {
   first_at: Date | null;
   window: StateTransactionTuple[];
 }
@@ -37,7 +33,7 @@ export class UserStateRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * The wallet balance, its data version, the first transaction's date and the transactions dated in
+   * The wallet balance, the user's data version, the first transaction's date and the transactions dated in
    * [since, until] oldest first: one statement, so a coaching request makes one round trip for its
    * state. The window travels as one JSON array (parsed natively) rather than as rows whose every
    * field the driver would parse on its own.
@@ -47,7 +43,8 @@ export class UserStateRepository {
       name: 'user-state-window',
       // Each part reads only what it needs through the (user_id, transaction_date) index: the window
       // its dates, the first date one index entry, so the cost follows the window, not the history.
-      text: `SELECT w.balance::text AS balance, w.data_version::text AS data_version,
+      text: `SELECT w.balance::text AS balance,
+                    (SELECT data_version::text FROM users WHERE id = $1::uuid) AS data_version,
                     (SELECT min(transaction_date) FROM transactions WHERE user_id = $1::uuid) AS first_at,
                     (SELECT coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date,
                                                                time_known, merchant_name, location_city, balance_after)
@@ -60,13 +57,13 @@ export class UserStateRepository {
     return row!;
   }
 
-  /** The wallet's balance and data version alone: what a reuse check reads (one row by its unique key). */
-  async balanceAndVersion(userId: string): Promise<BalanceAndVersionRow> {
-    const row = await firstRow<BalanceAndVersionRow>(this.prisma.pool, {
+  /** The user's data version alone, for callers without a request's auth check (replays, jobs); null: no such user. */
+  async dataVersion(userId: string): Promise<string | null> {
+    const row = await firstRow<{ data_version: string }>(this.prisma.pool, {
       name: 'user-data-version',
-      text: 'SELECT balance::text AS balance, data_version::text AS data_version FROM wallets WHERE user_id = $1::uuid',
+      text: 'SELECT data_version::text AS data_version FROM users WHERE id = $1::uuid',
       values: [userId],
     });
-    return row ?? { balance: null, data_version: null };
+    return row?.data_version ?? null;
   }
 }

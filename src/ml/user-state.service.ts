@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
+import type { DataUser } from '../common/auth-user';
 import { round2 } from '../common/rounding';
 import { STARTING_BALANCE } from '../common/wallet';
 
@@ -9,7 +10,7 @@ import { FEATURE_NAMES } from './features/feature-names';
 import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
 import { moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
 import { summarize, weeklyIncome } from './features/summary';
-import { type BalanceAndVersionRow, UserStateRepository } from './user-state.repository';
+import { UserStateRepository } from './user-state.repository';
 
 /** Everything the coaching models read about one user, computed once per request. */
 export interface UserState {
@@ -31,6 +32,8 @@ export interface UserState {
 
 const DAY_MS = 86_400_000;
 const HISTORICAL_AFTER_MS = 3_600_000;
+/** The data version of a user who does not exist (deleted mid-request): matches nothing stored. */
+const NO_USER = 'no-user';
 
 @Injectable()
 export class UserStateService {
@@ -42,7 +45,8 @@ export class UserStateService {
     const windowDays = Math.max(35, HISTORY_DAYS + 7, SEGMENT_WINDOW_DAYS + 1);
     const since = new Date(now.getTime() - windowDays * DAY_MS);
     const state = await this.repository.stateWithWindow(userId, since, now);
-    const { balance: walletBalance, version } = versionOf(state);
+    const walletBalance = state.balance === null ? null : Number(state.balance);
+    const version = state.data_version ?? NO_USER;
     const firstAt = state.first_at;
     const transactions: FeatureTransaction[] = state.window.map((r) => ({
       amount: r[0],
@@ -78,16 +82,11 @@ export class UserStateService {
     };
   }
 
-  /** What identifies the current state of the user's transactions and balance (the reuse and cache key). */
-  async dataVersion(userId: string): Promise<string> {
-    return versionOf(await this.repository.balanceAndVersion(userId)).version;
+  /**
+   * What identifies the current state of the user's transactions and balance (the reuse and cache
+   * key): the version the request's auth check read, else read now.
+   */
+  async dataVersion(user: DataUser): Promise<string> {
+    return user.dataVersion ?? (await this.repository.dataVersion(user.id)) ?? NO_USER;
   }
-}
-
-/** The wallet balance (null before the wallet exists) and the data version: the wallet's counter with its balance. */
-function versionOf(row: BalanceAndVersionRow): { balance: number | null; version: string } {
-  return {
-    balance: row.balance === null ? null : Number(row.balance),
-    version: row.data_version === null ? 'no-wallet' : `${row.data_version}:${row.balance}`,
-  };
 }

@@ -170,7 +170,15 @@ describe('coaching (e2e, models served)', () => {
     await t.http().delete(`/financial/transactions/${latest.id}`).set(user.auth).expect(200);
     const deleted = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
     expect(deleted.body.id).not.toBe(recategorised.body.id);
-    expect(await t.prisma.recommendationHistory.count({ where: { userId: user.id } })).toBe(4);
+    // So is a balance set without any transaction (an operator's correction straight in the database).
+    await t.prisma.wallet.update({ where: { userId: user.id }, data: { balance: { increment: 100 } } });
+    const corrected = await t.http().get('/coaching/recommendation').set(user.auth).expect(200);
+    expect(corrected.body.id).not.toBe(deleted.body.id);
+    expect(corrected.body.state_summary.current_balance).toBeCloseTo(
+      deleted.body.state_summary.current_balance + 100,
+      2,
+    );
+    expect(await t.prisma.recommendationHistory.count({ where: { userId: user.id } })).toBe(5);
   });
 
   it('decides afresh on every request when reuse is switched off', async () => {
