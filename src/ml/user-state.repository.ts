@@ -25,8 +25,10 @@ export interface StateRow {
 }
 
 /**
- * The coaching state's reads of the ledger (transactions, wallet), both on every coaching request:
- * named statements on the shared pool, prepared once per connection (planning cost more than running).
+ * The coaching state's reads of the ledger (transactions, wallet) and of the user's data version:
+ * the state statement runs on every coaching request that decides afresh, the version alone only
+ * where no request's auth check read it (replays, jobs). Named statements on the shared pool,
+ * prepared once per connection (planning cost more than running).
  */
 @Injectable()
 export class UserStateRepository {

@@ -26,7 +26,7 @@ export interface UserState {
   history: MoneyHistory;
   /** Mean weekly income over the last 4 weeks (steadier than the last 7 days alone). */
   weeklyIncomeAvg: number;
-  /** Changes whenever the user's transactions change: the prediction-cache key. */
+  /** Changes whenever the user's transactions or wallet change: the reuse and prediction-cache key. */
   dataVersion: string;
 }
 
