@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { JwtService } from '@nestjs/jwt';
 
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../src/auth/token.service';
@@ -366,6 +368,9 @@ describe('auth (e2e)', () => {
   });
 });
 
+// Addresses of this run's failed logins (so a reused test database starts with none of their failures).
+const run = randomUUID();
+
 describe('auth rate limit (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -376,7 +381,11 @@ describe('auth rate limit (e2e)', () => {
   it('answers 429 once a client exceeds the login limit', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await t.http().post('/auth/login').send({ email: 'someone@example.com', password: 'Wrong12345' });
+      // A new address each run: failed logins of an address also count in the database (per-account throttling).
+      const res = await t
+        .http()
+        .post('/auth/login')
+        .send({ email: `someone-${run}@example.com`, password: 'Wrong12345' });
       statuses.push(res.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
@@ -391,7 +400,7 @@ describe('auth rate limit behind proxies (e2e)', () => {
         .http()
         .post('/auth/login')
         .set('X-Forwarded-For', forwardedFor(i))
-        .send({ email: `nobody-${i}@example.com`, password: 'Wrong12345' });
+        .send({ email: `nobody-${i}-${run}@example.com`, password: 'Wrong12345' });
       statuses.push(res.status);
     }
     return statuses;

@@ -25,8 +25,14 @@ describe('peer statistics resist probing (e2e)', () => {
     return user.id;
   }
 
+  /** A segment id no stored user has yet (so counts start at zero, on a reused test database too). */
+  async function unusedSegmentId(): Promise<number> {
+    const { _max } = await t.prisma.userSegment.aggregate({ _max: { segmentId: true } });
+    return Math.max(9000, _max.segmentId ?? 0) + 1;
+  }
+
   it('answers a balance sweep with quartile steps at bin edges, never one step per peer', async () => {
-    const segmentId = 9001;
+    const segmentId = await unusedSegmentId();
     const peerBalances = [100, 200, 400, 800, 1000.5, 1600, 3200, 6400, 12800];
     for (const balance of peerBalances)
       await storedMember(segmentId, { current_balance: balance, savings_rate: 0.1, spending_volatility: 20 });
@@ -54,7 +60,7 @@ describe('peer statistics resist probing (e2e)', () => {
   });
 
   it('shows peers only as aggregates of at least 5 users', async () => {
-    const segmentId = 9002;
+    const segmentId = await unusedSegmentId();
     const attacker = await storedMember(segmentId, { current_balance: 10, savings_rate: 0, spending_volatility: 1 });
     const segments = t.app.get(SegmentsService);
     for (let i = 0; i < 4; i++)
@@ -65,7 +71,7 @@ describe('peer statistics resist probing (e2e)', () => {
   });
 
   it('compares 30-day activity with the segment’s (peers without events included), as quartiles of binned counts', async () => {
-    const segmentId = 9003;
+    const segmentId = await unusedSegmentId();
     const features = { current_balance: 1, savings_rate: 0, spending_volatility: 1 };
     const peerEvents = [0, 2, 5, 9, 40, 41];
     const events = (userId: string, n: number) =>

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
 import { seedHistory, typicalHistory } from '../helpers/transactions';
 
@@ -54,8 +56,8 @@ describe('scheduled jobs (e2e)', () => {
     await t.prisma.predictionCache.create({
       data: { userId: user.id, cacheKey: 'old', predictionData: {}, expiresAt: new Date(Date.now() - 1000) },
     });
-    const expiredJti = '018f0000-0000-7000-8000-0000000000e1';
-    const liveJti = '018f0000-0000-7000-8000-0000000000e2';
+    // Token ids are unique across users: fresh ones, so the test also passes on a reused database.
+    const [expiredJti, liveJti] = [randomUUID(), randomUUID()];
     await t.prisma.revokedToken.createMany({
       data: [
         { jti: expiredJti, userId: user.id, expiresAt: new Date(Date.now() - 1000) },
