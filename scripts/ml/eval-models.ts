@@ -49,6 +49,7 @@ import {
   goalEpisodes,
   historyAt,
   roleOf,
+  servedHistoryAt,
   spendingAfter,
   weeklyOrigins,
 } from './real-episodes';
@@ -111,9 +112,11 @@ async function forecastRecords(accounts: Account[], forecaster: SpendingForecast
   const out: ForecastRecord[] = [];
   for (const a of accounts) {
     for (const origin of weeklyOrigins(a.transactions, end, 7, MIN_HISTORY_DAYS)) {
+      // The protocol's baselines read the history at the origin; the served forecast what the API reads.
       const h = historyAt(a.transactions, origin);
-      const served = await forecaster.forecast(h);
-      const inputs = forecastFeatures(h, 28);
+      const servedHistory = servedHistoryAt(a.transactions, origin);
+      const served = await forecaster.forecast(servedHistory);
+      const inputs = forecastFeatures(servedHistory, 28);
       const balanceGap = inputs.balance_above_13w_mean / Math.max(inputs.mean_13w, 1);
       for (const horizon of FORECAST_HORIZONS) {
         if (origin.getTime() + horizon * 86_400_000 > end.getTime()) continue;
@@ -300,12 +303,19 @@ async function goalRecords(accounts: Account[], goals: GoalModel): Promise<GoalR
       const h = historyAt(a.transactions, origin);
       const episodes = goalEpisodes(a.transactions, h, end);
       if (episodes.length === 0) continue;
-      const balance = balanceAt(a.transactions, origin);
-      const vector = extractFeatures({ transactions: a.transactions, balance, now: origin });
+      // The episodes and the pace rule read the history at the origin; the served answers what the API reads.
+      const servedHistory = servedHistoryAt(a.transactions, origin);
+      const balance = balanceAt(a.transactions, servedHistory.now);
+      const vector = extractFeatures({ transactions: a.transactions, balance, now: servedHistory.now });
       const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, vector[i]]));
-      const summary = summarize(a.transactions, balance, features, origin);
+      const summary = summarize(a.transactions, balance, features, servedHistory.now);
       for (const e of episodes) {
-        const served = await goals.predict(goalModelFeatures(h, e.goal, e.horizon), summary, e.goal, e.horizon);
+        const served = await goals.predict(
+          goalModelFeatures(servedHistory, e.goal, e.horizon),
+          summary,
+          e.goal,
+          e.horizon,
+        );
         out.push({
           dataset: a.dataset,
           account: a.id,

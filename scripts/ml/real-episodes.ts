@@ -7,7 +7,12 @@ import { createHash } from 'node:crypto';
 
 import type { FeatureTransaction } from '../../src/ml/features/extract-features';
 import { isSpending } from '../../src/ml/features/money-flows';
-import { moneyHistory, monthlyIncome90d, type MoneyHistory } from '../../src/ml/features/spending-history';
+import {
+  forecastStart,
+  moneyHistory,
+  monthlyIncome90d,
+  type MoneyHistory,
+} from '../../src/ml/features/spending-history';
 
 import type { Dataset, RealAccount } from './real-data';
 
@@ -121,6 +126,20 @@ export function balanceAt(transactions: FeatureTransaction[], at: Date): number 
 /** The history the server would see at `origin` (rows up to it; balance from the rows). */
 export function historyAt(transactions: FeatureTransaction[], origin: Date): MoneyHistory {
   return moneyHistory(transactions, origin, balanceAt(transactions, origin));
+}
+
+/**
+ * The history the API's predictions read at `origin` (PredictionsService.forecastState): the one at
+ * `origin`, or the one at the end of the last day with a transaction when none came for
+ * STALE_HISTORY_DAYS before it.
+ */
+export function servedHistoryAt(transactions: FeatureTransaction[], origin: Date): MoneyHistory {
+  let last: Date | null = null;
+  for (const t of transactions) {
+    if (t.date.getTime() > origin.getTime()) break;
+    last = t.date;
+  }
+  return historyAt(transactions, forecastStart(last, origin));
 }
 
 export interface GoalEpisode {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { offsetQuery } from '../common/paging';
+import { STALE_HISTORY_DAYS } from '../ml/features/spending-history';
 
 export const historyQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -153,6 +154,16 @@ export const historyResponseSchema = z.object({
   limit: z.number().int(),
 });
 
+/** Where the numbers of a prediction come from (PredictionsService.forecastState). */
+const historyFields = z.object({
+  history_through: z.string().nullable().describe("The date of the user's last transaction up to as_of (null: none)"),
+  history_stale: z
+    .boolean()
+    .describe(
+      `True when no transaction came in the ${STALE_HISTORY_DAYS} days before as_of (statements not imported since): the numbers are then made from the end of the day of history_through, not from weeks without data`,
+    ),
+});
+
 export const spendingPredictionResponseSchema = z.object({
   total_predicted_spending: z.number(),
   category_breakdown: z.record(z.string(), z.number()),
@@ -169,6 +180,7 @@ export const spendingPredictionResponseSchema = z.object({
     method: z.string(),
     model_version: z.string().nullable(),
   }),
+  ...historyFields.shape,
   as_of: z.string(),
   cached: z.boolean(),
   generated_at: z.string(),
@@ -183,6 +195,7 @@ export const goalProbabilityResponseSchema = z.object({
   risk_factors: z.array(z.string()),
   decision_source: z.enum(['model', 'baseline', 'fallback']),
   model_version: z.string().nullable(),
+  ...historyFields.shape,
   cached: z.boolean(),
   generated_at: z.string(),
 });
@@ -309,6 +322,7 @@ export const financialForecastResponseSchema = z.object({
   weekly_net: z.number(),
   decision_source: z.enum(['model', 'baseline', 'fallback']),
   spending_prediction: spendingPrediction,
+  ...historyFields.shape,
   as_of: z.string(),
   generated_at: z.string(),
   cached: z.boolean(),

@@ -16,11 +16,15 @@ export type StateTransactionTuple = [
   balanceAfter: number,
 ];
 
-/** The coaching state's one row: balance (null before the wallet exists), data version, the first transaction's date, and the window. */
+/**
+ * The coaching state's one row: balance (null before the wallet exists), data version, the first
+ * transaction's date, the last one's up to the window's end, and the window.
+ */
 export interface StateRow {
   balance: string | null;
   data_version: string | null;
   first_at: Date | null;
+  last_at: Date | null;
   window: StateTransactionTuple[];
 }
 
@@ -35,8 +39,8 @@ export class UserStateRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * The wallet balance, the user's data version, the first transaction's date and the transactions dated in
-   * [since, until] oldest first: one statement, so a coaching request makes one round trip for its
+   * The wallet balance, the user's data version, the first transaction's date, the last one's up to
+   * `until` and the transactions dated in [since, until] oldest first: one statement, so a coaching request makes one round trip for its
    * state. The window travels as one JSON array (parsed natively) rather than as rows whose every
    * field the driver would parse on its own.
    */
@@ -44,10 +48,12 @@ export class UserStateRepository {
     const row = await firstRow<StateRow>(this.prisma.pool, {
       name: 'user-state-window',
       // Each part reads only what it needs through the (user_id, transaction_date) index: the window
-      // its dates, the first date one index entry, so the cost follows the window, not the history.
+      // its dates, the first and last dates one index entry each, so the cost follows the window, not the history.
       text: `SELECT w.balance::text AS balance,
                     (SELECT data_version::text FROM users WHERE id = $1::uuid) AS data_version,
                     (SELECT min(transaction_date) FROM transactions WHERE user_id = $1::uuid) AS first_at,
+                    (SELECT max(transaction_date) FROM transactions
+                      WHERE user_id = $1::uuid AND transaction_date <= $3) AS last_at,
                     (SELECT coalesce(json_agg(json_build_array(amount, transaction_type, category, transaction_date,
                                                                time_known, merchant_name, location_city, balance_after)
                                               ORDER BY transaction_date, seq), '[]')

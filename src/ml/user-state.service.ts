@@ -28,6 +28,8 @@ export interface UserState {
   weeklyIncomeAvg: number;
   /** Changes whenever the user's transactions or wallet change: the reuse and prediction-cache key. */
   dataVersion: string;
+  /** The date of the user's last transaction up to `now` (null: none). */
+  lastTransactionAt: Date | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -79,6 +81,7 @@ export class UserStateService {
       // A past moment has a version of its own, so nothing cached or stored for another moment
       // (prediction cache, stored segment) is taken for it.
       dataVersion: historical ? `${version}@${now.toISOString()}` : version,
+      lastTransactionAt: state.last_at,
     };
   }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { importedTransactions } from '../../scripts/ml/real-data';
-import { historyAt, spendingAfter } from '../../scripts/ml/real-episodes';
+import { historyAt, servedHistoryAt, spendingAfter } from '../../scripts/ml/real-episodes';
 import type { FeatureTransaction } from '../../src/ml/features/extract-features';
 import { goalModelFeatures } from '../../src/ml/features/goal-history-features';
 import { forecastBaselines } from '../../src/ml/features/spending-history';
@@ -45,7 +45,7 @@ describe('forecasts on an imported real history (e2e)', () => {
         .set(u.auth)
         .expect(200);
       const offline = await new SpendingForecastModel(t.app.get(ModelRegistry)).forecast(
-        historyAt(transactions, origin),
+        servedHistoryAt(transactions, origin),
       );
       expect(res.body.total_predicted_spending).toBeCloseTo(offline[7].total, 2);
       expect(res.body.next_28_days.total_predicted_spending).toBeCloseTo(offline[28].total, 2);
@@ -104,6 +104,61 @@ describe('forecasts on an imported real history (e2e)', () => {
     );
     expect(res.body.decision_source).toBe('model');
     expect(res.body.achievement_probability).toBeCloseTo(offline.probability, 4);
+  });
+
+  it('reads a history that stopped long ago from its last day, not as weeks without spending, and says so', async () => {
+    // The fixture's last rows are dated 1994-03-31: asked today, the history has been silent for decades.
+    const lastDay = new Date('1994-03-31T00:00:00Z');
+    const endOfLastDay = new Date('1994-04-01T00:00:00Z').toISOString();
+    const now = await t.http().get('/coaching/spending-prediction').set(u.auth).expect(200);
+    expect(now.body).toMatchObject({ history_stale: true });
+    expect(new Date(now.body.history_through).toISOString().slice(0, 10)).toBe(lastDay.toISOString().slice(0, 10));
+    const fromLastDay = await t
+      .http()
+      .get(`/coaching/spending-prediction?as_of=${endOfLastDay}`)
+      .set(u.auth)
+      .expect(200);
+    expect(fromLastDay.body.history_stale).toBe(false);
+    expect(now.body.total_predicted_spending).toBeGreaterThan(0);
+    expect(now.body.total_predicted_spending).toBeCloseTo(fromLastDay.body.total_predicted_spending, 2);
+    expect(now.body.next_28_days.total_predicted_spending).toBeCloseTo(
+      fromLastDay.body.next_28_days.total_predicted_spending,
+      2,
+    );
+    const offline = await new SpendingForecastModel(t.app.get(ModelRegistry)).forecast(
+      servedHistoryAt(transactions, new Date()),
+    );
+    expect(now.body.total_predicted_spending).toBeCloseTo(offline[7].total, 2);
+
+    const forecast = await t.http().get('/coaching/financial-forecast?days=90').set(u.auth).expect(200);
+    expect(forecast.body).toMatchObject({ history_stale: true, history_through: now.body.history_through });
+    expect(forecast.body.expected_spending).toBeCloseTo((now.body.next_28_days.total_predicted_spending * 90) / 28, 1);
+    const goal = await t
+      .http()
+      .post('/coaching/goal-probability')
+      .set(u.auth)
+      .send({ goal_amount: 5000, timeline_days: 60 })
+      .expect(200);
+    const goalFromLastDay = await t
+      .http()
+      .post(`/coaching/goal-probability?as_of=${endOfLastDay}`)
+      .set(u.auth)
+      .send({ goal_amount: 5000, timeline_days: 60 })
+      .expect(200);
+    expect(goal.body.history_stale).toBe(true);
+    expect(goal.body.achievement_probability).toBeCloseTo(goalFromLastDay.body.achievement_probability, 6);
+
+    // A history with a transaction this month is read as it stands.
+    const active = await registerUser(t);
+    await t
+      .http()
+      .post('/financial/transactions')
+      .set(active.auth)
+      .send({ amount: -20, category: 'groceries', description: 'shop' })
+      .expect(201);
+    const fresh = await t.http().get('/coaching/spending-prediction').set(active.auth).expect(200);
+    expect(fresh.body.history_stale).toBe(false);
+    expect(fresh.body.history_through).not.toBeNull();
   });
 
   it('refuses an as_of that is not a date-time, naming the field', async () => {

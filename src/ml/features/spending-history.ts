@@ -28,6 +28,24 @@ export interface MoneyHistory {
 }
 
 /**
+ * Days without a single transaction after which a history counts as not brought up to date (no
+ * statement imported since) rather than as a user who stopped spending: real accounts post a fee,
+ * interest or a payment at least every month or so.
+ */
+export const STALE_HISTORY_DAYS = 45;
+
+/**
+ * The moment forecasts are made from: `now`, or, when no transaction came in the last
+ * STALE_HISTORY_DAYS, the end of the day of the last one — so that missing statements are not
+ * read as weeks without spending.
+ */
+export function forecastStart(lastTransactionAt: Date | null, now: Date): Date {
+  if (!lastTransactionAt || now.getTime() - lastTransactionAt.getTime() <= STALE_HISTORY_DAYS * DAY_MS) return now;
+  const endOfLastDay = (Math.floor(lastTransactionAt.getTime() / DAY_MS) + 1) * DAY_MS;
+  return new Date(Math.min(endOfLastDay, now.getTime()));
+}
+
+/**
  * `transactions` oldest first; rows after `now` are ignored. `balanceNow` when no row carries a
  * balance. `firstActivity`: the user's first row ever, when `transactions` is only a recent slice.
  */
