@@ -2,7 +2,7 @@ import { EventCaptureService } from '../../src/behavioral/event-capture.service'
 import { rateRecommendation } from '../helpers/coaching';
 import { uploadStatement } from '../helpers/statements';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
-import { seedHistory, typicalHistory } from '../helpers/transactions';
+import { postTransaction, seedHistory, typicalHistory } from '../helpers/transactions';
 
 const MONEYVIS_HEADER =
   'Transaction Number,Transaction Date,Transaction Type,Transaction Description,Debit Amount,Credit Amount,Balance,Category,Location City,Location Country';
@@ -29,12 +29,7 @@ async function rowCount(t: TestApp, table: string, userId: string): Promise<numb
 async function useTheProduct(t: TestApp, user: TestUser): Promise<TestUser> {
   const admin = await registerAdmin(t);
   await seedHistory(t, user.id, typicalHistory(6));
-  await t
-    .http()
-    .post('/financial/transactions')
-    .set(user.auth)
-    .send({ amount: -12.5, category: 'groceries', description: 'Shop' })
-    .expect(201);
+  await postTransaction(t, user, { amount: -12.5, category: 'groceries', description: 'Shop' });
   await t.http().put('/auth/profile').set(user.auth).send({ first_name: 'Ada' }).expect(200);
   const tag = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const category = await t

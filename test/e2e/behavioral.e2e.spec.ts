@@ -8,6 +8,7 @@ import { uuid7 } from '../../src/behavioral/uuid7';
 import { runMigrations } from '../../src/infra/database/migrate';
 import { rateRecommendation } from '../helpers/coaching';
 import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
+import { postTransaction } from '../helpers/transactions';
 
 /** Writes whatever the batcher holds (the interval is long in these tests, so flushes are explicit). */
 async function flush(t: TestApp) {
@@ -61,12 +62,7 @@ describe('behavioural events (e2e)', () => {
 
   it('records domain events from services and serves the analytics endpoints', async () => {
     const user = await registerUser(t);
-    await t
-      .http()
-      .post('/financial/transactions')
-      .set(user.auth)
-      .send({ amount: -42.5, category: 'groceries', description: 'Weekly shop' })
-      .expect(201);
+    await postTransaction(t, user, { amount: -42.5, category: 'groceries', description: 'Weekly shop' });
     await rateRecommendation(t, user);
     await flush(t);
     const insights = await t.http().get('/coaching/behavioral-insights').set(user.auth).expect(200);
@@ -109,12 +105,7 @@ describe('behavioural events (e2e)', () => {
   it('tracks an interaction with one of the user’s own transactions only', async () => {
     const user = await registerUser(t);
     const other = await registerUser(t);
-    const tx = await t
-      .http()
-      .post('/financial/transactions')
-      .set(user.auth)
-      .send({ amount: 100, category: 'income', description: 'Gift' })
-      .expect(201);
+    const tx = await postTransaction(t, user, { amount: 100, category: 'income', description: 'Gift' });
     const ok = await t
       .http()
       .post(`/financial/track-transaction-event?transaction_id=${tx.body.id}&event_type=analyze`)

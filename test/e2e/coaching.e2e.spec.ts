@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { USER_OUTCOMES_PER_ARM } from '../../src/ml/bandit/bandit.service';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
-import { seedHistory, typicalHistory } from '../helpers/transactions';
+import { postTransaction, seedHistory, typicalHistory } from '../helpers/transactions';
 
 const MODEL_NAMES = ['policy', 'segmentation', 'spending_forecast', 'goal'];
 /** Training serves the CQL model only where it beat the simple policies (models/reports/policy.md); otherwise a baseline. */
@@ -137,12 +137,7 @@ describe('coaching (e2e, models served)', () => {
 
   /** A small spending row: the user's data changes, so the next recommendation is a new decision. */
   async function spend(user: TestUser, amount = -12.5) {
-    await t
-      .http()
-      .post('/financial/transactions')
-      .set(user.auth)
-      .send({ amount, category: 'groceries', description: 'corner shop' })
-      .expect(201);
+    await postTransaction(t, user, { amount, category: 'groceries', description: 'corner shop' });
   }
 
   it('gives the same recommendation again while the user’s data is unchanged, and decides afresh when it changes', async () => {

@@ -11,6 +11,7 @@ import { ModelRegistry } from '../../src/ml/model-registry';
 import { ModelVersionsService } from '../../src/ml/model-versions.service';
 import { createScratchDatabase } from '../helpers/server-process';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { postTransaction } from '../helpers/transactions';
 
 /**
  * A model graph replaced by garbage while the server runs, by the two ways a served graph changes:
@@ -84,12 +85,7 @@ async function withHistory(t: TestApp): Promise<TestUser> {
     [-40, 'groceries'],
     [-25, 'transport'],
   ] as const) {
-    await t
-      .http()
-      .post('/financial/transactions')
-      .set(user.auth)
-      .send({ amount, category, description: 'history' })
-      .expect(201);
+    await postTransaction(t, user, { amount, category, description: 'history' });
   }
   return user;
 }

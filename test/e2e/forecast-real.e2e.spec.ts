@@ -12,6 +12,7 @@ import { GoalModel } from '../../src/ml/models/goal.model';
 import { SpendingForecastModel } from '../../src/ml/models/spending-forecast.model';
 import { uploadStatement } from '../helpers/statements';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { postTransaction } from '../helpers/transactions';
 
 // A real berka account (held out from training; built by scripts/ml/build-real-fixture.ts),
 // imported through the API exactly as a user would, then asked for forecasts as of a past Monday.
@@ -133,29 +134,22 @@ describe('forecasts on an imported real history (e2e)', () => {
     const forecast = await t.http().get('/coaching/financial-forecast?days=90').set(u.auth).expect(200);
     expect(forecast.body).toMatchObject({ history_stale: true, history_through: now.body.history_through });
     expect(forecast.body.expected_spending).toBeCloseTo((now.body.next_28_days.total_predicted_spending * 90) / 28, 1);
-    const goal = await t
-      .http()
-      .post('/coaching/goal-probability')
-      .set(u.auth)
-      .send({ goal_amount: 5000, timeline_days: 60 })
-      .expect(200);
-    const goalFromLastDay = await t
-      .http()
-      .post(`/coaching/goal-probability?as_of=${endOfLastDay}`)
-      .set(u.auth)
-      .send({ goal_amount: 5000, timeline_days: 60 })
-      .expect(200);
+    const [goal, goalFromLastDay] = await Promise.all(
+      ['', `?as_of=${endOfLastDay}`].map((query) =>
+        t
+          .http()
+          .post(`/coaching/goal-probability${query}`)
+          .set(u.auth)
+          .send({ goal_amount: 5000, timeline_days: 60 })
+          .expect(200),
+      ),
+    );
     expect(goal.body.history_stale).toBe(true);
     expect(goal.body.achievement_probability).toBeCloseTo(goalFromLastDay.body.achievement_probability, 6);
 
     // A history with a transaction this month is read as it stands.
     const active = await registerUser(t);
-    await t
-      .http()
-      .post('/financial/transactions')
-      .set(active.auth)
-      .send({ amount: -20, category: 'groceries', description: 'shop' })
-      .expect(201);
+    await postTransaction(t, active, { amount: -20, category: 'groceries', description: 'shop' });
     const fresh = await t.http().get('/coaching/spending-prediction').set(active.auth).expect(200);
     expect(fresh.body.history_stale).toBe(false);
     expect(fresh.body.history_through).not.toBeNull();

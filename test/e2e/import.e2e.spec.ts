@@ -6,6 +6,7 @@ import { DEMO_EMAIL } from '../../src/seed/demo-data';
 import { SeedService } from '../../src/seed/seed.service';
 import { uploadStatement, type UploadArgs } from '../helpers/statements';
 import { createTestApp, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { postTransaction } from '../helpers/transactions';
 
 const FIXTURE = path.join(__dirname, '../../data/moneyvis/transactions_categorized.csv');
 const HEADER =
@@ -170,12 +171,7 @@ describe('bank-statement import (e2e)', () => {
   it('skips bad rows with their line and reason; adds on top of an active wallet, possibly below zero', async () => {
     const u = await registerUser(t);
     // An existing history: the statement's rows add on top of the current balance.
-    await t
-      .http()
-      .post('/financial/transactions')
-      .set(u.auth)
-      .send({ amount: -900, category: 'bills', description: 'Rent' })
-      .expect(201);
+    await postTransaction(t, u, { amount: -900, category: 'bills', description: 'Rent' });
     const rows = [
       HEADER,
       '1,03/01/2024,DEB,COFFEE SHOP,3.50,,96.50,Dine Out,Leeds,UK',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { buildOpenApiDocument } from '../../src/infra/openapi/openapi';
 import { createTestApp, registerAdmin, registerUser, type TestApp, type TestUser } from '../helpers/test-app';
+import { postTransaction } from '../helpers/transactions';
 
 /**
  * Every route that takes a path parameter, read from the OpenAPI document of the running app, is
@@ -31,12 +32,7 @@ interface Recipe {
 
 async function ownTransaction(t: TestApp, owner: TestUser): Promise<Fixture> {
   const description = `mine ${randomUUID().slice(0, 8)}`;
-  const created = await t
-    .http()
-    .post('/financial/transactions')
-    .set(owner.auth)
-    .send({ amount: -12.5, category: 'groceries', description })
-    .expect(201);
+  const created = await postTransaction(t, owner, { amount: -12.5, category: 'groceries', description });
   const id = created.body.id as string;
   return {
     params: { id },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { createTestApp, registerAdmin, registerUser, type TestApp } from '../helpers/test-app';
-import { seedHistory, typicalHistory } from '../helpers/transactions';
+import { postTransaction, seedHistory, typicalHistory } from '../helpers/transactions';
 
 describe('scheduled jobs (e2e)', () => {
   let t: TestApp;
@@ -83,12 +83,7 @@ describe('scheduled jobs (e2e)', () => {
     const shown = [];
     for (let i = 0; i < 2; i++) {
       // A new transaction each time: an unchanged state would get the same recommendation back.
-      await t
-        .http()
-        .post('/financial/transactions')
-        .set(user.auth)
-        .send({ amount: -5, category: 'groceries', description: 'shop' })
-        .expect(201);
+      await postTransaction(t, user, { amount: -5, category: 'groceries', description: 'shop' });
       shown.push((await t.http().get('/coaching/recommendation').set(user.auth).expect(200)).body);
     }
     const old = shown[0].recommendation_id as string;

@@ -1,4 +1,4 @@
-import type { TestApp } from './test-app';
+import type { TestApp, TestUser } from './test-app';
 
 export interface SeedTransaction {
   daysAgo: number;
@@ -78,4 +78,9 @@ export function typicalHistory(weeks = 10): SeedTransaction[] {
     if (w % 2 === 0) rows.push({ daysAgo: d + 1, amount: -100, category: 'savings', description: 'To savings' });
   }
   return rows;
+}
+
+/** Records one transaction through the API, as a user would (201 expected). */
+export function postTransaction(t: TestApp, user: TestUser, body: Record<string, unknown>) {
+  return t.http().post('/financial/transactions').set(user.auth).send(body).expect(201);
 }
