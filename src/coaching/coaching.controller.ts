@@ -23,6 +23,7 @@ import {
 import { financialHealth, insightsFor } from './financial-health';
 import { ModelHealthService } from './model-health.service';
 import { RecommendationsService, stateSummary } from './recommendations.service';
+import { historyFields } from './state-history';
 
 /** The core coaching endpoints the React client calls. */
 @ApiTags('coaching')
@@ -54,6 +55,7 @@ export class CoachingController {
       ...stateSummary(state.summary),
       financial_health_score: health.score,
       health_components: health.components,
+      ...historyFields(state),
     };
   }
 
@@ -97,6 +99,6 @@ export class CoachingController {
   @ApiZodResponse(200, insightsResponseSchema)
   async insights(@CurrentUser() user: AuthUser) {
     const state = await this.states.load(user.id);
-    return { insights: insightsFor(state.summary), generated_at: new Date().toISOString() };
+    return { insights: insightsFor(state.summary), ...historyFields(state), generated_at: new Date().toISOString() };
   }
 }

@@ -41,6 +41,16 @@ export const forecastQuerySchema = z.object({
   as_of: asOf,
 });
 
+/** Where a coaching response's numbers come from (UserStateService.load; state-history.ts). */
+const historyShape = z.object({
+  history_through: z.string().nullable().describe("The date of the user's last transaction up to as_of (null: none)"),
+  history_stale: z
+    .boolean()
+    .describe(
+      `True when no transaction came in the ${STALE_HISTORY_DAYS} days before as_of (statements not imported since): the numbers then describe the days up to the end of history_through (the last 7 and 30 days of the history), not weeks without data`,
+    ),
+});
+
 const financialState = z.object({
   current_balance: z.number(),
   weekly_spending: z.number(),
@@ -54,6 +64,7 @@ const financialState = z.object({
 export const financialStateResponseSchema = financialState.extend({
   financial_health_score: z.number().min(0).max(100),
   health_components: z.record(z.string(), z.number()),
+  ...historyShape.shape,
 });
 
 /** The 30-day figures a recommendation text may quote ("over the last 30 days"). */
@@ -87,6 +98,7 @@ export const recommendationResponseSchema = z.object({
   generated_at: z.string(),
   decision_source: z.enum(['model', 'fallback', 'baseline']),
   model_version: z.string().nullable(),
+  ...historyShape.shape,
   /** Exact probability with which this action was drawn (logged for off-policy evaluation). */
   propensity: z.number().gt(0).max(1),
   q_value_margin: z
@@ -154,16 +166,6 @@ export const historyResponseSchema = z.object({
   limit: z.number().int(),
 });
 
-/** Where the numbers of a prediction come from (PredictionsService.forecastState). */
-const historyFields = z.object({
-  history_through: z.string().nullable().describe("The date of the user's last transaction up to as_of (null: none)"),
-  history_stale: z
-    .boolean()
-    .describe(
-      `True when no transaction came in the ${STALE_HISTORY_DAYS} days before as_of (statements not imported since): the numbers are then made from the end of the day of history_through, not from weeks without data`,
-    ),
-});
-
 export const spendingPredictionResponseSchema = z.object({
   total_predicted_spending: z.number(),
   category_breakdown: z.record(z.string(), z.number()),
@@ -180,7 +182,7 @@ export const spendingPredictionResponseSchema = z.object({
     method: z.string(),
     model_version: z.string().nullable(),
   }),
-  ...historyFields.shape,
+  ...historyShape.shape,
   as_of: z.string(),
   cached: z.boolean(),
   generated_at: z.string(),
@@ -195,7 +197,7 @@ export const goalProbabilityResponseSchema = z.object({
   risk_factors: z.array(z.string()),
   decision_source: z.enum(['model', 'baseline', 'fallback']),
   model_version: z.string().nullable(),
-  ...historyFields.shape,
+  ...historyShape.shape,
   cached: z.boolean(),
   generated_at: z.string(),
 });
@@ -235,6 +237,7 @@ export const insightsResponseSchema = z.object({
       priority: z.enum(['low', 'medium', 'high']),
     }),
   ),
+  ...historyShape.shape,
   generated_at: z.string(),
 });
 
@@ -322,7 +325,7 @@ export const financialForecastResponseSchema = z.object({
   weekly_net: z.number(),
   decision_source: z.enum(['model', 'baseline', 'fallback']),
   spending_prediction: spendingPrediction,
-  ...historyFields.shape,
+  ...historyShape.shape,
   as_of: z.string(),
   generated_at: z.string(),
   cached: z.boolean(),

@@ -4,13 +4,14 @@ import type { DataUser } from '../common/auth-user';
 import { round2 } from '../common/rounding';
 import { weeklyNetSaving } from '../ml/features/goal-features';
 import { goalModelFeatures } from '../ml/features/goal-history-features';
-import { forecastStart, HISTORY_DAYS, windowSum } from '../ml/features/spending-history';
+import { HISTORY_DAYS, windowSum } from '../ml/features/spending-history';
 import { GoalModel } from '../ml/models/goal.model';
 import { SpendingForecastModel, type SpendingForecast } from '../ml/models/spending-forecast.model';
 import { PredictionCacheService } from '../ml/prediction-cache.service';
 import { UserStateService, type UserState } from '../ml/user-state.service';
 
 import type { GoalProbabilityInput } from './coaching.schemas';
+import { historyFields } from './state-history';
 
 /** Income per day is averaged over 13 weeks: monthly salaries and pensions land once or twice in a shorter window. */
 const INCOME_DAYS = 91;
@@ -36,22 +37,10 @@ export class PredictionsService {
     const version = await this.states.dataVersion(user);
     const key = `spending${asOfKey(asOf)}`;
     const { value, cached } = await this.cache.getOrCompute(user.id, key, version, async () => {
-      const { state, from } = await this.forecastState(user.id, asOf);
-      return spendingResponse(await this.forecaster.forecast(from.history), state.now, historyFields(state, from));
+      const state = await this.states.load(user.id, asOf);
+      return spendingResponse(await this.forecaster.forecast(state.history), state);
     });
     return { ...value, cached };
-  }
-
-  /**
-   * The state at `asOf` (default: now), and the one forecasts are made from: the same, or, when the
-   * history has had no transaction for a while (statements not imported since), the state at the
-   * end of its last day (forecastStart): a second read, only then.
-   */
-  private async forecastState(userId: string, asOf?: Date): Promise<{ state: UserState; from: UserState }> {
-    const state = await this.states.load(userId, asOf);
-    const start = forecastStart(state.lastTransactionAt, state.now);
-    const from = start.getTime() < state.now.getTime() ? await this.states.load(userId, start) : state;
-    return { state, from };
   }
 
   async goalProbability(user: DataUser, input: GoalProbabilityInput, asOf?: Date) {
@@ -62,9 +51,9 @@ export class PredictionsService {
       key,
       version,
       async () => {
-        const { state, from } = await this.forecastState(user.id, asOf);
-        const inputs = goalInputs(from, input.goal_amount, input.timeline_days);
-        const prediction = await this.goals.predict(inputs, from.summary, input.goal_amount, input.timeline_days);
+        const state = await this.states.load(user.id, asOf);
+        const inputs = goalInputs(state, input.goal_amount, input.timeline_days);
+        const prediction = await this.goals.predict(inputs, state.summary, input.goal_amount, input.timeline_days);
         return {
           goal_amount: input.goal_amount,
           timeline_days: input.timeline_days,
@@ -74,7 +63,7 @@ export class PredictionsService {
           risk_factors: prediction.riskFactors,
           decision_source: prediction.source,
           model_version: prediction.version,
-          ...historyFields(state, from),
+          ...historyFields(state),
           generated_at: new Date().toISOString(),
         };
       },
@@ -95,12 +84,11 @@ export class PredictionsService {
       `forecast:${days}${asOfKey(asOf)}`,
       version,
       async () => {
-        const { state, from } = await this.forecastState(user.id, asOf);
-        const history = historyFields(state, from);
-        const spending = spendingResponse(await this.forecaster.forecast(from.history), state.now, history);
+        const state = await this.states.load(user.id, asOf);
+        const spending = spendingResponse(await this.forecaster.forecast(state.history), state);
         const expectedSpending = round2((spending.next_28_days.total_predicted_spending * days) / 28);
-        const incomeDays = Math.max(1, Math.min(INCOME_DAYS, from.history.activeDays));
-        const dailyIncome = windowSum(from.history.income, 0, incomeDays) / incomeDays;
+        const incomeDays = Math.max(1, Math.min(INCOME_DAYS, state.history.activeDays));
+        const dailyIncome = windowSum(state.history.income, 0, incomeDays) / incomeDays;
         const expectedIncome = round2(dailyIncome * days);
         return {
           current_balance: round2(state.balance),
@@ -113,8 +101,8 @@ export class PredictionsService {
           weekly_net: round2(((expectedIncome - expectedSpending) * 7) / days),
           decision_source: spending.next_28_days.decision_source,
           spending_prediction: spending,
-          ...history,
-          as_of: state.now.toISOString(),
+          ...historyFields(state),
+          as_of: state.requestedAt.toISOString(),
           generated_at: new Date().toISOString(),
         };
       },
@@ -127,15 +115,7 @@ function asOfKey(asOf?: Date): string {
   return asOf ? `@${asOf.toISOString()}` : '';
 }
 
-/** What the response says about the history its numbers come from (see forecastState). */
-function historyFields(state: UserState, from: UserState) {
-  return {
-    history_through: state.lastTransactionAt?.toISOString() ?? null,
-    history_stale: from !== state,
-  };
-}
-
-function spendingResponse(f: Record<7 | 28, SpendingForecast>, asOf: Date, history: ReturnType<typeof historyFields>) {
+function spendingResponse(f: Record<7 | 28, SpendingForecast>, state: UserState) {
   const week = f[7];
   const month = f[28];
   return {
@@ -154,8 +134,8 @@ function spendingResponse(f: Record<7 | 28, SpendingForecast>, asOf: Date, histo
       method: month.method,
       model_version: month.version,
     },
-    ...history,
-    as_of: asOf.toISOString(),
+    ...historyFields(state),
+    as_of: state.requestedAt.toISOString(),
     generated_at: new Date().toISOString(),
   };
 }

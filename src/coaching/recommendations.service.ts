@@ -16,6 +16,7 @@ import type { FeedbackInput } from './coaching.schemas';
 import { recommendationText } from './recommendation-texts';
 import { RecommendationsRepository } from './recommendations.repository';
 import { SegmentsService, type SegmentInfo } from './segments.service';
+import { historyFields } from './state-history';
 
 /** The FinancialState object the client reads (the 7-day part of the summary). */
 export function stateSummary(s: FinancialSummary) {
@@ -106,7 +107,7 @@ export class RecommendationsService {
     const text = recommendationText(actionId, state.summary, month);
     const row = await this.persist(userId, 'basic', decision, actionId, propensity, text, state, probabilities, null);
     return {
-      ...this.toResponse(row.id, row.createdAt, actionId, propensity, text, state.summary, month, decision),
+      ...this.toResponse(row.id, row.createdAt, actionId, propensity, text, state, month, decision),
       propensity: round4(propensity),
     };
   }
@@ -138,7 +139,7 @@ export class RecommendationsService {
     });
     const propensity = round4(probabilities[actionId]);
     return {
-      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state.summary, month, decision),
+      ...this.toResponse(row.id, row.createdAt, actionId, confidence, text, state, month, decision),
       propensity,
       segment_info: segment,
       strategy: arm,
@@ -241,7 +242,7 @@ export class RecommendationsService {
     actionId: ActionId,
     confidence: number,
     text: string,
-    summary: FinancialSummary,
+    state: UserState,
     month: MonthlyState,
     decision: PolicyDecision,
   ) {
@@ -252,12 +253,13 @@ export class RecommendationsService {
       action_type: ACTIONS[actionId].type,
       recommendation: text,
       confidence: round4(Math.min(1, Math.max(0, confidence))),
-      state_summary: stateSummary(summary),
+      state_summary: stateSummary(state.summary),
       state_summary_30d: month,
       generated_at: createdAt.toISOString(),
       decision_source: decision.source,
       model_version: decision.version,
       q_value_margin: decision.qValueMargin,
+      ...historyFields(state),
     };
   }
 }

@@ -107,7 +107,7 @@ describe('forecasts on an imported real history (e2e)', () => {
     expect(res.body.achievement_probability).toBeCloseTo(offline.probability, 4);
   });
 
-  it('reads a history that stopped long ago from its last day, not as weeks without spending, and says so', async () => {
+  it('reads a history that stopped long ago from its last day, not as weeks without spending, and says so (forecasts, goals, advice)', async () => {
     // The fixture's last rows are dated 1994-03-31: asked today, the history has been silent for decades.
     const lastDay = new Date('1994-03-31T00:00:00Z');
     const endOfLastDay = new Date('1994-04-01T00:00:00Z').toISOString();
@@ -146,6 +146,17 @@ describe('forecasts on an imported real history (e2e)', () => {
     );
     expect(goal.body.history_stale).toBe(true);
     expect(goal.body.achievement_probability).toBeCloseTo(goalFromLastDay.body.achievement_probability, 6);
+
+    // Advice too describes the history's last days (the fixture's last week has a withdrawal, interest and a fee).
+    const advice = await t.http().get('/coaching/recommendation').set(u.auth).expect(200);
+    expect(advice.body).toMatchObject({ history_stale: true, history_through: now.body.history_through });
+    expect(advice.body.state_summary.transaction_count).toBeGreaterThan(0);
+    expect(advice.body.state_summary.weekly_spending).toBeGreaterThan(0);
+    const state = await t.http().get('/coaching/financial-state').set(u.auth).expect(200);
+    expect(state.body).toMatchObject({
+      history_stale: true,
+      weekly_spending: advice.body.state_summary.weekly_spending,
+    });
 
     // A history with a transaction this month is read as it stands.
     const active = await registerUser(t);
