@@ -129,7 +129,7 @@ export function historyAt(transactions: FeatureTransaction[], origin: Date): Mon
 }
 
 /**
- * The history the API's predictions read at `origin` (PredictionsService.forecastState): the one at
+ * The history the API's coaching reads at `origin` (UserStateService.load): the one at
  * `origin`, or the one at the end of the last day with a transaction when none came for
  * STALE_HISTORY_DAYS before it.
  */
