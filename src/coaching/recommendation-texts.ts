@@ -15,13 +15,24 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  * no window. Derived amounts follow the reference system (a spending cap of 70% of income, 10%
  * of the balance set aside). Praise is written only where praiseAllowed(); the decision never
  * serves positive_reinforcement elsewhere, and this text stays neutral if it were asked to.
+ * A stale history (UserState.historyStale: its windows are its last days) gets a note saying so.
  */
 export function recommendationText(
   actionId: ActionId,
   week: FinancialSummary,
   month: MonthlyState,
   segmentName?: string,
+  historyStale = false,
 ): string {
+  const text = actionText(actionId, week, month, segmentName);
+  return historyStale ? `${text} ${STALE_HISTORY_NOTE}` : text;
+}
+
+// Without a figure or a date, so the note can neither contradict the windows shown nor be read as an amount.
+const STALE_HISTORY_NOTE =
+  'These figures are from the last days of your history, as no transaction has come in for weeks: import a recent statement to bring your coaching up to date.';
+
+function actionText(actionId: ActionId, week: FinancialSummary, month: MonthlyState, segmentName?: string): string {
   const prefix = segmentName ? `As one of our ${segmentName}, ` : '';
   const lower = (text: string) => (prefix ? text.charAt(0).toLowerCase() + text.slice(1) : text);
   const balance = `Your balance is ${money(week.current_balance)}.`;

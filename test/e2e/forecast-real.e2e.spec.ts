@@ -152,6 +152,7 @@ describe('forecasts on an imported real history (e2e)', () => {
     expect(advice.body).toMatchObject({ history_stale: true, history_through: now.body.history_through });
     expect(advice.body.state_summary.transaction_count).toBeGreaterThan(0);
     expect(advice.body.state_summary.weekly_spending).toBeGreaterThan(0);
+    expect(advice.body.recommendation).toContain('last days of your history');
     const state = await t.http().get('/coaching/financial-state').set(u.auth).expect(200);
     expect(state.body).toMatchObject({
       history_stale: true,
@@ -163,6 +164,9 @@ describe('forecasts on an imported real history (e2e)', () => {
     await postTransaction(t, active, { amount: -20, category: 'groceries', description: 'shop' });
     const fresh = await t.http().get('/coaching/spending-prediction').set(active.auth).expect(200);
     expect(fresh.body.history_stale).toBe(false);
+    const freshAdvice = await t.http().get('/coaching/recommendation').set(active.auth).expect(200);
+    expect(freshAdvice.body).toMatchObject({ history_stale: false });
+    expect(freshAdvice.body.recommendation).not.toContain('last days of your history');
     expect(fresh.body.history_through).not.toBeNull();
   });
 
