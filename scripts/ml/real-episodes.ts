@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FeatureTransaction } from '../../src/ml/features/extract-features';
 import { isSpending } from '../../src/ml/features/money-flows';
 import {
-  forecastStart,
+  coachingMoment,
   moneyHistory,
   monthlyIncome90d,
   type MoneyHistory,
@@ -139,7 +139,7 @@ export function servedHistoryAt(transactions: FeatureTransaction[], origin: Date
     if (t.date.getTime() > origin.getTime()) break;
     last = t.date;
   }
-  return historyAt(transactions, forecastStart(last, origin));
+  return historyAt(transactions, coachingMoment(last, origin));
 }
 
 export interface GoalEpisode {

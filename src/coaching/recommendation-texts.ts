@@ -21,8 +21,7 @@ export function recommendationText(
   actionId: ActionId,
   week: FinancialSummary,
   month: MonthlyState,
-  segmentName?: string,
-  historyStale = false,
+  { segmentName, historyStale = false }: { segmentName?: string; historyStale?: boolean } = {},
 ): string {
   const text = actionText(actionId, week, month, segmentName);
   return historyStale ? `${text} ${STALE_HISTORY_NOTE}` : text;

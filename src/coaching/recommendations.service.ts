@@ -104,7 +104,7 @@ export class RecommendationsService {
     );
     const actionId = drawAction(probabilities, Math.random) as ActionId;
     const propensity = probabilities[actionId];
-    const text = recommendationText(actionId, state.summary, month, undefined, state.historyStale);
+    const text = recommendationText(actionId, state.summary, month, { historyStale: state.historyStale });
     const row = await this.persist(userId, 'basic', decision, actionId, propensity, text, state, probabilities, null);
     return {
       ...this.toResponse(row.id, row.createdAt, actionId, propensity, text, state, month, decision),
@@ -132,7 +132,10 @@ export class RecommendationsService {
     const arm = BANDIT_ARMS[actionId];
     // What the response calls confidence: the probability with which this action was chosen.
     const confidence = probabilities[actionId];
-    const text = recommendationText(actionId, state.summary, month, segment.segment_name, state.historyStale);
+    const text = recommendationText(actionId, state.summary, month, {
+      segmentName: segment.segment_name,
+      historyStale: state.historyStale,
+    });
     const row = await this.persist(userId, 'enhanced', decision, actionId, confidence, text, state, probabilities, {
       segmentId: segment.segment_id,
       arm,

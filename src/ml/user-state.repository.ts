@@ -40,9 +40,9 @@ export class UserStateRepository {
 
   /**
    * The wallet balance, the user's data version, the first transaction's date, the last one's up to
-   * `until` and the transactions dated in [since, until] oldest first: one statement, so a coaching request makes one round trip for its
-   * state. The window travels as one JSON array (parsed natively) rather than as rows whose every
-   * field the driver would parse on its own.
+   * `until` and the transactions dated in [since, until] oldest first: one statement, so a coaching
+   * request makes one round trip for its state. The window travels as one JSON array (parsed
+   * natively) rather than as rows whose every field the driver would parse on its own.
    */
   async stateWithWindow(userId: string, since: Date, until: Date): Promise<StateRow> {
     const row = await firstRow<StateRow>(this.prisma.pool, {

@@ -8,7 +8,7 @@ import type { FinancialSummary } from './coaching-domain';
 import { extractFeatures, type FeatureTransaction } from './features/extract-features';
 import { FEATURE_NAMES } from './features/feature-names';
 import { SEGMENT_WINDOW_DAYS, segmentFeatures } from './features/segment-features';
-import { forecastStart, moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
+import { coachingMoment, moneyHistory, HISTORY_DAYS, type MoneyHistory } from './features/spending-history';
 import { summarize, weeklyIncome } from './features/summary';
 import { UserStateRepository } from './user-state.repository';
 
@@ -55,11 +55,11 @@ export class UserStateService {
   /**
    * The state at `requestedAt` (default: the present); a past moment replays the ledger as it was
    * then. A history silent for STALE_HISTORY_DAYS is read from the end of its last day instead
-   * (forecastStart): a second read, only then.
+   * (coachingMoment): a second read, only then.
    */
   async load(userId: string, requestedAt = new Date()): Promise<UserState> {
     let state = await this.repository.stateWithWindow(userId, windowStart(requestedAt), requestedAt);
-    const now = forecastStart(state.last_at, requestedAt);
+    const now = coachingMoment(state.last_at, requestedAt);
     const historyStale = now.getTime() < requestedAt.getTime();
     if (historyStale) state = await this.repository.stateWithWindow(userId, windowStart(now), now);
     const walletBalance = state.balance === null ? null : Number(state.balance);

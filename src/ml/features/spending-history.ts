@@ -35,11 +35,11 @@ export interface MoneyHistory {
 export const STALE_HISTORY_DAYS = 45;
 
 /**
- * The moment forecasts are made from: `now`, or, when no transaction came in the last
- * STALE_HISTORY_DAYS, the end of the day of the last one — so that missing statements are not
- * read as weeks without spending.
+ * The moment a coaching answer (state, forecasts, advice) describes: `now`, or, when no transaction
+ * came in the last STALE_HISTORY_DAYS, the end of the day of the last one — so that missing
+ * statements are not read as weeks without spending.
  */
-export function forecastStart(lastTransactionAt: Date | null, now: Date): Date {
+export function coachingMoment(lastTransactionAt: Date | null, now: Date): Date {
   if (!lastTransactionAt || now.getTime() - lastTransactionAt.getTime() <= STALE_HISTORY_DAYS * DAY_MS) return now;
   const endOfLastDay = (Math.floor(lastTransactionAt.getTime() / DAY_MS) + 1) * DAY_MS;
   return new Date(Math.min(endOfLastDay, now.getTime()));

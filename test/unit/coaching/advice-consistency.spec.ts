@@ -101,7 +101,7 @@ describe('recommendation texts', () => {
       for (const segment of [undefined, 'Impulse Buyers']) {
         const response: AdviceResponse = {
           action_type: ACTIONS[actionId].type,
-          recommendation: recommendationText(actionId, s, m, segment),
+          recommendation: recommendationText(actionId, s, m, { segmentName: segment }),
           state_summary: shown(s),
           state_summary_30d: m,
         };

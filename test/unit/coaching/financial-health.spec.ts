@@ -57,7 +57,7 @@ describe('recommendation texts', () => {
     expect(recommendationText(2, base, month)).toContain('980.00');
     expect(recommendationText(3, base, month)).toContain('238.45');
     expect(recommendationText(4, base, month)).toContain('60.0% of your income over the last 30 days (6000.00 in');
-    expect(recommendationText(1, base, month, 'Impulse Buyers')).toMatch(
+    expect(recommendationText(1, base, month, { segmentName: 'Impulse Buyers' })).toMatch(
       /^⚠️ Spending Alert: As one of our Impulse Buyers, you've spent 615\.50 in the last 7 days/,
     );
   });
