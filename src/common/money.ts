@@ -5,10 +5,16 @@ type Decimal = Prisma.Decimal;
 
 export type MoneyLike = Decimal | number | string | { toString(): string };
 
+/** A decimal string with exactly two places: what PostgreSQL returns for every NUMERIC(12, 2) column. */
+const TWO_PLACES = /^-?\d+\.\d\d$/;
+
 /** Money on the wire: a decimal string with two places ("1000.00"), as the reference client expects. */
 export function money(value: MoneyLike | null | undefined): string {
   if (value === null || value === undefined) return '0.00';
-  return new Decimal(value.toString()).toFixed(2);
+  // Stored amounts arrive already formatted; only computed ones need rounding.
+  if (typeof value === 'string' && TWO_PLACES.test(value)) return value;
+  const rounded = new Decimal(value.toString()).toFixed(2);
+  return rounded === '-0.00' ? '0.00' : rounded;
 }
 
 /** Money for computation in ML features and scores (never for storage). */
