@@ -270,6 +270,42 @@ describe('financial (e2e)', () => {
       expect(tesco.headers['x-total-count']).toBe('2');
     });
 
+    it('a named statement is planned once per connection, also for a user the statistics have not sampled', async () => {
+      // One user holding most rows, as after a large import, and statistics taken before the next
+      // user arrived: PostgreSQL estimates fewer rows for the newcomer than for a typical user and,
+      // unless told otherwise, re-plans their statements on every execution.
+      const heavy = await registerUser(t);
+      await t.prisma.pool.query(
+        `INSERT INTO transactions (id, user_id, wallet_id, transaction_type, amount, category, description,
+                                   balance_after, transaction_date, source, updated_at)
+         SELECT gen_random_uuid(), w.user_id, w.id, 'debit', 20, 'groceries', 'history', w.balance,
+                now() - make_interval(days => d), 'import', now()
+           FROM wallets w, generate_series(1, 3000) AS d WHERE w.user_id = $1::uuid`,
+        [heavy.id],
+      );
+      await t.prisma.pool.query('ANALYZE transactions');
+      const newcomer = await registerUser(t);
+      await post(newcomer, { amount: -12.5, category: 'groceries', description: 'first' }).expect(201);
+      const client = await t.prisma.pool.connect();
+      try {
+        const name = `plan-once-${newcomer.id}`;
+        for (let i = 0; i < 10; i++) {
+          await client.query({
+            name,
+            text: 'SELECT count(*)::int AS n FROM transactions WHERE user_id = $1::uuid',
+            values: [newcomer.id],
+          });
+        }
+        const plans = await client.query(
+          'SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1',
+          [name],
+        );
+        expect(plans.rows[0]).toEqual({ generic_plans: '10', custom_plans: '0' });
+      } finally {
+        client.release();
+      }
+    });
+
     it('filters by date range and days', async () => {
       const today = new Date().toISOString().slice(0, 10);
       expect((await list(`start_date=${today}&end_date=${today}`)).body).toHaveLength(5);

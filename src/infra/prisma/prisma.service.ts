@@ -6,6 +6,15 @@ import { PrismaClient } from '../../generated/prisma/client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /**
+ * Every statement on our connections keeps the plan it was first given. The repositories' named,
+ * user-scoped statements are written for that (an index lookup by user), but PostgreSQL otherwise
+ * keeps re-planning a statement on every execution when the table's statistics predict fewer rows
+ * for the user at hand than for a typical one, as they do for every user the last ANALYZE did not
+ * sample once a few users hold most rows (docs/architecture.md, data access).
+ */
+export const CONNECTION_OPTIONS = '-c plan_cache_mode=force_generic_plan';
+
+/**
  * The one database connection pool of the process (node-postgres), and Prisma over it.
  * The domain repositories query `pool` directly with plain parameterised SQL (several
  * times cheaper in API CPU than Prisma's client: docs/benchmarks.md, section 6); the
@@ -23,6 +32,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       max: config.database.poolSize,
       // Fail fast (503) instead of queueing forever when the pool is exhausted.
       connectionTimeoutMillis: config.database.connectTimeoutMs,
+      options: CONNECTION_OPTIONS,
     });
     // An idle connection can fail at any time (database restart, admin termination, shutdown of
     // the embedded server); pg reports it on the pool, and an 'error' event nobody listens to
