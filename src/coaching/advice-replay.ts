@@ -1,3 +1,5 @@
+import { seededRandom, seedFrom } from '../ml/random';
+
 import { findContradictions, type AdviceResponse, type Contradiction } from './advice-consistency';
 import type { RecommendationsService } from './recommendations.service';
 
@@ -51,9 +53,11 @@ export async function replayAccount(
   cutoffs: Date[],
 ): Promise<ReplayedAdvice[]> {
   const out: ReplayedAdvice[] = [];
+  // One stream per account, drawn in a fixed order: the same replay serves the same actions every run.
+  const random = seededRandom(seedFrom(`${labels.dataset}|${labels.account}`));
   for (const cutoff of cutoffs) {
-    const basic = await recommendations.recommend({ id: userId }, cutoff);
-    const enhanced = await recommendations.recommendEnhanced(userId, cutoff);
+    const basic = await recommendations.recommend({ id: userId }, { at: cutoff, random });
+    const enhanced = await recommendations.recommendEnhanced(userId, { at: cutoff, random });
     for (const [endpoint, r, segment] of [
       ['recommendation', basic, null],
       ['enhanced-recommendation', enhanced, enhanced.segment_info.segment_id],

@@ -9,6 +9,7 @@ import { BANDIT_ARMS, BanditService } from '../ml/bandit/bandit.service';
 import { BASIC_EXPLORATION, decisionDistribution, drawAction, ENHANCED_EXPLORATION } from '../ml/bandit/exploration';
 import { ACTIONS, type ActionId, type FinancialSummary } from '../ml/coaching-domain';
 import { PolicyModel, type ActionEligibility, type PolicyDecision } from '../ml/models/policy.model';
+import type { Random } from '../ml/random';
 import { UserStateService, type UserState } from '../ml/user-state.service';
 
 import { monthlyState, praiseAllowed, type MonthlyState } from './advice-consistency';
@@ -49,6 +50,15 @@ function servable(probabilities: number[], eligible: ActionEligibility): number[
   return masked.map((p) => p / total);
 }
 
+/**
+ * A past moment asked about again (the advice replay): the answer is decided afresh as of `at`,
+ * and the action drawn from `random`, so a replay seeded alike serves the same actions every run.
+ */
+export interface ReplayedMoment {
+  at: Date;
+  random: Random;
+}
+
 /** Users whose last recommendation this process keeps for reuse (about 2 KB each). */
 const HELD_RECOMMENDATION_USERS = 5_000;
 
@@ -78,10 +88,10 @@ export class RecommendationsService {
    * same state as a new decision; each showing is still recorded as a view. Concurrent requests
    * share one decision. The check compares the user's data version, which the request's auth check
    * read with the session, so a reused answer costs no query.
-   * `now` replays a past moment (the advice replay) and always decides afresh.
+   * A replayed moment always decides afresh.
    */
-  async recommend(user: DataUser, now?: Date): Promise<BasicRecommendation> {
-    if (now || !this.held) return this.decideAndLog(user.id, now);
+  async recommend(user: DataUser, replay?: ReplayedMoment): Promise<BasicRecommendation> {
+    if (replay || !this.held) return this.decideAndLog(user.id, replay);
     const key = `${await this.states.dataVersion(user)}|${new Date().toISOString().slice(0, 10)}|${this.policy.servingIdentity()}`;
     const { value, held } = this.held.get(user.id, key, () => this.decideAndLog(user.id));
     const recommendation = await value;
@@ -94,15 +104,15 @@ export class RecommendationsService {
    * over the servable actions; the exact probability of the action drawn is logged and is the
    * response's `confidence`. No bandit takes part, so feedback on these rows teaches none.
    */
-  private async decideAndLog(userId: string, now?: Date) {
-    const state = await this.states.load(userId, now);
+  private async decideAndLog(userId: string, replay?: ReplayedMoment) {
+    const state = await this.states.load(userId, replay?.at);
     const { month, eligible } = adviceWindows(state);
     const decision = await this.policy.decide(state.features, state.summary, eligible);
     const probabilities = servable(
       decisionDistribution(decision.actionId, ACTIONS.length, BASIC_EXPLORATION),
       eligible,
     );
-    const actionId = drawAction(probabilities, Math.random) as ActionId;
+    const actionId = drawAction(probabilities, replay?.random ?? Math.random) as ActionId;
     const propensity = probabilities[actionId];
     const text = recommendationText(actionId, state.summary, month, { historyStale: state.historyStale });
     const row = await this.persist(userId, 'basic', decision, actionId, propensity, text, state, probabilities, null);
@@ -118,8 +128,8 @@ export class RecommendationsService {
    * each arm's helpful rate) and an ε floor. The drawn action's probability is logged
    * with the context and arm, which are what its feedback later updates.
    */
-  async recommendEnhanced(userId: string, now?: Date) {
-    const state = await this.states.load(userId, now);
+  async recommendEnhanced(userId: string, replay?: ReplayedMoment) {
+    const state = await this.states.load(userId, replay?.at);
     const segment = await this.segments.current(userId, state);
     const { month, eligible } = adviceWindows(state);
     const decision = await this.policy.decideForSegment(state.features, state.summary, segment.segment_name, eligible);
@@ -128,7 +138,7 @@ export class RecommendationsService {
       decisionDistribution(decision.actionId, ACTIONS.length, ENHANCED_EXPLORATION, posteriors),
       eligible,
     );
-    const actionId = drawAction(probabilities, Math.random) as ActionId;
+    const actionId = drawAction(probabilities, replay?.random ?? Math.random) as ActionId;
     const arm = BANDIT_ARMS[actionId];
     // What the response calls confidence: the probability with which this action was chosen.
     const confidence = probabilities[actionId];

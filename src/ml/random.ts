@@ -1,4 +1,11 @@
+import { createHash } from 'node:crypto';
+
 export type Random = () => number;
+
+/** A 32-bit seed for seededRandom() from a name, the same on every run and machine. */
+export function seedFrom(name: string): number {
+  return createHash('sha256').update(name).digest().readUInt32LE(0);
+}
 
 /** Small deterministic PRNG (mulberry32): reproducible simulations and tests. */
 export function seededRandom(seed: number): Random {

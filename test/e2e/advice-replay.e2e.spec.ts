@@ -23,6 +23,15 @@ describe('advice replay on real accounts (e2e)', () => {
   });
   afterAll(async () => t.close());
 
+  it('is reproducible: one account replayed twice is served the same actions', async () => {
+    const [statement] = berkaAccountStatements();
+    const runs = [];
+    for (let k = 0; k < 2; k++) runs.push(await replayStatement(services, statement, { maxWeeks: 12 }));
+    const [first, second] = runs.map((run) => run.map((a) => `${a.cutoff} ${a.endpoint} ${a.action_type}`));
+    expect(first).toHaveLength(24);
+    expect(second).toEqual(first);
+  }, 120_000);
+
   it('12 MoneyVis weeks (Jan–Apr 2022) and 4 berka accounts: no contradiction', async () => {
     // MoneyVis starts 2015-07-27; week 338 ends in January 2022.
     const moneyvis = await replayStatement(services, moneyVisStatement(), { firstWeek: 338, maxWeeks: 12 });
