@@ -11,7 +11,7 @@ import { PredictionCacheService } from '../ml/prediction-cache.service';
 import { UserStateService, type UserState } from '../ml/user-state.service';
 
 import type { GoalProbabilityInput } from './coaching.schemas';
-import { historyFields } from './state-history';
+import { historyFields, historyStillCurrent } from './state-history';
 
 /** Income per day is averaged over 13 weeks: monthly salaries and pensions land once or twice in a shorter window. */
 const INCOME_DAYS = 91;
@@ -36,10 +36,16 @@ export class PredictionsService {
   async spending(user: DataUser, asOf?: Date) {
     const version = await this.states.dataVersion(user);
     const key = `spending${asOfKey(asOf)}`;
-    const { value, cached } = await this.cache.getOrCompute(user.id, key, version, async () => {
-      const state = await this.states.load(user.id, asOf);
-      return spendingResponse(await this.forecaster.forecast(state.history), state);
-    });
+    const { value, cached } = await this.cache.getOrCompute(
+      user.id,
+      key,
+      version,
+      async () => {
+        const state = await this.states.load(user.id, asOf);
+        return spendingResponse(await this.forecaster.forecast(state.history), state);
+      },
+      cacheRules(asOf),
+    );
     return { ...value, cached };
   }
 
@@ -67,7 +73,7 @@ export class PredictionsService {
           generated_at: new Date().toISOString(),
         };
       },
-      GOAL_TTL_SECONDS,
+      { ...cacheRules(asOf), ttlSeconds: GOAL_TTL_SECONDS },
     );
     return { ...value, cached };
   }
@@ -106,9 +112,18 @@ export class PredictionsService {
           generated_at: new Date().toISOString(),
         };
       },
+      cacheRules(asOf),
     );
     return { ...value, cached };
   }
+}
+
+/**
+ * An answer about the present is kept only while its history reads as it did (historyStillCurrent);
+ * one about a past moment never changes.
+ */
+function cacheRules(asOf?: Date) {
+  return asOf ? {} : { isCurrent: historyStillCurrent };
 }
 
 function asOfKey(asOf?: Date): string {

@@ -1,3 +1,4 @@
+import { coachingMoment } from '../ml/features/spending-history';
 import type { UserState } from '../ml/user-state.service';
 
 /**
@@ -10,4 +11,18 @@ export function historyFields(state: UserState) {
     history_through: state.lastTransactionAt?.toISOString() ?? null,
     history_stale: state.historyStale,
   };
+}
+
+/**
+ * Whether an answer stored with these fields still reads its history as it would at `now`: one
+ * computed while the history was current must be computed again once the history has been silent
+ * for STALE_HISTORY_DAYS (then it describes the last days), however long it may otherwise be kept.
+ */
+export function historyStillCurrent(
+  fields: { history_through: string | null; history_stale: boolean },
+  now = new Date(),
+): boolean {
+  if (fields.history_stale) return true;
+  const lastAt = fields.history_through === null ? null : new Date(fields.history_through);
+  return coachingMoment(lastAt, now).getTime() === now.getTime();
 }

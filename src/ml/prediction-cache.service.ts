@@ -43,16 +43,19 @@ export class PredictionCacheService {
     await this.repository.evictBeyond(userId, this.config.ml.predictionCacheMaxPerUser);
   }
 
-  /** Computes on a miss and stores the result; reports whether it was a hit. */
+  /**
+   * Computes on a miss and stores the result; reports whether it was a hit. `isCurrent` can refuse
+   * a stored value that time alone has made wrong (its data unchanged): it is then computed again.
+   */
   async getOrCompute<T>(
     userId: string,
     key: string,
     dataVersion: string,
     compute: () => Promise<T>,
-    ttlSeconds?: number,
+    { ttlSeconds, isCurrent }: { ttlSeconds?: number; isCurrent?: (value: T) => boolean } = {},
   ): Promise<{ value: T; cached: boolean }> {
     const hit = await this.get<T>(userId, key, dataVersion);
-    if (hit !== undefined) return { value: hit, cached: true };
+    if (hit !== undefined && (!isCurrent || isCurrent(hit))) return { value: hit, cached: true };
     const value = await compute();
     await this.set(userId, key, dataVersion, value, ttlSeconds);
     return { value, cached: false };

@@ -400,6 +400,23 @@ describe('coaching (e2e, models served)', () => {
     expect(third.body.cached).toBe(false);
   });
 
+  it('computes a cached answer again once time alone has made its history stale', async () => {
+    const user = await registerUser(t);
+    await seedHistory(t, user.id, [{ daysAgo: 1, amount: -30, category: 'groceries' }], 500);
+    const get = () => t.http().get('/coaching/spending-prediction').set(user.auth).expect(200);
+    expect((await get()).body).toMatchObject({ cached: false, history_stale: false });
+    expect((await get()).body.cached).toBe(true);
+    // As if the answer had been stored when the last transaction was 45 days old and a day had passed since.
+    await t.prisma.pool.query(
+      `UPDATE prediction_cache
+          SET prediction_data = jsonb_set(prediction_data, '{value,history_through}', to_jsonb($2::text))
+        WHERE user_id = $1::uuid AND cache_key = 'spending'`,
+      [user.id, new Date(Date.now() - 46 * 86_400_000).toISOString()],
+    );
+    expect((await get()).body).toMatchObject({ cached: false, history_stale: false });
+    expect((await get()).body.cached).toBe(true);
+  });
+
   it('answers goal probability from the classifier and validates the goal', async () => {
     const res = await t
       .http()
