@@ -11,7 +11,7 @@ import { PredictionCacheService } from '../ml/prediction-cache.service';
 import { UserStateService, type UserState } from '../ml/user-state.service';
 
 import type { GoalProbabilityInput } from './coaching.schemas';
-import { historyFields, historyStillCurrent } from './state-history';
+import { historyFields, historyStillCurrent, type HistoryFields } from './state-history';
 
 /** Income per day is averaged over 13 weeks: monthly salaries and pensions land once or twice in a shorter window. */
 const INCOME_DAYS = 91;
@@ -33,31 +33,19 @@ export class PredictionsService {
    * Expected spending over the next 7 days (and 28 days), split by category. Cached per data
    * version; `asOf` answers as of a past moment (the history up to then).
    */
-  async spending(user: DataUser, asOf?: Date) {
-    const version = await this.states.dataVersion(user);
-    const key = `spending${asOfKey(asOf)}`;
-    const { value, cached } = await this.cache.getOrCompute(
-      user.id,
-      key,
-      version,
-      async () => {
-        const state = await this.states.load(user.id, asOf);
-        return spendingResponse(await this.forecaster.forecast(state.history), state);
-      },
-      cacheRules(asOf),
+  spending(user: DataUser, asOf?: Date) {
+    return this.cachedAnswer(user, 'spending', asOf, async (state) =>
+      spendingResponse(await this.forecaster.forecast(state.history), state),
     );
-    return { ...value, cached };
   }
 
-  async goalProbability(user: DataUser, input: GoalProbabilityInput, asOf?: Date) {
-    const version = await this.states.dataVersion(user);
-    const key = `goal:${input.goal_amount.toFixed(2)}:${input.timeline_days}${asOfKey(asOf)}`;
-    const { value, cached } = await this.cache.getOrCompute(
-      user.id,
+  goalProbability(user: DataUser, input: GoalProbabilityInput, asOf?: Date) {
+    const key = `goal:${input.goal_amount.toFixed(2)}:${input.timeline_days}`;
+    return this.cachedAnswer(
+      user,
       key,
-      version,
-      async () => {
-        const state = await this.states.load(user.id, asOf);
+      asOf,
+      async (state) => {
         const inputs = goalInputs(state, input.goal_amount, input.timeline_days);
         const prediction = await this.goals.predict(inputs, state.summary, input.goal_amount, input.timeline_days);
         return {
@@ -73,9 +61,8 @@ export class PredictionsService {
           generated_at: new Date().toISOString(),
         };
       },
-      { ...cacheRules(asOf), ttlSeconds: GOAL_TTL_SECONDS },
+      GOAL_TTL_SECONDS,
     );
-    return { ...value, cached };
   }
 
   /**
@@ -83,47 +70,54 @@ export class PredictionsService {
    * expected spending is the served 28-day forecast summed over the period (days ÷ 28 of it) and
    * income is the last 13 weeks' mean per day: both expected amounts, so the sum is right on average.
    */
-  async forecast(user: DataUser, days: number, asOf?: Date) {
+  forecast(user: DataUser, days: number, asOf?: Date) {
+    return this.cachedAnswer(user, `forecast:${days}`, asOf, async (state) => {
+      const spending = spendingResponse(await this.forecaster.forecast(state.history), state);
+      const expectedSpending = round2((spending.next_28_days.total_predicted_spending * days) / 28);
+      const incomeDays = Math.max(1, Math.min(INCOME_DAYS, state.history.activeDays));
+      const dailyIncome = windowSum(state.history.income, 0, incomeDays) / incomeDays;
+      const expectedIncome = round2(dailyIncome * days);
+      return {
+        current_balance: round2(state.balance),
+        projected_balance: round2(state.balance + expectedIncome - expectedSpending),
+        projection_days: days,
+        expected_spending: expectedSpending,
+        expected_income: expectedIncome,
+        weekly_predicted_spending: round2((expectedSpending * 7) / days),
+        weekly_income: round2(dailyIncome * 7),
+        weekly_net: round2(((expectedIncome - expectedSpending) * 7) / days),
+        decision_source: spending.next_28_days.decision_source,
+        spending_prediction: spending,
+        ...historyFields(state),
+        as_of: state.requestedAt.toISOString(),
+        generated_at: new Date().toISOString(),
+      };
+    });
+  }
+
+  /**
+   * The stored answer for `key` (and `asOf`) while the user's data version is the one it was computed
+   * from, else `answer` of the state at `asOf` (default: now), stored. An answer about the present is
+   * also computed again once its history has gone stale (historyStillCurrent); one about a past
+   * moment never changes.
+   */
+  private async cachedAnswer<T extends HistoryFields>(
+    user: DataUser,
+    key: string,
+    asOf: Date | undefined,
+    answer: (state: UserState) => Promise<T>,
+    ttlSeconds?: number,
+  ): Promise<T & { cached: boolean }> {
     const version = await this.states.dataVersion(user);
     const { value, cached } = await this.cache.getOrCompute(
       user.id,
-      `forecast:${days}${asOfKey(asOf)}`,
+      `${key}${asOfKey(asOf)}`,
       version,
-      async () => {
-        const state = await this.states.load(user.id, asOf);
-        const spending = spendingResponse(await this.forecaster.forecast(state.history), state);
-        const expectedSpending = round2((spending.next_28_days.total_predicted_spending * days) / 28);
-        const incomeDays = Math.max(1, Math.min(INCOME_DAYS, state.history.activeDays));
-        const dailyIncome = windowSum(state.history.income, 0, incomeDays) / incomeDays;
-        const expectedIncome = round2(dailyIncome * days);
-        return {
-          current_balance: round2(state.balance),
-          projected_balance: round2(state.balance + expectedIncome - expectedSpending),
-          projection_days: days,
-          expected_spending: expectedSpending,
-          expected_income: expectedIncome,
-          weekly_predicted_spending: round2((expectedSpending * 7) / days),
-          weekly_income: round2(dailyIncome * 7),
-          weekly_net: round2(((expectedIncome - expectedSpending) * 7) / days),
-          decision_source: spending.next_28_days.decision_source,
-          spending_prediction: spending,
-          ...historyFields(state),
-          as_of: state.requestedAt.toISOString(),
-          generated_at: new Date().toISOString(),
-        };
-      },
-      cacheRules(asOf),
+      async () => answer(await this.states.load(user.id, asOf)),
+      { ttlSeconds, isCurrent: asOf ? undefined : historyStillCurrent },
     );
     return { ...value, cached };
   }
-}
-
-/**
- * An answer about the present is kept only while its history reads as it did (historyStillCurrent);
- * one about a past moment never changes.
- */
-function cacheRules(asOf?: Date) {
-  return asOf ? {} : { isCurrent: historyStillCurrent };
 }
 
 function asOfKey(asOf?: Date): string {
