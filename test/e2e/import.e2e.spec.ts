@@ -244,6 +244,8 @@ describe('bank-statement import (e2e)', () => {
         415,
       );
       expect(res.body.detail).toMatch(/Only CSV and OFX/);
+      // The message lists every name it accepts, tab-separated files included.
+      expect(res.body.detail).toContain('.csv, .txt, .tsv, .ofx, .qfx');
     });
 
     it('refuses binary content posing as CSV with 415 (header sniffing)', async () => {

@@ -258,7 +258,7 @@ function fileTypeProblem(upload: StatementUpload): string | undefined {
   const name = (upload.filename ?? '').toLowerCase();
   const mime = (upload.mimetype ?? '').toLowerCase().split(';')[0].trim();
   if (TEXT_EXTENSIONS.some((ext) => name.endsWith(ext)) || TEXT_MIME.includes(mime)) return undefined;
-  return `Only CSV and OFX/QFX bank statements are supported (expected a .csv, .txt, .ofx or .qfx file; got ${name || 'no file name'}, ${mime || 'no type'})`;
+  return `Only CSV and OFX/QFX bank statements are supported (expected a ${TEXT_EXTENSIONS.join(', ')} file; got ${name || 'no file name'}, ${mime || 'no type'})`;
 }
 
 /** Sums of the rows' money out and money in, as positive cents (the file's totals, for round-trip checks). */
