@@ -3,7 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { firstRow, inTransaction } from '../infra/database/sql';
 import { PrismaService } from '../infra/prisma/prisma.service';
 
-import type { AccountFailures } from './login-throttle';
+/** One account's failed logins: how many, and when the last one was. */
+export interface AccountFailures {
+  count: number;
+  lastFailureMs: number;
+}
 
 /** The login throttle's rows (`login_throttle`), shared by every replica. */
 @Injectable()

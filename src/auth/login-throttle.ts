@@ -4,18 +4,13 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { APP_CONFIG, type AppConfig } from '../infra/config/app-config';
 
-import { LoginThrottleRepository } from './login-throttle.repository';
+import { type AccountFailures, LoginThrottleRepository } from './login-throttle.repository';
 
 export interface LoginThrottleOptions {
   /** Failed attempts allowed before each further attempt has to wait. */
   failuresBeforeBackoff: number;
   /** The longest wait; the wait doubles per failure from one second up to this. */
   maxBackoffSeconds: number;
-}
-
-export interface AccountFailures {
-  count: number;
-  lastFailureMs: number;
 }
 
 /**

@@ -12,7 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
  * for the user at hand than for a typical one, as they do for every user the last ANALYZE did not
  * sample once a few users hold most rows (docs/architecture.md, data access).
  */
-export const CONNECTION_OPTIONS = '-c plan_cache_mode=force_generic_plan';
+const CONNECTION_OPTIONS = '-c plan_cache_mode=force_generic_plan';
 
 /**
  * The one database connection pool of the process (node-postgres), and Prisma over it.

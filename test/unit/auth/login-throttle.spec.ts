@@ -1,4 +1,5 @@
-import { loginAttempt, type AccountFailures } from '../../../src/auth/login-throttle';
+import { loginAttempt } from '../../../src/auth/login-throttle';
+import type { AccountFailures } from '../../../src/auth/login-throttle.repository';
 
 describe('loginAttempt', () => {
   const options = { failuresBeforeBackoff: 3, maxBackoffSeconds: 8 };
